@@ -1,0 +1,55 @@
+"""Atomic file writes: readers (and a crash) see either the old file or the whole new one."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str], suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success move it over ``path`` with os.replace.
+
+    The temporary file lives in the same directory so that the final rename is atomic on every
+    platform. On any error (or interrupt) the temporary file is removed and ``path`` is untouched.
+    ``suffix`` lets libraries that check the extension (Keras wants ``.keras``) accept the path.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=f".tmp{suffix}", dir=target.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        _fsync_file(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_with_atomic(
+    path: str | os.PathLike[str], writer: Callable[[Path], None], suffix: str = ""
+) -> None:
+    """Let ``writer`` fill a temporary file, then move it into place atomically."""
+    with atomic_path(path, suffix=suffix) as tmp:
+        writer(tmp)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())

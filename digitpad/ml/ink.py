@@ -1,0 +1,153 @@
+"""The ink format: a drawing is a list of strokes, a stroke the ordered points of one pen-down.
+
+Points are (x, y) with y pointing down, in any unit (canvas pixels, tablet units): everything
+downstream normalises by the drawing's own size, so the unit never matters.
+
+On disk a drawing is JSON, either one drawing ``{"strokes": [[[x, y], ...], ...]}`` or a list of
+samples ``[{"strokes": ..., "label": 0-9 (optional), ...}, ...]`` (the pendigits layout).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitpad.atomic import write_text_atomic
+
+NUM_CLASSES = 10
+
+
+class InkError(ValueError):
+    """Raised when ink data is malformed; the message names the sample and what is wrong."""
+
+
+Stroke = np.ndarray  # shape (n_points, 2), float64
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """One drawing: its strokes and, for labelled data, the digit it shows."""
+
+    strokes: tuple[Stroke, ...] = ()
+    label: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(len(stroke) for stroke in self.strokes)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of this drawing (integers stay integers, so files stay compact)."""
+        data: dict[str, Any] = dict(self.extra)
+        if self.label is not None:
+            data["label"] = self.label
+        data["strokes"] = [[_json_number_pair(p) for p in stroke] for stroke in self.strokes]
+        return data
+
+
+def _json_number_pair(point: np.ndarray) -> list[float | int]:
+    return [int(v) if float(v).is_integer() else float(v) for v in point]
+
+
+def make_drawing(
+    strokes: Iterable[Iterable[Sequence[float]]], label: int | None = None
+) -> Drawing:
+    """Build a validated drawing from plain Python point lists."""
+    return parse_drawing({"strokes": [list(s) for s in strokes], "label": label}, where="drawing")
+
+
+def parse_drawing(obj: Any, where: str = "drawing") -> Drawing:
+    """Validate one JSON sample/drawing object and return it as a :class:`Drawing`."""
+    if not isinstance(obj, dict):
+        raise InkError(f"{where}: expected an object with a 'strokes' key, got {_kind(obj)}")
+    if "strokes" not in obj:
+        raise InkError(f"{where}: missing the 'strokes' key")
+    raw_strokes = obj["strokes"]
+    if not isinstance(raw_strokes, list):
+        raise InkError(f"{where}: 'strokes' must be a list of strokes, got {_kind(raw_strokes)}")
+    strokes = tuple(
+        _parse_stroke(raw, f"{where}, stroke {i}") for i, raw in enumerate(raw_strokes)
+    )
+    label = _parse_label(obj.get("label"), where)
+    extra = {k: v for k, v in obj.items() if k not in ("strokes", "label")}
+    return Drawing(tuple(s for s in strokes if len(s)), label, extra)
+
+
+def _parse_stroke(raw: Any, where: str) -> Stroke:
+    if not isinstance(raw, list):
+        raise InkError(f"{where}: a stroke must be a list of [x, y] points, got {_kind(raw)}")
+    points = np.empty((len(raw), 2), dtype=np.float64)
+    for j, point in enumerate(raw):
+        if (
+            not isinstance(point, (list, tuple))
+            or len(point) != 2
+            or not all(_is_number(v) for v in point)
+        ):
+            raise InkError(f"{where}, point {j}: expected [x, y] with two numbers, got {point!r}")
+        x, y = float(point[0]), float(point[1])
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise InkError(f"{where}, point {j}: coordinates must be finite, got {point!r}")
+        points[j] = (x, y)
+    return points
+
+
+def _parse_label(raw: Any, where: str) -> int | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw < NUM_CLASSES:
+        raise InkError(f"{where}: 'label' must be a digit 0-9, got {raw!r}")
+    return raw
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def parse_ink(data: Any, source: str = "ink") -> list[Drawing]:
+    """Parse decoded JSON that is one drawing or a list of samples."""
+    if isinstance(data, dict):
+        return [parse_drawing(data, where=source)]
+    if isinstance(data, list):
+        return [parse_drawing(obj, where=f"{source}: sample {i}") for i, obj in enumerate(data)]
+    raise InkError(
+        f"{source}: expected a drawing object or a list of samples, got {_kind(data)}"
+    )
+
+
+def load_ink(path: str | os.PathLike[str]) -> list[Drawing]:
+    """Read an ink JSON file; raises :class:`InkError` with the file name on any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InkError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise InkError(f"{path}: not a text file; expected ink JSON") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InkError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
+    return parse_ink(data, source=str(path))
+
+
+def save_ink(path: str | os.PathLike[str], drawings: Drawing | Sequence[Drawing]) -> None:
+    """Write ink JSON atomically: one :class:`Drawing` as an object, a sequence as a list."""
+    payload: Any = (
+        drawings.to_json() if isinstance(drawings, Drawing) else [d.to_json() for d in drawings]
+    )
+    write_text_atomic(Path(path), json.dumps(payload, separators=(",", ":")))
