@@ -1,0 +1,28 @@
+"""Entry point: ``digitpad`` / ``python -m digitpad``; subcommands go to the CLI, none opens the app."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+# Keras reads ~/.keras/keras.json at import; a user who set another backend there must not break
+# digitpad, which is built on TensorFlow. Set before anything imports Keras.
+os.environ["KERAS_BACKEND"] = "tensorflow"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    from digitpad.cli import build_parser, run
+
+    if not arguments or arguments[0].startswith("-") and arguments[0] not in ("-h", "--help", "--version"):
+        options = build_parser().parse_args(arguments)
+        from digitpad.app import launch
+
+        return launch(self_test=options.self_test)
+    return run(arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,283 @@
+"""The command line: classify, evaluate, train and info. No Qt here.
+
+Every user error (bad file, bad argument, broken model) becomes one line on stderr and exit code 2;
+TensorFlow is imported only by the subcommands that need it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitpad import __version__
+from digitpad.ml.datasets import DatasetError
+from digitpad.ml.ink import Drawing, InkError, load_ink
+from digitpad.ml.preprocess import ImageLoadError, ink_to_image, load_image
+
+EXIT_USAGE = 2
+INK_SUFFIXES = (".json",)
+
+
+class CliError(Exception):
+    """A problem to report in one line, without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digitpad",
+        description="Draw a digit, watch a neural network read it. "
+        "With no command, opens the drawing pad.",
+    )
+    parser.add_argument("--version", action="version", version=f"digitpad {__version__}")
+    parser.add_argument(
+        "--self-test", action="store_true",
+        help="check the installation (model, samples, window) and exit 0 if all is well",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    classify = commands.add_parser(
+        "classify", help="classify ink JSON files or images of digits",
+        description="Print the digit and confidence for each drawing in the given files.",
+    )
+    classify.add_argument("paths", nargs="+", metavar="PATH", help="ink .json or PNG/JPEG files")
+    classify.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    _add_model_argument(classify)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="accuracy of a model on labelled ink",
+        description="Accuracy, per-digit accuracy and confusion matrix on labelled ink JSON.",
+    )
+    evaluate.add_argument("ink", metavar="INK.json", help="labelled ink samples")
+    _add_model_argument(evaluate)
+
+    train = commands.add_parser(
+        "train", help="train a model on MNIST",
+        description="Train a model on MNIST, print progress, save it with its model card.",
+    )
+    train.add_argument("--arch", choices=("mlp", "cnn"), default="cnn")
+    train.add_argument("--epochs", type=_positive_int, default=5)
+    train.add_argument("--batch-size", type=_positive_int, default=None,
+                       help="default: 32 for mlp (the tutorial), 128 for cnn")
+    train.add_argument("--learning-rate", type=float, default=1e-3)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--validation-fraction", type=float, default=0.1,
+                       help="part of the training data held out for validation")
+    train.add_argument("--early-stopping", action="store_true",
+                       help="stop when validation loss stops improving; keep the best weights")
+    train.add_argument("--data", metavar="PATH", default=None,
+                       help="mnist.npz to train on (default: Keras' cache, downloading if needed)")
+    train.add_argument("--out", metavar="PATH", required=True, help="where to write the .keras")
+    train.add_argument("--eval-ink", metavar="INK.json", default=None,
+                       help="also report accuracy on these labelled drawings in the model card")
+    train.add_argument("--limit", type=_positive_int, default=None,
+                       help="train on only the first N training images (quick runs)")
+
+    info = commands.add_parser("info", help="model summary and model card figures")
+    _add_model_argument(info)
+    return parser
+
+
+def _add_model_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", metavar="PATH", default=None,
+                        help="a .keras model (default: the bundled one)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run a subcommand; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    args.argv = list(argv)
+    handlers = {"classify": _classify, "evaluate": _evaluate, "train": _train, "info": _info}
+    try:
+        return handlers[args.command](args)
+    except (CliError, InkError, ImageLoadError, DatasetError, ValueError, OSError) as exc:
+        print(f"digitpad: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("digitpad: interrupted", file=sys.stderr)
+        return 130
+
+
+def _load_recognizer(path: str | None) -> Any:
+    from digitpad.ml.recognizer import Recognizer
+    from digitpad.paths import bundled_model_path
+
+    return Recognizer.load(path if path is not None else bundled_model_path())
+
+
+def _read_inputs(paths: Sequence[str]) -> list[tuple[str, np.ndarray | None]]:
+    """Every drawing in the given files as (label for humans, model input or None)."""
+    inputs: list[tuple[str, np.ndarray | None]] = []
+    for path in paths:
+        if Path(path).suffix.lower() in INK_SUFFIXES:
+            drawings = load_ink(path)
+            many = len(drawings) > 1
+            for i, drawing in enumerate(drawings):
+                inputs.append((f"{path}#{i}" if many else path, ink_to_image(drawing.strokes)))
+        else:
+            inputs.append((path, load_image(path)))
+    return inputs
+
+
+def _classify(args: argparse.Namespace) -> int:
+    inputs = _read_inputs(args.paths)
+    recognizer = _load_recognizer(args.model)
+    predictions = recognizer.predict_images([image for _, image in inputs])
+    if args.json:
+        results = [
+            {
+                "index": i,
+                "digit": p.digit,
+                "confidence": round(p.confidence, 6),
+                "probabilities": [round(float(v), 6) for v in p.probabilities],
+            }
+            for i, p in enumerate(predictions)
+        ]
+        json.dump({"results": results}, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        for (name, _), p in zip(inputs, predictions, strict=True):
+            verdict = "no digit (empty)" if p.digit is None else f"{p.digit}  ({p.confidence:.1%})"
+            print(f"{name}: {verdict}")
+    return 0
+
+
+def evaluate_drawings(recognizer: Any, drawings: Sequence[Drawing]) -> dict[str, Any]:
+    """Accuracy, per-digit accuracy and the confusion matrix of a model on labelled drawings."""
+    labelled = [d for d in drawings if d.label is not None and not d.is_empty]
+    if not labelled:
+        raise CliError("no labelled, non-empty drawings to evaluate; each sample needs a 'label'")
+    predictions = recognizer.predict_drawings(labelled)
+    truth = np.array([d.label for d in labelled])
+    guess = np.array([p.digit for p in predictions])
+    confusion = np.zeros((10, 10), dtype=int)
+    np.add.at(confusion, (truth, guess), 1)
+    per_digit = {
+        str(k): (float(confusion[k, k] / confusion[k].sum()) if confusion[k].sum() else None)
+        for k in range(10)
+    }
+    return {
+        "samples": len(labelled),
+        "skipped": len(drawings) - len(labelled),
+        "accuracy": float(np.trace(confusion) / confusion.sum()),
+        "per_digit_accuracy": per_digit,
+        "confusion": confusion.tolist(),
+    }
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    drawings = load_ink(args.ink)
+    recognizer = _load_recognizer(args.model)
+    report = evaluate_drawings(recognizer, drawings)
+    print(f"model: {recognizer.name}")
+    print(f"samples: {report['samples']}" + (
+        f" ({report['skipped']} unlabelled or empty skipped)" if report["skipped"] else ""))
+    print(f"accuracy: {report['accuracy']:.2%}")
+    print("per digit: " + "  ".join(
+        f"{k}: {'-' if v is None else f'{v:.1%}'}" for k, v in report["per_digit_accuracy"].items()))
+    print("confusion (rows: true digit, columns: predicted):")
+    print("     " + "".join(f"{k:>6}" for k in range(10)))
+    for k, row in enumerate(report["confusion"]):
+        print(f"  {k}: " + "".join(f"{v:>6}" for v in row))
+    return 0
+
+
+class _ConsoleProgress:
+    """Training progress on stderr: one updating line on a terminal, one line per epoch always."""
+
+    def __init__(self, epochs: int) -> None:
+        self._epochs = epochs
+        self._tty = sys.stderr.isatty()
+        self._started = time.perf_counter()
+
+    def on_batch_end(self, epoch: int, batch: int, batches: int, logs: dict[str, float]) -> None:
+        if self._tty and (batch % 20 == 0 or batch == batches - 1):
+            sys.stderr.write(
+                f"\repoch {epoch + 1}/{self._epochs}  batch {batch + 1}/{batches}  "
+                f"loss {logs.get('loss', float('nan')):.4f}  "
+                f"accuracy {logs.get('sparse_categorical_accuracy', float('nan')):.4f}"
+            )
+            sys.stderr.flush()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        elapsed = time.perf_counter() - self._started
+        sys.stderr.write(
+            ("\r" if self._tty else "")
+            + f"epoch {epoch + 1}/{self._epochs}  loss {logs['loss']:.4f}  "
+            f"accuracy {logs['sparse_categorical_accuracy']:.4f}  "
+            f"val_loss {logs['val_loss']:.4f}  "
+            f"val_accuracy {logs['val_sparse_categorical_accuracy']:.4f}  ({elapsed:.0f} s)\n"
+        )
+        sys.stderr.flush()
+
+
+def _train(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix != ".keras":
+        raise CliError(f"--out must end in .keras (Keras' file format); received {out}")
+    eval_drawings = load_ink(args.eval_ink) if args.eval_ink else None
+    from digitpad.ml.datasets import load_mnist
+    from digitpad.ml.modelstore import save_model
+    from digitpad.ml.training import TrainingConfig, train
+
+    config = TrainingConfig(
+        arch=args.arch,
+        epochs=args.epochs,
+        batch_size=args.batch_size or (32 if args.arch == "mlp" else 128),
+        learning_rate=args.learning_rate,
+        seed=args.seed,
+        validation_fraction=args.validation_fraction,
+        early_stopping=args.early_stopping,
+    )
+    data = load_mnist(args.data)
+    if args.limit:
+        data = data.subset(train=args.limit)
+    print(f"training {config.arch} on {len(data.x_train)} MNIST images from {data.source}",
+          file=sys.stderr)
+    result = train(config, data, observer=_ConsoleProgress(config.epochs))
+    card = result.card()
+    card["data"] = f"MNIST ({Path(data.source).name}), {len(data.x_train)} training images"
+    card["command"] = "digitpad " + shlex.join(args.argv)
+    if eval_drawings is not None:
+        from digitpad.ml.recognizer import Recognizer
+
+        report = evaluate_drawings(Recognizer(result.model), eval_drawings)
+        card["ink_evaluation"] = {
+            "file": Path(args.eval_ink).name,
+            "samples": report["samples"],
+            "accuracy": report["accuracy"],
+            "per_digit_accuracy": report["per_digit_accuracy"],
+        }
+    save_model(result.model, out, card)
+    print(f"saved {out}")
+    print(f"test accuracy: {result.test_accuracy:.2%} (MNIST test set, {len(data.x_test)} images)")
+    if eval_drawings is not None:
+        print(f"accuracy on {Path(args.eval_ink).name}: {card['ink_evaluation']['accuracy']:.2%}")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    recognizer = _load_recognizer(args.model)
+    print(f"model: {recognizer.path}")
+    print(recognizer.summary())
+    from digitpad.ml.modelstore import describe_card
+
+    print(describe_card(recognizer.card, recognizer.path))
+    return 0

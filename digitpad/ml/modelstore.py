@@ -1,0 +1,58 @@
+"""Saving models with their model card, atomically, and describing a card to a person."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from digitpad.atomic import write_text_atomic, write_with_atomic
+from digitpad.ml.recognizer import model_card_path
+
+
+def save_model(model: Any, path: str | os.PathLike[str], card: dict[str, Any]) -> dict[str, Any]:
+    """Write ``model`` and its card so that a crash at any moment leaves the old files usable.
+
+    The model goes first (temp file + os.replace), then the card; a card always describes the
+    model file next to it because it records that file's size and is written after it.
+    """
+    path = Path(path)
+    write_with_atomic(path, lambda tmp: model.save(tmp), suffix=".keras")
+    full_card = {
+        **card,
+        "file": path.name,
+        "file_size_bytes": path.stat().st_size,
+        "saved": card.get("saved") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    write_text_atomic(model_card_path(path), json.dumps(full_card, indent=2) + "\n")
+    return full_card
+
+
+def describe_card(card: dict[str, Any], model_path: Path | None = None) -> str:
+    """The model card's figures as a few lines of plain text (for `info` and the app)."""
+    if not card:
+        return "model card: none (this model was not trained by digitpad)"
+    lines = ["model card:"]
+
+    def add(label: str, value: Any) -> None:
+        if value is not None:
+            lines.append(f"  {label}: {value}")
+
+    add("architecture", card.get("architecture"))
+    if "parameters" in card:
+        add("parameters", f"{card['parameters']:,}")
+    if "file_size_bytes" in card:
+        add("file size", f"{card['file_size_bytes'] / 1e6:.2f} MB")
+    add("data", card.get("data"))
+    add("seed", card.get("config", {}).get("seed"))
+    add("epochs", card.get("epochs_run"))
+    add("command", card.get("command"))
+    if "mnist_test_accuracy" in card:
+        add("MNIST test accuracy", f"{card['mnist_test_accuracy']:.2%}")
+    ink = card.get("ink_evaluation")
+    if ink:
+        add(f"accuracy on {ink['file']}", f"{ink['accuracy']:.2%} ({ink['samples']} drawings)")
+    add("saved", card.get("saved"))
+    return "\n".join(lines)

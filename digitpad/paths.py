@@ -1,0 +1,24 @@
+"""The one place that knows where things live: bundled assets (source tree or frozen bundle)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+BUNDLED_MODEL_NAME = "digitpad-cnn.keras"
+
+
+def assets_dir() -> Path:
+    """``assets/`` beside the package in a checkout or install, or inside a PyInstaller bundle."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root is not None:
+        return Path(frozen_root) / "assets"
+    package_root = Path(__file__).resolve().parent
+    for candidate in (package_root / "assets", package_root.parent / "assets"):
+        if candidate.is_dir():
+            return candidate
+    return package_root.parent / "assets"
+
+
+def bundled_model_path() -> Path:
+    return assets_dir() / BUNDLED_MODEL_NAME
