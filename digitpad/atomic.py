@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+_DEFAULT_MODE = 0o644
+
 
 @contextmanager
 def atomic_path(path: str | os.PathLike[str], suffix: str = "") -> Iterator[Path]:
@@ -24,6 +26,8 @@ def atomic_path(path: str | os.PathLike[str], suffix: str = "") -> Iterator[Path
     )
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp makes the file private (0600); give it the target's mode, or an ordinary file's.
+    tmp.chmod(target.stat().st_mode & 0o777 if target.exists() else _DEFAULT_MODE)
     try:
         yield tmp
         _fsync_file(tmp)

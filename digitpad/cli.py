@@ -77,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", metavar="PATH", required=True, help="where to write the .keras")
     train.add_argument("--eval-ink", metavar="INK.json", default=None,
                        help="also report accuracy on these labelled drawings in the model card")
+    train.add_argument("--ink", metavar="INK.json", default=None,
+                       help="also train on these labelled drawings (rendered like the app's ink, "
+                       "with random variations), holding some writers out for evaluation")
+    train.add_argument("--hold-out-writers", metavar="N", type=_positive_int, default=3,
+                       help="with --ink: hold out every N-th writer and report accuracy on them "
+                       "(default: 3)")
+    train.add_argument("--ink-copies", metavar="K", type=_positive_int, default=4,
+                       help="with --ink: random variants rendered per drawing (default: 4)")
     train.add_argument("--limit", type=_positive_int, default=None,
                        help="train on only the first N training images (quick runs)")
 
@@ -249,18 +257,28 @@ def _train(args: argparse.Namespace) -> int:
     data = load_mnist(args.data)
     if args.limit:
         data = data.subset(train=args.limit)
-    print(f"training {config.arch} on {len(data.x_train)} MNIST images from {data.source}",
-          file=sys.stderr)
-    result = train(config, data, observer=_ConsoleProgress(config.epochs))
-    card = result.card()
-    card["data"] = f"MNIST ({Path(data.source).name}), {len(data.x_train)} training images"
+    card_extra: dict[str, Any] = {}
+    extra_train = None
+    data_text = f"MNIST ({Path(data.source).name}), {len(data.x_train)} training images"
+    eval_name = Path(args.eval_ink).name if args.eval_ink else ""
+    if args.ink:
+        extra_train, eval_drawings, card_extra = _ink_training_set(args)
+        data_text += (
+            f"; plus {card_extra['ink_training']['drawings']} pen-drawn digits from "
+            f"{Path(args.ink).name} ({len(card_extra['ink_training']['writers'])} writers), "
+            f"{args.ink_copies} random variants each"
+        )
+        eval_name = f"{Path(args.ink).name}, held-out writers only"
+    print(f"training {config.arch} on {data_text}", file=sys.stderr)
+    result = train(config, data, observer=_ConsoleProgress(config.epochs), extra_train=extra_train)
+    card = {**result.card(), **card_extra, "data": data_text}
     card["command"] = "digitpad " + shlex.join(args.argv)
     if eval_drawings is not None:
         from digitpad.ml.recognizer import Recognizer
 
         report = evaluate_drawings(Recognizer(result.model), eval_drawings)
         card["ink_evaluation"] = {
-            "file": Path(args.eval_ink).name,
+            "file": eval_name,
             "samples": report["samples"],
             "accuracy": report["accuracy"],
             "per_digit_accuracy": report["per_digit_accuracy"],
@@ -269,8 +287,35 @@ def _train(args: argparse.Namespace) -> int:
     print(f"saved {out}")
     print(f"test accuracy: {result.test_accuracy:.2%} (MNIST test set, {len(data.x_test)} images)")
     if eval_drawings is not None:
-        print(f"accuracy on {Path(args.eval_ink).name}: {card['ink_evaluation']['accuracy']:.2%}")
+        print(f"accuracy on {eval_name}: {card['ink_evaluation']['accuracy']:.2%}")
     return 0
+
+
+def _ink_training_set(
+    args: argparse.Namespace,
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], list[Drawing], dict[str, Any]]:
+    """Labelled drawings for training (augmented) and their held-out writers for evaluation."""
+    from digitpad.ml.ink_augment import augmented_images, split_by_writer
+
+    drawings = load_ink(args.ink)
+    train_part, held_out, held_out_writers = split_by_writer(drawings, args.hold_out_writers)
+    if not train_part or not held_out:
+        raise CliError(
+            f"{args.ink}: need drawings from at least {args.hold_out_writers} writers "
+            "(a 'writer' key per sample) to hold some out for evaluation"
+        )
+    images, labels = augmented_images(train_part, copies=args.ink_copies, seed=args.seed)
+    writers = sorted({str(d.extra.get("writer", "")) for d in train_part})
+    card = {
+        "ink_training": {
+            "file": Path(args.ink).name,
+            "drawings": len(train_part),
+            "writers": writers,
+            "images": len(images),
+            "held_out_writers": held_out_writers,
+        }
+    }
+    return (images, labels, np.ones(len(images), np.float32)), held_out, card
 
 
 def _info(args: argparse.Namespace) -> int:

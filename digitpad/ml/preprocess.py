@@ -40,10 +40,13 @@ class ImageLoadError(ValueError):
     """Raised when an image file cannot be read as a picture."""
 
 
-def ink_to_image(strokes: Sequence[np.ndarray]) -> np.ndarray | None:
+def ink_to_image(
+    strokes: Sequence[np.ndarray], pen_width_ratio: float = PEN_WIDTH_RATIO
+) -> np.ndarray | None:
     """Render strokes (each an (n, 2) array, y down) as a centred 28x28 float32 image in [0, 1].
 
     Returns ``None`` for an empty drawing: there is no digit to show the model.
+    ``pen_width_ratio`` is for training-time variety only; the app always uses the default.
     """
     strokes = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes if len(s)]
     if not strokes:
@@ -54,7 +57,7 @@ def ink_to_image(strokes: Sequence[np.ndarray]) -> np.ndarray | None:
     size = float(span.max())
     if size <= 0.0:  # a single dot: any size will do, it is rendered as a round blob
         size = 1.0
-    pen = PEN_WIDTH_RATIO * size
+    pen = pen_width_ratio * size
     scale = BOX_SIZE * SUPERSAMPLE / (size + pen)
     width_px, height_px = (np.ceil((span + pen) * scale).astype(int) + 1).tolist()
     offset = low - pen / 2.0
@@ -94,6 +97,9 @@ def _ends_and_turns(path: np.ndarray) -> np.ndarray:
 
 def _smooth(stroke: np.ndarray, size: float) -> np.ndarray:
     """Densify long segments along a centripetal Catmull-Rom spline through the points."""
+    repeated = np.zeros(len(stroke), dtype=bool)
+    repeated[1:] = (np.diff(stroke, axis=0) == 0).all(axis=1)
+    stroke = stroke[~repeated]  # a pen resting on a point adds nothing but rounding noise
     if len(stroke) < 3:
         return stroke
     seg = np.diff(stroke, axis=0)
@@ -125,22 +131,26 @@ def _smooth(stroke: np.ndarray, size: float) -> np.ndarray:
 def _centre_by_mass(digit: Image.Image) -> np.ndarray | None:
     """Place a supersampled digit (longer side <= 20 * SUPERSAMPLE) in the 28x28 frame by its mass.
 
-    The shift is in supersampled pixels, so after the box filter the centre of mass lands within
-    1/8 px of the frame centre instead of MNIST's whole-pixel rounding.
+    The shift is sub-pixel (bilinear, at 4x resolution), so the centre of mass lands on the frame
+    centre, and a drawing moved or scaled by the user gives the same input, not one a rounding
+    step away.
     """
     pixels = np.asarray(digit, dtype=np.float64)
     mass = pixels.sum()
     if mass <= 0.0:
         return None
-    rows, cols = np.indices(pixels.shape)
-    cy = float((rows * pixels).sum() / mass) + 0.5
-    cx = float((cols * pixels).sum() / mass) + 0.5
+    cy = float(pixels.sum(axis=1) @ np.arange(pixels.shape[0]) / mass) + 0.5
+    cx = float(pixels.sum(axis=0) @ np.arange(pixels.shape[1]) / mass) + 0.5
     frame_px = FRAME_SIZE * SUPERSAMPLE
     centre = frame_px / 2.0
-    left = int(np.clip(round(centre - cx), 0, frame_px - digit.width))
-    top = int(np.clip(round(centre - cy), 0, frame_px - digit.height))
-    frame = Image.new("L", (frame_px, frame_px), 0)
-    frame.paste(digit, (left, top))
+    left = float(np.clip(centre - cx, 0, frame_px - digit.width))
+    top = float(np.clip(centre - cy, 0, frame_px - digit.height))
+    frame = digit.transform(
+        (frame_px, frame_px),
+        Image.Transform.AFFINE,
+        (1.0, 0.0, -left, 0.0, 1.0, -top),
+        resample=Image.Resampling.BILINEAR,
+    )
     small = frame.reduce(SUPERSAMPLE)
     return np.asarray(small, dtype=np.float32) / np.float32(255.0)
 

@@ -1,0 +1,150 @@
+"""Ink and pictures become MNIST-style 28x28 inputs: size, aspect, centring and invariances."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from digitpad.ml.ink import Drawing
+from digitpad.ml.preprocess import (
+    BOX_SIZE,
+    FRAME_SIZE,
+    ImageLoadError,
+    centre_of_mass,
+    ink_bounding_box,
+    ink_to_image,
+    load_image,
+)
+
+FRAME_CENTRE = (FRAME_SIZE - 1) / 2
+
+
+def _strokes(drawing: Drawing) -> list[np.ndarray]:
+    return list(drawing.strokes)
+
+
+def test_empty_ink_is_no_digit() -> None:
+    assert ink_to_image([]) is None
+    assert ink_to_image([np.zeros((0, 2))]) is None
+
+
+def test_output_is_float32_in_unit_range_white_on_black(pendigits: list[Drawing]) -> None:
+    image = ink_to_image(_strokes(pendigits[0]))
+    assert image is not None
+    assert image.shape == (FRAME_SIZE, FRAME_SIZE)
+    assert image.dtype == np.float32
+    assert image.min() == 0.0
+    assert image.max() == pytest.approx(1.0)
+    assert image[0].sum() == 0 and image[:, 0].sum() == 0  # background is black
+
+
+def test_real_drawings_fit_a_20px_box_and_centre_their_mass(pendigits: list[Drawing]) -> None:
+    for drawing in pendigits[:300]:
+        image = ink_to_image(_strokes(drawing))
+        _, _, height, width = ink_bounding_box(image, threshold=0.05)
+        assert max(height, width) <= BOX_SIZE + 1  # +1: anti-aliasing may touch one more pixel
+        assert max(height, width) >= BOX_SIZE - 2
+        row, col = centre_of_mass(image)
+        assert abs(row - FRAME_CENTRE) < 0.5 and abs(col - FRAME_CENTRE) < 0.5
+
+
+def test_a_one_stays_thin_aspect_ratio_is_kept() -> None:
+    one = ink_to_image([np.array([[50.0, 0.0], [50.0, 100.0]])])
+    _, _, height, width = ink_bounding_box(one, threshold=0.1)
+    assert height >= BOX_SIZE - 1
+    assert width <= 5
+
+    wide = ink_to_image([np.array([[0.0, 0.0], [100.0, 0.0], [100.0, 50.0]])])
+    _, _, height, width = ink_bounding_box(wide, threshold=0.1)
+    assert width >= BOX_SIZE - 1
+    assert 0.4 < height / width < 0.7
+
+
+def test_a_single_dot_is_a_digit_shaped_blob_not_an_error() -> None:
+    image = ink_to_image([np.array([[3.0, 4.0]])])
+    assert image is not None and image.sum() > 0
+
+
+@pytest.fixture(scope="module")
+def some_strokes(pendigits: list[Drawing]) -> list[list[np.ndarray]]:
+    return [_strokes(d) for d in pendigits[::75]]
+
+
+def test_invariant_to_translation_and_uniform_scale(some_strokes: list[list[np.ndarray]]) -> None:
+    @settings(max_examples=60, deadline=None)
+    @given(
+        sample=st.integers(0, len(some_strokes) - 1),
+        scale=st.floats(0.01, 100.0),
+        dx=st.floats(-1e4, 1e4),
+        dy=st.floats(-1e4, 1e4),
+    )
+    def check(sample: int, scale: float, dx: float, dy: float) -> None:
+        strokes = some_strokes[sample]
+        reference = ink_to_image(strokes)
+        moved = ink_to_image([s * scale + np.array([dx, dy]) for s in strokes])
+        # Each output pixel averages 4x4 sub-pixels; float rounding may flip a few sub-pixels on
+        # an edge (at most a few tenths of one pixel), never the digit's shape or position.
+        difference = np.abs(reference - moved)
+        assert difference.mean() < 0.01, difference.mean()
+        assert difference.max() <= 0.5
+        assert np.corrcoef(reference.ravel(), moved.ravel())[0, 1] > 0.98
+        np.testing.assert_allclose(centre_of_mass(moved), centre_of_mass(reference), atol=0.05)
+        box_before = ink_bounding_box(reference, threshold=0.1)
+        box_after = ink_bounding_box(moved, threshold=0.1)
+        np.testing.assert_allclose(box_after, box_before, atol=1)
+
+    check()
+
+
+def _write_digit_picture(path: Path, dark_on_light: bool, size: int = 400) -> None:
+    canvas = np.zeros((size, size), np.uint8)
+    canvas[80:320, 190:215] = 255  # a "1": a tall bar, off-centre on purpose
+    canvas[80:110, 150:215] = 255
+    if dark_on_light:
+        canvas = 255 - canvas
+    Image.fromarray(canvas).save(path)
+
+
+@pytest.mark.parametrize("dark_on_light", [True, False])
+def test_pictures_of_either_polarity_give_the_same_normalised_input(
+    tmp_path: Path, dark_on_light: bool
+) -> None:
+    path = tmp_path / "digit.png"
+    _write_digit_picture(path, dark_on_light)
+    image = load_image(path)
+    assert image is not None and image.shape == (FRAME_SIZE, FRAME_SIZE)
+    assert image[0].sum() == 0  # white digit on black, whatever the picture's polarity
+    _, _, height, width = ink_bounding_box(image, threshold=0.1)
+    assert max(height, width) in (BOX_SIZE, BOX_SIZE + 1)
+    row, col = centre_of_mass(image)
+    assert abs(row - FRAME_CENTRE) < 0.5 and abs(col - FRAME_CENTRE) < 0.5
+
+
+def test_jpeg_photo_with_grey_paper_is_read(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    page = np.full((300, 240), 200, np.float64) + rng.normal(0, 6, (300, 240))
+    page[60:240, 100:125] = 40  # dark pen stroke
+    path = tmp_path / "photo.jpg"
+    Image.fromarray(np.clip(page, 0, 255).astype(np.uint8)).save(path, quality=85)
+    image = load_image(path)
+    assert image is not None
+    _, _, height, width = ink_bounding_box(image, threshold=0.3)
+    assert height >= BOX_SIZE - 1 and width <= 6
+
+
+def test_blank_picture_is_no_digit(tmp_path: Path) -> None:
+    path = tmp_path / "blank.png"
+    Image.fromarray(np.full((50, 50), 255, np.uint8)).save(path)
+    assert load_image(path) is None
+
+
+def test_a_file_that_is_not_a_picture_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "notes.png"
+    path.write_text("not a picture")
+    with pytest.raises(ImageLoadError, match="notes.png: cannot read it as an image"):
+        load_image(path)
