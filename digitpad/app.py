@@ -1,0 +1,215 @@
+"""The composition root: builds the recogniser worker and the window and connects them.
+
+``launch`` is what ``digitpad`` with no subcommand runs. Nothing here imports TensorFlow: the
+worker thread does, after the window is on screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEventLoop,
+    QSettings,
+    QStandardPaths,
+    QThread,
+    QTimer,
+    SignalInstance,
+)
+from PySide6.QtWidgets import QApplication
+
+from digitpad import __version__
+from digitpad.ml.ink import InkError, load_ink
+from digitpad.ml.recognizer import Prediction, Recognizer
+from digitpad.paths import assets_dir, bundled_model_path
+from digitpad.ui.crash import CrashReporter
+from digitpad.ui.dialogs import Dialogs
+from digitpad.ui.main_window import MainWindow
+from digitpad.ui.recognition import LiveRecognition
+from digitpad.ui.workers import Model, RecognizerWorker
+
+log = logging.getLogger("digitpad")
+
+APP_NAME = "digitpad"
+SELF_TEST_TIMEOUT_MS = 120_000
+"""Loading TensorFlow and the model takes seconds; a minute or two means something is broken."""
+
+
+@dataclass
+class Digitpad:
+    """The running app's parts, for ``launch``, the self-test and tests."""
+
+    window: MainWindow
+    recognition: LiveRecognition
+    worker: RecognizerWorker
+    thread: QThread
+
+    def shutdown(self) -> None:
+        """Stop the recogniser thread (waits for a model load in progress to finish)."""
+        self.thread.quit()
+        self.thread.wait()
+
+
+def user_data_dir() -> Path:
+    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+
+
+def user_settings() -> QSettings:
+    location = QStandardPaths.StandardLocation.AppConfigLocation
+    config = Path(QStandardPaths.writableLocation(location))
+    return QSettings(str(config / "digitpad.ini"), QSettings.Format.IniFormat)
+
+
+def build(
+    settings: QSettings,
+    loader: Callable[[Path], Model] = Recognizer.load,
+    log_path: Path | None = None,
+) -> Digitpad:
+    """Create the worker thread, the recognition glue and the window, all connected."""
+    worker = RecognizerWorker(loader)
+    thread = QThread()
+    thread.setObjectName("recognizer")
+    worker.moveToThread(thread)
+    thread.finished.connect(worker.deleteLater)
+    recognition = LiveRecognition(worker)
+    locations = [("Settings", settings.fileName())]
+    if log_path is not None:
+        locations.append(("Log", str(log_path)))
+    window = MainWindow(settings, locations=locations)
+
+    canvas = window.canvas
+    canvas.strokes_changed.connect(recognition.update_strokes)
+    canvas.stroke_finished.connect(recognition.finish_strokes)
+    window.image_open_requested.connect(recognition.open_image)
+    window.model_file_chosen.connect(recognition.load_model)
+    window.bundled_model_requested.connect(
+        lambda: recognition.load_model(str(bundled_model_path())))
+    recognition.input_changed.connect(window.show_input)
+    recognition.prediction_changed.connect(window.show_prediction)
+    recognition.model_loading.connect(window.show_model_loading)
+    recognition.model_ready.connect(window.show_model_ready)
+    recognition.model_failed.connect(window.show_model_failed)
+    recognition.picture_opened.connect(window.show_picture)
+    recognition.error.connect(window.show_error)
+    thread.start()
+    return Digitpad(window, recognition, worker, thread)
+
+
+def launch(self_test: bool = False) -> int:
+    """Open the drawing pad; with ``self_test``, check model, samples and window, then exit."""
+    if self_test and sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication.instance() or QApplication(sys.argv)
+    handlers, log_path = _configure_logging(user_data_dir())
+    crashes = CrashReporter(log_path, show=_print_crash) if self_test else CrashReporter(log_path)
+    crashes.install()
+    parts = build(user_settings(), log_path=log_path)
+    if self_test:  # nobody is there to click a dialog away
+        parts.window.dialogs = _PrintingDialogs(parts.window)
+    try:
+        parts.window.show()
+        app.processEvents()  # on screen before the recogniser thread starts importing TensorFlow
+        parts.recognition.load_model(str(bundled_model_path()))
+        return _self_test(parts) if self_test else app.exec()
+    finally:
+        parts.window.close()
+        parts.shutdown()
+        crashes.uninstall()
+        for handler in handlers:
+            log.removeHandler(handler)
+            handler.close()
+
+
+def _configure_logging(data_dir: Path) -> tuple[list[logging.Handler], Path | None]:
+    """Warnings to stderr, everything from INFO up to a small rotating log in the user data dir."""
+    log.setLevel(logging.INFO)
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("digitpad: %(levelname)s: %(message)s"))
+    log.addHandler(console)
+    log_path = data_dir / "digitpad.log"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            log_path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
+    except OSError as exc:
+        log.warning("not logging to %s: %s", log_path, exc)
+        return [console], None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    return [console, handler], log_path
+
+
+class _PrintingDialogs(Dialogs):
+    """The self-test's dialogs: errors go to stderr instead of waiting for a click."""
+
+    def error(self, title: str, message: str) -> None:
+        print(f"digitpad: {title}: {message}", file=sys.stderr)
+
+
+def _print_crash(summary: str, details: str, log_path: Path | None) -> None:
+    print(details, file=sys.stderr)
+
+
+def _wait(signals: list[SignalInstance], timeout_ms: int) -> tuple | None:
+    """Run the event loop until one of ``signals`` fires; its arguments, or None on timeout."""
+    loop = QEventLoop()
+    received: list[tuple] = []
+
+    def fire(*args: object) -> None:
+        received.append(args)
+        loop.quit()
+
+    for signal in signals:
+        signal.connect(fire)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    for signal in signals:
+        signal.disconnect(fire)
+    return received[0] if received else None
+
+
+def _self_test(parts: Digitpad) -> int:
+    """Load the bundled model, classify the bundled samples through the window, report."""
+    recognition = parts.recognition
+    outcome = _wait([recognition.model_ready, recognition.model_failed], SELF_TEST_TIMEOUT_MS)
+    if outcome is None:
+        print("self-test: FAILED: the model did not load within "
+              f"{SELF_TEST_TIMEOUT_MS // 1000} s")
+        return 1
+    if recognition.model() is None:
+        print(f"self-test: FAILED: {outcome[1]}")
+        return 1
+    print(f"self-test: model {bundled_model_path()} loaded")
+    failures = 0
+    for path in sorted((assets_dir() / "samples").glob("*.json")):
+        try:
+            drawings = load_ink(path)
+        except InkError as exc:
+            print(f"self-test: FAILED: {exc}")
+            return 1
+        for i, drawing in enumerate(drawings):
+            parts.window.canvas.set_strokes(drawing.strokes)
+            shown = _wait([recognition.prediction_changed], SELF_TEST_TIMEOUT_MS)
+            prediction: Prediction | None = shown[0] if shown else None
+            digit = None if prediction is None else prediction.digit
+            ok = drawing.label is None or digit == drawing.label
+            failures += not ok
+            print(f"self-test: {path.name}#{i}: expected {drawing.label}, got {digit}"
+                  f"{'' if ok else '  <- WRONG'}")
+    if failures:
+        print(f"self-test: FAILED: {failures} sample(s) misread")
+        return 1
+    print("self-test: OK")
+    return 0

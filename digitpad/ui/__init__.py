@@ -1,0 +1,5 @@
+"""The desktop app's widgets and the glue that keeps them in step with the recogniser."""
+
+from digitpad.ui import pyside_workarounds
+
+pyside_workarounds.apply()

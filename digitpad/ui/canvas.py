@@ -1,0 +1,381 @@
+"""The drawing pad: records strokes as ink points and paints them as smooth, round-capped ink.
+
+Ink lives in pad coordinates, a square of ``PAD_UNITS`` on each side with y pointing down, not in
+widget pixels: resizing the window scales the drawing with the pad instead of cropping it, and the
+saved ink does not depend on the screen it was drawn on.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+    QTabletEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+PAD_UNITS = 1000.0
+"""Side of the pad in ink coordinates."""
+PEN_WIDTHS: dict[str, float] = {"Thin": 18.0, "Medium": 30.0, "Bold": 46.0}
+"""How thick ink looks, in pad units. Recognition ignores it: preprocessing picks its own pen."""
+DEFAULT_PEN = "Medium"
+FIT_FRACTION = 0.6
+"""Opened ink is scaled so that its longer side covers this fraction of the pad, centred."""
+_MARGIN = 12.0
+_CORNER_RADIUS = 14.0
+
+Strokes = tuple[np.ndarray, ...]
+
+
+class InkCanvas(QWidget):
+    """A square drawing pad with per-stroke undo and redo.
+
+    ``strokes_changed`` fires on every change, including each pen move of a stroke in progress;
+    ``stroke_finished`` fires at pen-up. Both carry all strokes, in pad coordinates.
+    """
+
+    strokes_changed = Signal(object)
+    stroke_finished = Signal(object)
+    history_changed = Signal(bool, bool)
+    """(can undo, can redo)"""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._strokes: Strokes = ()
+        self._current: list[tuple[float, float]] | None = None
+        self._undo: list[Strokes] = []
+        self._redo: list[Strokes] = []
+        self._pen_width = PEN_WIDTHS[DEFAULT_PEN]
+        self._picture: QImage | None = None
+        self._cache: QPixmap | None = None
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(220, 220)
+        self.setAccessibleName("Drawing pad")
+        self.setAccessibleDescription("Draw a digit with the mouse or a pen")
+
+    # -- what the pad holds ------------------------------------------------------------------
+
+    def strokes(self) -> Strokes:
+        """All strokes in pad coordinates, the one being drawn included."""
+        if self._current is None:
+            return self._strokes
+        return (*self._strokes, np.array(self._current, dtype=np.float64))
+
+    def has_ink(self) -> bool:
+        return bool(self._strokes) or self._current is not None
+
+    def is_drawing(self) -> bool:
+        return self._current is not None
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def pen_width(self) -> float:
+        return self._pen_width
+
+    def picture(self) -> QImage | None:
+        return self._picture
+
+    def sizeHint(self) -> QSize:
+        return QSize(520, 520)
+
+    # -- editing -----------------------------------------------------------------------------
+
+    @Slot()
+    def undo(self) -> None:
+        if self._undo and self._current is None:
+            self._redo.append(self._strokes)
+            self._replace(self._undo.pop())
+
+    @Slot()
+    def redo(self) -> None:
+        if self._redo and self._current is None:
+            self._undo.append(self._strokes)
+            self._replace(self._redo.pop())
+
+    @Slot()
+    def clear(self) -> None:
+        """Empty the pad; a cleared drawing comes back with Undo."""
+        if self._current is not None:
+            return
+        if self._picture is not None and not self._strokes:
+            self._picture = None
+            self._replace(())
+        elif self._strokes:
+            self._commit(())
+
+    def set_strokes(self, strokes: Iterable[np.ndarray]) -> None:
+        """Put a drawing on the pad (undoably), scaled and centred to fit it whatever its unit."""
+        self._commit(fit_to_pad(strokes))
+
+    def show_picture(self, picture: QImage) -> None:
+        """Show a picture instead of ink, e.g. an opened photo of a digit.
+
+        The pad's ink and history are dropped without ``strokes_changed``: whoever opened the
+        picture is classifying it. The next edit (a stroke, Clear) removes the picture.
+        """
+        self._current = None
+        self._strokes = ()
+        self._undo.clear()
+        self._redo.clear()
+        self._picture = picture
+        self._invalidate()
+        self.history_changed.emit(False, False)
+
+    def set_pen_width(self, width: float) -> None:
+        self._pen_width = float(width)
+        self._invalidate()
+
+    def draw_stroke(self, points: Sequence[tuple[float, float]]) -> None:
+        """Draw one stroke through widget coordinates, exactly as the mouse would."""
+        if not len(points):
+            return
+        self._begin_stroke(QPointF(*points[0]))
+        for x, y in points[1:]:
+            self._extend_stroke(QPointF(x, y))
+        self._end_stroke()
+
+    def render_image(self, side: int = 512) -> QImage:
+        """The drawing as dark ink on white, ``side`` pixels square, as it looks on the pad."""
+        image = QImage(side, side, QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.scale(side / PAD_UNITS, side / PAD_UNITS)
+        self._paint_strokes(painter, self._strokes, QColor("black"))
+        painter.end()
+        return image
+
+    # -- the stroke in progress --------------------------------------------------------------
+
+    def _begin_stroke(self, position: QPointF) -> None:
+        if self._picture is not None:
+            self._picture = None
+            self._invalidate()
+        self._current = [self._to_pad(position)]
+        self.update()
+        self.strokes_changed.emit(self.strokes())
+
+    def _extend_stroke(self, position: QPointF) -> None:
+        if self._current is None:
+            return
+        point = self._to_pad(position)
+        if point == self._current[-1]:
+            return
+        self._current.append(point)
+        self.update()
+        self.strokes_changed.emit(self.strokes())
+
+    def _end_stroke(self) -> None:
+        if self._current is None:
+            return
+        stroke = np.array(self._current, dtype=np.float64)
+        self._current = None
+        self._commit((*self._strokes, stroke))
+        self.stroke_finished.emit(self._strokes)
+
+    def _commit(self, strokes: Strokes) -> None:
+        self._undo.append(self._strokes)
+        self._redo.clear()
+        self._replace(strokes)
+
+    def _replace(self, strokes: Strokes) -> None:
+        self._strokes = tuple(strokes)
+        self._picture = None
+        self._invalidate()
+        self.history_changed.emit(self.can_undo(), self.can_redo())
+        self.strokes_changed.emit(self._strokes)
+
+    # -- input events ------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._begin_stroke(event.position())
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._current is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self._extend_stroke(event.position())
+            event.accept()
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._current is not None:
+            self._extend_stroke(event.position())
+            self._end_stroke()
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+    def tabletEvent(self, event: QTabletEvent) -> None:
+        """Pens report positions finer than mouse events; accepting stops the mouse copies."""
+        kind = event.type()
+        if kind == QTabletEvent.Type.TabletPress:
+            self._begin_stroke(event.position())
+        elif kind == QTabletEvent.Type.TabletMove:
+            self._extend_stroke(event.position())
+        elif kind == QTabletEvent.Type.TabletRelease:
+            self._extend_stroke(event.position())
+            self._end_stroke()
+        event.accept()
+
+    # -- geometry ----------------------------------------------------------------------------
+
+    def pad_rect(self) -> QRectF:
+        """Where the square pad sits in the widget, in widget coordinates."""
+        side = max(1.0, min(self.width(), self.height()) - 2 * _MARGIN)
+        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+
+    def to_widget(self, x: float, y: float) -> QPointF:
+        """A pad point in widget coordinates (tests use it to aim the mouse)."""
+        pad = self.pad_rect()
+        scale = pad.width() / PAD_UNITS
+        return QPointF(pad.left() + x * scale, pad.top() + y * scale)
+
+    def _to_pad(self, position: QPointF) -> tuple[float, float]:
+        pad = self.pad_rect()
+        scale = PAD_UNITS / pad.width()
+        x = min(max((position.x() - pad.left()) * scale, 0.0), PAD_UNITS)
+        y = min(max((position.y() - pad.top()) * scale, 0.0), PAD_UNITS)
+        return (x, y)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._invalidate()
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._invalidate()
+        super().changeEvent(event)
+
+    # -- painting ----------------------------------------------------------------------------
+
+    def _invalidate(self) -> None:
+        self._cache = None
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Blit the finished drawing (cached) and paint the stroke in progress on top."""
+        if self._cache is None or self._cache.size() != self.size() * self.devicePixelRatioF():
+            self._cache = self._render_cache()
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._cache)
+        if self._current is not None:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._to_pad_transform(painter)
+            current = (np.array(self._current, dtype=np.float64),)
+            self._paint_strokes(painter, current, self.palette().color(QPalette.ColorRole.Text))
+        painter.end()
+
+    def _to_pad_transform(self, painter: QPainter) -> None:
+        pad = self.pad_rect()
+        painter.translate(pad.topLeft())
+        painter.scale(pad.width() / PAD_UNITS, pad.width() / PAD_UNITS)
+
+    def _render_cache(self) -> QPixmap:
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(self.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        palette = self.palette()
+        pixmap.fill(palette.color(QPalette.ColorRole.Window))
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        pad = self.pad_rect()
+        border = palette.color(QPalette.ColorRole.Highlight if self.hasFocus()
+                               else QPalette.ColorRole.Mid)
+        painter.setPen(QPen(border, 1.5 if self.hasFocus() else 1.0))
+        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(pad, _CORNER_RADIUS, _CORNER_RADIUS)
+        if self._picture is not None:
+            self._paint_picture(painter, pad, self._picture)
+        elif not self._strokes and self._current is None:
+            self._paint_hint(painter, pad)
+        self._to_pad_transform(painter)
+        self._paint_strokes(painter, self._strokes, palette.color(QPalette.ColorRole.Text))
+        painter.end()
+        return pixmap
+
+    @staticmethod
+    def _paint_picture(painter: QPainter, pad: QRectF, picture: QImage) -> None:
+        inner = pad.adjusted(_CORNER_RADIUS, _CORNER_RADIUS, -_CORNER_RADIUS, -_CORNER_RADIUS)
+        size = picture.size().toSizeF()
+        size.scale(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRectF(QPointF(0, 0), size)
+        target.moveCenter(inner.center())
+        painter.drawImage(target, picture)
+
+    def _paint_hint(self, painter: QPainter, pad: QRectF) -> None:
+        hint = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        painter.setPen(hint)
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        painter.setFont(font)
+        painter.drawText(pad, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
+
+    def _paint_strokes(
+        self, painter: QPainter, strokes: Sequence[np.ndarray], colour: QColor
+    ) -> None:
+        pen = QPen(colour, self._pen_width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                   Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for stroke in strokes:
+            if len(stroke) == 1:
+                painter.drawPoint(QPointF(*stroke[0]))
+            else:
+                painter.drawPath(_smooth_path(stroke))
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self._invalidate()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self._invalidate()
+        super().focusOutEvent(event)
+
+
+def _smooth_path(stroke: np.ndarray) -> QPainterPath:
+    """A curve through the midpoints of the polyline, bending at its points: no visible corners."""
+    path = QPainterPath(QPointF(*stroke[0]))
+    for (x0, y0), (x1, y1) in itertools.pairwise(stroke[1:]):
+        path.quadTo(x0, y0, (x0 + x1) / 2, (y0 + y1) / 2)
+    path.lineTo(QPointF(*stroke[-1]))
+    return path
+
+
+def fit_to_pad(strokes: Iterable[np.ndarray]) -> Strokes:
+    """Scale and centre a drawing of any unit: its longer side spans ``FIT_FRACTION`` of the pad."""
+    arrays = tuple(np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes)
+    arrays = tuple(s for s in arrays if len(s))
+    if not arrays:
+        return ()
+    points = np.concatenate(arrays)
+    low, high = points.min(axis=0), points.max(axis=0)
+    size = float((high - low).max())
+    scale = FIT_FRACTION * PAD_UNITS / size if size > 0 else 1.0
+    centre = (low + high) / 2
+    return tuple((s - centre) * scale + PAD_UNITS / 2 for s in arrays)

@@ -1,0 +1,67 @@
+"""Every question and message the window puts to the user, behind one object tests can replace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp);;All files (*)"
+INK_FILTER = "Ink JSON (*.json);;All files (*)"
+PNG_FILTER = "PNG image (*.png)"
+MODEL_FILTER = "Keras model (*.keras);;All files (*)"
+
+
+class Dialogs:
+    """Modal file pickers and message boxes, parented to ``parent``."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self._parent = parent
+
+    def open_path(self, title: str, file_filter: str, directory: str = "") -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(self._parent, title, directory, file_filter)
+        return Path(path) if path else None
+
+    def save_path(self, title: str, file_filter: str, suggested: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self._parent, title, suggested, file_filter)
+        return Path(path) if path else None
+
+    def error(self, title: str, message: str) -> None:
+        QMessageBox.warning(self._parent, title, message)
+
+    def text(self, title: str, text: str) -> None:
+        """Show a longer read-only text in a fixed-width font (model summary, model card)."""
+        TextDialog(title, text, self._parent).exec()
+
+    def about(self, title: str, rich_text: str) -> None:
+        QMessageBox.about(self._parent, title, rich_text)
+
+
+class TextDialog(QDialog):
+    """Read-only, selectable, fixed-width text with a Close button."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        view = QPlainTextEdit(text)
+        view.setReadOnly(True)
+        view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(view)
+        layout.addWidget(buttons)
+        metrics = view.fontMetrics()
+        longest = max((metrics.horizontalAdvance(line) for line in text.splitlines()), default=0)
+        lines = text.count("\n") + 4
+        self.resize(min(longest + 60, 1000), min(metrics.lineSpacing() * lines + 60, 640))

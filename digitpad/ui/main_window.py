@@ -1,0 +1,488 @@
+"""The main window: the pad on the left, the answer, preview and chart on the right.
+
+It shows what it is told (model state, input, prediction) and reports what the user asks for as
+signals; the composition root (``digitpad.app``) connects those to the recogniser. Menus are
+attributes so later features can add their actions to them.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import platform
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot, qVersion
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImageReader, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSizePolicy,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from digitpad import __version__
+from digitpad.atomic import write_with_atomic
+from digitpad.ml.ink import InkError, load_ink, make_drawing, save_ink
+from digitpad.ml.modelstore import describe_card
+from digitpad.ml.recognizer import Prediction
+from digitpad.ui import icons
+from digitpad.ui.canvas import DEFAULT_PEN, PEN_WIDTHS, InkCanvas
+from digitpad.ui.dialogs import IMAGE_FILTER, INK_FILTER, MODEL_FILTER, PNG_FILTER, Dialogs
+from digitpad.ui.prediction_panel import PredictionPanel
+from digitpad.ui.preview import ModelInputPreview
+from digitpad.ui.probability_chart import ProbabilityChart
+from digitpad.ui.verdict import Certainty, verdict_for
+from digitpad.ui.workers import ModelInfo
+
+log = logging.getLogger(__name__)
+
+STATUS_MS = 4000
+"""How long a passing status-bar message stays."""
+
+_STYLE = """
+QFrame#card {
+    background: palette(base);
+    border: 1px solid palette(midlight);
+    border-radius: 14px;
+}
+QLabel[role="caption"] {
+    color: palette(placeholder-text);
+    font-weight: 600;
+    letter-spacing: 0.5px;
+}
+QToolBar { spacing: 4px; padding: 4px 8px; border: none; }
+QToolButton { padding: 4px 8px; }
+"""
+
+
+class MainWindow(QMainWindow):
+    """The drawing pad window; see the module docstring for who does what."""
+
+    image_open_requested = Signal(str)
+    model_file_chosen = Signal(str)
+    bundled_model_requested = Signal()
+
+    def __init__(
+        self,
+        settings: QSettings,
+        dialogs: Dialogs | None = None,
+        locations: Sequence[tuple[str, str]] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self.dialogs = dialogs if dialogs is not None else Dialogs(self)
+        self._locations = tuple(locations)
+        self._model: ModelInfo | None = None
+        self._no_model_text = "Loading model…"
+
+        self.setWindowTitle("digitpad")
+        self.setStyleSheet(_STYLE)
+        self.canvas = InkCanvas()
+        self.panel = PredictionPanel()
+        self.preview = ModelInputPreview()
+        self.chart = ProbabilityChart()
+        self.chart.set_empty_text(self._no_model_text)
+        self.panel.show_message(self._no_model_text)
+        self._build_layout()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect_canvas()
+        self._restore_settings()
+        self.canvas.setFocus()
+
+    # -- construction ------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        card = QFrame(objectName="card")
+        card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        card.setFixedWidth(420)
+        side = QVBoxLayout(card)
+        side.setContentsMargins(20, 16, 20, 16)
+        side.setSpacing(10)
+
+        top = QHBoxLayout()
+        answer = QVBoxLayout()
+        answer.addWidget(_caption("PREDICTION"))
+        answer.addWidget(self.panel, 1)
+        top.addLayout(answer, 1)
+        seen = QVBoxLayout()
+        seen.addWidget(_caption("WHAT THE MODEL SEES"))
+        seen.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        seen.addStretch(1)
+        top.addLayout(seen)
+        side.addLayout(top)
+        side.addSpacing(6)
+        side.addWidget(_caption("PROBABILITIES"))
+        side.addWidget(self.chart, 1)
+        self.side_panel = side
+        """The right-hand column; later features add their rows here."""
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(12, 8, 16, 12)
+        row.setSpacing(12)
+        row.addWidget(self.canvas, 1)
+        row.addWidget(card)
+        self.setCentralWidget(central)
+
+    def _action(self, text: str, slot: object, shortcuts: Sequence[QKeySequence] = (),
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts(list(shortcuts))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        key = QKeySequence
+        text_colour = self.palette().color(QPalette.ColorRole.ButtonText)
+        self.open_image_action = self._action(
+            "Open &Image…", self._open_image, [key(key.StandardKey.Open)],
+            "Classify a photo or scan of a handwritten digit")
+        self.open_ink_action = self._action(
+            "Open In&k…", self._open_ink, [key("Ctrl+Shift+O")],
+            "Put a saved ink drawing on the pad")
+        self.save_png_action = self._action(
+            "Save as &PNG…", self._save_png, [key(key.StandardKey.Save)],
+            "Save the drawing as a picture")
+        self.save_ink_action = self._action(
+            "Save I&nk…", self._save_ink, [key("Ctrl+Shift+S")],
+            "Save the strokes as ink JSON, to open again or classify later")
+        self.quit_action = self._action("&Quit", self.close, [key(key.StandardKey.Quit)])
+
+        self.undo_action = self._action(
+            "&Undo", self.canvas.undo, [key(key.StandardKey.Undo)], "Take back the last stroke")
+        self.undo_action.setIcon(icons.undo_icon(text_colour))
+        self.redo_action = self._action(
+            "&Redo", self.canvas.redo, _unique([key("Ctrl+Shift+Z"), key(key.StandardKey.Redo)]),
+            "Put back the stroke taken back")
+        self.redo_action.setIcon(icons.redo_icon(text_colour))
+        self.clear_action = self._action(
+            "&Clear", self.canvas.clear, [key(Qt.Key.Key_Escape), key(Qt.Key.Key_Delete)],
+            "Empty the pad (Undo brings the drawing back)")
+        self.clear_action.setIcon(icons.clear_icon(text_colour))
+
+        self.pen_actions = QActionGroup(self)
+        for name in PEN_WIDTHS:
+            action = QAction(name, self, checkable=True)
+            action.setData(name)
+            action.setStatusTip("How thick the ink looks; recognition does not depend on it")
+            self.pen_actions.addAction(action)
+        self.pen_actions.triggered.connect(self._on_pen_chosen)
+
+        self.summary_action = self._action(
+            "Model &Summary…", self._show_summary, tip="Layers and parameters of the model")
+        self.card_action = self._action(
+            "Model &Card…", self._show_card, tip="How the model was trained and how well it does")
+        self.load_model_action = self._action(
+            "&Load Model…", self._choose_model, [key("Ctrl+L")], "Use another .keras model")
+        self.reset_model_action = self._action(
+            "&Reset to Bundled Model", self.bundled_model_requested.emit,
+            tip="Go back to the model that comes with digitpad")
+        self.about_action = self._action("&About digitpad", self._show_about)
+        for action in (self.summary_action, self.card_action):
+            action.setEnabled(False)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self.file_menu.addActions([self.open_image_action, self.open_ink_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addActions([self.save_png_action, self.save_ink_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+
+        self.edit_menu = bar.addMenu("&Edit")
+        self.edit_menu.addActions([self.undo_action, self.redo_action, self.clear_action])
+        self.edit_menu.addSeparator()
+        self.pen_menu = QMenu("&Pen Width", self)
+        self.pen_menu.setIcon(icons.pen_icon(self.palette().color(QPalette.ColorRole.ButtonText)))
+        self.pen_menu.addActions(self.pen_actions.actions())
+        self.edit_menu.addMenu(self.pen_menu)
+
+        self.model_menu = bar.addMenu("&Model")
+        self.model_menu.addActions([self.summary_action, self.card_action])
+        self.model_menu.addSeparator()
+        self.model_menu.addActions([self.load_model_action, self.reset_model_action])
+
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Edit", objectName="edit-toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addActions([self.undo_action, self.redo_action, self.clear_action])
+        toolbar.addSeparator()
+        pen_button = QToolButton()
+        pen_button.setText("Pen")
+        pen_button.setIcon(self.pen_menu.icon())
+        pen_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        pen_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        pen_button.setMenu(self.pen_menu)
+        pen_button.setToolTip("Pen width")
+        toolbar.addWidget(pen_button)
+        self.addToolBar(toolbar)
+
+    def _build_status_bar(self) -> None:
+        self.model_status = QLabel()
+        self.model_status.setContentsMargins(8, 0, 8, 0)
+        self.statusBar().addPermanentWidget(self.model_status)
+
+    def _connect_canvas(self) -> None:
+        self.canvas.history_changed.connect(self._on_history_changed)
+        self.canvas.strokes_changed.connect(self._on_strokes_changed)
+        self._on_history_changed(False, False)
+        self._on_strokes_changed(())
+
+    # -- what the recogniser tells the window ------------------------------------------------
+
+    @Slot(str)
+    def show_model_loading(self, name: str) -> None:
+        self.model_status.setText(f"Loading {name}…")
+        if self._model is None:
+            self._show_no_answer("Loading model…")
+
+    @Slot(object)
+    def show_model_ready(self, info: ModelInfo) -> None:
+        self._model = info
+        self.model_status.setText(f"Model: {info.name}")
+        self.model_status.setToolTip(str(info.path))
+        self.summary_action.setEnabled(True)
+        self.card_action.setEnabled(True)
+        self.statusBar().showMessage(f"Model {info.name} ready", STATUS_MS)
+
+    @Slot(str, str, bool)
+    def show_model_failed(self, path: str, message: str, has_model: bool) -> None:
+        if has_model and self._model is not None:
+            self.model_status.setText(f"Model: {self._model.name}")
+            outcome = f"digitpad keeps using {self._model.name}."
+        else:
+            self.model_status.setText("No model")
+            self._show_no_answer("No model loaded")
+            outcome = "Load a working model with Model → Load Model…"
+        self.dialogs.error("Cannot load the model", f"{message}\n\n{outcome}")
+
+    @Slot(object)
+    def show_input(self, image: np.ndarray | None) -> None:
+        self.preview.set_image(image)
+
+    @Slot(object)
+    def show_prediction(self, prediction: Prediction) -> None:
+        if self._model is None:  # nothing but the empty answer can come without a model
+            self._show_no_answer(self._no_model_text)
+            return
+        verdict = verdict_for(prediction)
+        self.panel.show_verdict(verdict)
+        self.chart.set_empty_text("Draw a digit")
+        self.chart.set_probabilities(
+            None if prediction.digit is None else prediction.probabilities,
+            highlight=verdict.digit, muted=verdict.certainty is Certainty.UNSURE,
+        )
+
+    @Slot(str)
+    def show_picture(self, path: str) -> None:
+        reader = QImageReader(path)
+        reader.setAutoTransform(True)
+        self.canvas.show_picture(reader.read())
+        self.statusBar().showMessage(f"Classifying {Path(path).name}", STATUS_MS)
+
+    @Slot(str, str)
+    def show_error(self, title: str, message: str) -> None:
+        self.dialogs.error(title, message)
+
+    def _show_no_answer(self, text: str) -> None:
+        self._no_model_text = text
+        self.panel.show_message(text)
+        self.chart.set_empty_text(text)
+        self.chart.set_probabilities(None)
+
+    # -- canvas state ------------------------------------------------------------------------
+
+    @Slot(bool, bool)
+    def _on_history_changed(self, can_undo: bool, can_redo: bool) -> None:
+        self.undo_action.setEnabled(can_undo)
+        self.redo_action.setEnabled(can_redo)
+
+    @Slot(QAction)
+    def _on_pen_chosen(self, action: QAction) -> None:
+        self.canvas.set_pen_width(PEN_WIDTHS[action.data()])
+
+    @Slot(object)
+    def _on_strokes_changed(self, strokes: Sequence[np.ndarray]) -> None:
+        has_ink = bool(strokes)
+        self.save_png_action.setEnabled(has_ink)
+        self.save_ink_action.setEnabled(has_ink)
+        self.clear_action.setEnabled(has_ink or self.canvas.picture() is not None)
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _directory(self) -> str:
+        return str(self._settings.value("files/last_dir", str(Path.home())))
+
+    def _remember_directory(self, path: Path) -> None:
+        self._settings.setValue("files/last_dir", str(path.parent))
+
+    @Slot()
+    def _open_image(self) -> None:
+        path = self.dialogs.open_path("Open an image of a digit", IMAGE_FILTER, self._directory())
+        if path is not None:
+            self._remember_directory(path)
+            self.image_open_requested.emit(str(path))
+
+    @Slot()
+    def _open_ink(self) -> None:
+        path = self.dialogs.open_path("Open ink", INK_FILTER, self._directory())
+        if path is None:
+            return
+        self._remember_directory(path)
+        try:
+            drawings = [d for d in load_ink(path) if not d.is_empty]
+        except InkError as exc:
+            self.dialogs.error(
+                "Cannot open the ink file",
+                f"{exc}\n\nChoose an ink JSON file, such as one saved with File → Save Ink.")
+            return
+        if not drawings:
+            self.dialogs.error("Nothing to open", f"{path}: the file holds no strokes.")
+            return
+        self.canvas.set_strokes(drawings[0].strokes)
+        more = f" (the first of {len(drawings)} drawings)" if len(drawings) > 1 else ""
+        self.statusBar().showMessage(f"Opened {path.name}{more}", STATUS_MS)
+
+    @Slot()
+    def _save_png(self) -> None:
+        path = self.dialogs.save_path("Save the drawing as PNG", PNG_FILTER,
+                                      str(Path(self._directory()) / "digit.png"))
+        if path is None:
+            return
+        path = path if path.suffix.lower() == ".png" else path.with_name(path.name + ".png")
+        image = self.canvas.render_image()
+
+        def write(tmp: Path) -> None:
+            if not image.save(str(tmp), "PNG"):
+                raise OSError("the picture could not be encoded as PNG")
+
+        self._save(path, lambda: write_with_atomic(path, write, suffix=".png"))
+
+    @Slot()
+    def _save_ink(self) -> None:
+        path = self.dialogs.save_path("Save the drawing as ink", INK_FILTER,
+                                      str(Path(self._directory()) / "digit.json"))
+        if path is None:
+            return
+        path = path if path.suffix.lower() == ".json" else path.with_name(path.name + ".json")
+        drawing = make_drawing([stroke.tolist() for stroke in self.canvas.strokes()])
+        self._save(path, lambda: save_ink(path, drawing))
+
+    def _save(self, path: Path, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except OSError as exc:
+            self.dialogs.error("Cannot save", f"{path}: {exc.strerror or exc}\n\n"
+                               "Choose a folder you can write to.")
+            return
+        self._remember_directory(path)
+        self.statusBar().showMessage(f"Saved {path.name}", STATUS_MS)
+
+    # -- model -------------------------------------------------------------------------------
+
+    @Slot()
+    def _choose_model(self) -> None:
+        path = self.dialogs.open_path("Load a Keras model", MODEL_FILTER, self._directory())
+        if path is not None:
+            self._remember_directory(path)
+            self.model_file_chosen.emit(str(path))
+
+    @Slot()
+    def _show_summary(self) -> None:
+        if self._model is not None:
+            self.dialogs.text(f"Model summary \N{EN DASH} {self._model.name}",
+                              f"{self._model.path}\n\n{self._model.summary}")
+
+    @Slot()
+    def _show_card(self) -> None:
+        if self._model is not None:
+            self.dialogs.text(f"Model card \N{EN DASH} {self._model.name}",
+                              describe_card(self._model.card, self._model.path))
+
+    @Slot()
+    def _show_about(self) -> None:
+        rows = [
+            ("digitpad", __version__),
+            ("TensorFlow", _distribution_version("tensorflow", "tensorflow-cpu")),
+            ("Keras", _distribution_version("keras")),
+            ("Qt", f"{qVersion()} (PySide6 {pyside_version})"),
+            ("Python", platform.python_version()),
+        ]
+        versions = "".join(f"<tr><td>{name}</td><td>{value}</td></tr>" for name, value in rows)
+        places = "".join(f"<tr><td>{name}</td><td><code>{value}</code></td></tr>"
+                         for name, value in self._locations)
+        self.dialogs.about(
+            "About digitpad",
+            "<h3>digitpad</h3><p>Draw a digit and watch a neural network read it.</p>"
+            f"<table cellspacing='6'>{versions}</table>"
+            + (f"<p><b>Your data</b></p><table cellspacing='6'>{places}</table>" if places else ""),
+        )
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        geometry = self._settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1020, 660)
+        pen = str(self._settings.value("pen/width", DEFAULT_PEN))
+        if pen not in PEN_WIDTHS:
+            pen = DEFAULT_PEN
+        for action in self.pen_actions.actions():
+            action.setChecked(action.data() == pen)
+        self.canvas.set_pen_width(PEN_WIDTHS[pen])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        checked = self.pen_actions.checkedAction()
+        if checked is not None:
+            self._settings.setValue("pen/width", checked.data())
+        self._settings.sync()
+        super().closeEvent(event)
+
+
+def _caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "caption")
+    return label
+
+
+def _unique(sequences: list[QKeySequence]) -> list[QKeySequence]:
+    """Drop duplicate shortcuts (Redo is Ctrl+Shift+Z on some platforms already)."""
+    result: list[QKeySequence] = []
+    for sequence in sequences:
+        if not sequence.isEmpty() and sequence not in result:
+            result.append(sequence)
+    return result
+
+
+def _distribution_version(*names: str) -> str:
+    """An installed package's version without importing it (importing TensorFlow takes seconds)."""
+    for name in names:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return "not installed"

@@ -1,0 +1,59 @@
+"""What the model sees: the exact 28x28 model input, scaled up without smoothing."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+ZOOM = 5
+"""Screen pixels per model pixel: the pixels are plain to see and it fits beside the answer."""
+
+
+class ModelInputPreview(QWidget):
+    """Paints a (28, 28) float image in [0, 1] as white ink on black, pixel for pixel."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._array: np.ndarray | None = None
+        self._image: QImage | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setToolTip("The 28 by 28 pixel picture the model classifies")
+        self.setAccessibleName("Model input preview")
+
+    def sizeHint(self) -> QSize:
+        return QSize(28 * ZOOM + 2, 28 * ZOOM + 2)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def image(self) -> np.ndarray | None:
+        return self._array
+
+    def set_image(self, image: np.ndarray | None) -> None:
+        self._array = image
+        if image is None:
+            self._image = None
+        else:
+            gray = np.ascontiguousarray(np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8))
+            height, width = gray.shape
+            self._image = QImage(
+                gray.data, width, height, width, QImage.Format.Format_Grayscale8
+            ).copy()
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        frame = QRect(0, 0, 28 * ZOOM + 2, 28 * ZOOM + 2)
+        painter.fillRect(frame, self.palette().color(QPalette.ColorRole.Mid))
+        inner = frame.adjusted(1, 1, -1, -1)
+        painter.fillRect(inner, QColor("black"))
+        if self._image is not None:
+            # Nearest-neighbour on purpose: the blocks ARE the model's pixels.
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+            painter.drawImage(inner, self._image)
+        else:
+            painter.setPen(QColor(150, 150, 150))
+            painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, "empty")
+        painter.end()

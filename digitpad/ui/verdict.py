@@ -1,0 +1,45 @@
+"""Turning a prediction into what the window says about it, honestly: sure, unsure or nothing."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from digitpad.ml.recognizer import Prediction
+
+DASH = "\N{EN DASH}"
+"""What the headline shows when there is no digit."""
+UNSURE_BELOW = 0.70
+"""Below this confidence the window says it is unsure and names the runner-up.
+
+PLACEHOLDER: replaced by the figure measured on the pendigits drawings."""
+
+
+class Certainty(enum.Enum):
+    EMPTY = "empty"
+    SURE = "sure"
+    UNSURE = "unsure"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    certainty: Certainty
+    digit: int | None
+    headline: str
+    """The big text: the digit, the digit with a question mark, or a dash."""
+    detail: str
+    """One line under it: how sure, or what else it might be."""
+
+
+def verdict_for(prediction: Prediction, unsure_below: float = UNSURE_BELOW) -> Verdict:
+    if prediction.digit is None:
+        return Verdict(Certainty.EMPTY, None, DASH, "Draw a digit")
+    digit = prediction.digit
+    if prediction.confidence >= unsure_below:
+        return Verdict(Certainty.SURE, digit, str(digit), f"{prediction.confidence:.0%} sure")
+    runner_up = prediction.runner_up
+    second = float(prediction.probabilities[runner_up])
+    return Verdict(
+        Certainty.UNSURE, digit, f"{digit}?",
+        f"Not sure: {digit} ({prediction.confidence:.0%}) or {runner_up} ({second:.0%})",
+    )
