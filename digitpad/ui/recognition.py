@@ -70,6 +70,10 @@ class LiveRecognition(QObject):
     def current_input(self) -> np.ndarray | None:
         return self._image
 
+    def is_up_to_date(self) -> bool:
+        """Whether the last prediction sent out is of the current input."""
+        return self._shown_id == self._request_id and not self._timer.isActive()
+
     @Slot(str)
     def load_model(self, path: str) -> None:
         """Load a model in the background; until it is ready the current one stays in use."""
