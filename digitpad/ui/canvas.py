@@ -124,9 +124,19 @@ class InkCanvas(QWidget):
         elif self._strokes:
             self._commit(())
 
-    def set_strokes(self, strokes: Iterable[np.ndarray]) -> None:
-        """Put a drawing on the pad (undoably), scaled and centred to fit it whatever its unit."""
-        self._commit(fit_to_pad(strokes))
+    def set_strokes(self, strokes: Iterable[np.ndarray], fit: bool = True) -> None:
+        """Put a drawing on the pad (undoably).
+
+        With ``fit`` it is scaled and centred whatever its unit; without, the points are taken as
+        pad coordinates (a drawing this pad saved) and only kept on the pad.
+        """
+        if fit:
+            self._commit(fit_to_pad(strokes))
+        else:
+            self._commit(tuple(
+                np.clip(np.asarray(s, dtype=np.float64).reshape(-1, 2), 0.0, PAD_UNITS)
+                for s in strokes if len(s)
+            ))
 
     def show_picture(self, picture: QImage) -> None:
         """Show a picture instead of ink, e.g. an opened photo of a digit.

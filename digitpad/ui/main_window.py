@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 
 from digitpad import __version__
 from digitpad.atomic import write_with_atomic
-from digitpad.ml.ink import InkError, load_ink, make_drawing, save_ink
+from digitpad.ml.ink import Drawing, InkError, load_ink, save_ink
 from digitpad.ml.modelstore import describe_card
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui import icons
-from digitpad.ui.canvas import DEFAULT_PEN, PEN_WIDTHS, InkCanvas
+from digitpad.ui.canvas import DEFAULT_PEN, PAD_UNITS, PEN_WIDTHS, InkCanvas
 from digitpad.ui.dialogs import IMAGE_FILTER, INK_FILTER, MODEL_FILTER, PNG_FILTER, Dialogs
 from digitpad.ui.prediction_panel import PredictionPanel
 from digitpad.ui.preview import ModelInputPreview
@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 
 STATUS_MS = 4000
 """How long a passing status-bar message stays."""
+PAD_KEY = "pad_size"
+"""Saved ink records the pad it was drawn on, so it opens again exactly where it was drawn;
+ink from elsewhere (any unit) is scaled to fit the pad instead."""
 
 _STYLE = """
 QFrame#card {
@@ -317,6 +320,7 @@ class MainWindow(QMainWindow):
     def _on_history_changed(self, can_undo: bool, can_redo: bool) -> None:
         self.undo_action.setEnabled(can_undo)
         self.redo_action.setEnabled(can_redo)
+        self._on_strokes_changed(self.canvas.strokes())
 
     @Slot(QAction)
     def _on_pen_chosen(self, action: QAction) -> None:
@@ -360,7 +364,8 @@ class MainWindow(QMainWindow):
         if not drawings:
             self.dialogs.error("Nothing to open", f"{path}: the file holds no strokes.")
             return
-        self.canvas.set_strokes(drawings[0].strokes)
+        drawing = drawings[0]
+        self.canvas.set_strokes(drawing.strokes, fit=drawing.extra.get(PAD_KEY) != PAD_UNITS)
         more = f" (the first of {len(drawings)} drawings)" if len(drawings) > 1 else ""
         self.statusBar().showMessage(f"Opened {path.name}{more}", STATUS_MS)
 
@@ -386,7 +391,7 @@ class MainWindow(QMainWindow):
         if path is None:
             return
         path = path if path.suffix.lower() == ".json" else path.with_name(path.name + ".json")
-        drawing = make_drawing([stroke.tolist() for stroke in self.canvas.strokes()])
+        drawing = Drawing(self.canvas.strokes(), extra={PAD_KEY: PAD_UNITS})
         self._save(path, lambda: save_ink(path, drawing))
 
     def _save(self, path: Path, write: Callable[[], None]) -> None:

@@ -238,3 +238,8 @@ def test_the_stroke_in_progress_is_painted_before_pen_up(canvas: InkCanvas, qtbo
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                        canvas.to_widget(800, 500).toPoint())
     assert not canvas.is_drawing()
+
+
+def test_pad_coordinates_can_be_placed_as_they_are(canvas: InkCanvas) -> None:
+    canvas.set_strokes([np.array([[100.0, 200.0], [300.0, 1200.0]])], fit=False)
+    np.testing.assert_allclose(canvas.strokes()[0], [[100, 200], [300, PAD_UNITS]])
