@@ -90,7 +90,9 @@ def test_undo_and_clear_on_an_empty_pad_do_nothing(canvas: InkCanvas, qtbot) -> 
 
 
 def test_real_mouse_events_draw_a_stroke(canvas: InkCanvas, qtbot) -> None:
-    start, middle, end = (canvas.to_widget(*p).toPoint() for p in ((200, 200), (500, 600), (800, 300)))
+    start, middle, end = (
+        canvas.to_widget(*p).toPoint() for p in ((200, 200), (500, 600), (800, 300))
+    )
     changes: list[tuple] = []
     canvas.strokes_changed.connect(changes.append)
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
@@ -112,7 +114,9 @@ def test_a_right_click_draws_nothing(canvas: InkCanvas, qtbot) -> None:
 def test_tablet_pen_events_draw_a_stroke(canvas: InkCanvas, qtbot) -> None:
     pen = QPointingDevice.primaryPointingDevice()
 
-    def send(kind: QTabletEvent.Type, pad_point: tuple[float, float], buttons: Qt.MouseButton) -> None:
+    def send(
+        kind: QTabletEvent.Type, pad_point: tuple[float, float], buttons: Qt.MouseButton
+    ) -> None:
         position = canvas.to_widget(*pad_point)
         event = QTabletEvent(kind, pen, position, canvas.mapToGlobal(position), 0.5, 0, 0, 0, 0, 0,
                              Qt.KeyboardModifier.NoModifier, Qt.MouseButton.LeftButton, buttons)
@@ -234,7 +238,8 @@ def test_the_stroke_in_progress_is_painted_before_pen_up(canvas: InkCanvas, qtbo
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
     QTest.mouseMove(canvas, canvas.to_widget(800, 500).toPoint())
     assert canvas.is_drawing()
-    assert canvas.grab().toImage().pixelColor(canvas.to_widget(500, 500).toPoint()).lightness() < 128
+    middle = canvas.to_widget(500, 500).toPoint()
+    assert canvas.grab().toImage().pixelColor(middle).lightness() < 128
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                        canvas.to_widget(800, 500).toPoint())
     assert not canvas.is_drawing()

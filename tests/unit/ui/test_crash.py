@@ -26,7 +26,7 @@ def reporter(qtbot) -> CrashReporter:
 def raise_and_report(reporter: CrashReporter, error: BaseException) -> None:
     try:
         raise error
-    except BaseException as exc:  # noqa: BLE001 - the point is to report anything
+    except BaseException as exc:
         reporter.handle(type(exc), exc, exc.__traceback__)
 
 

@@ -12,13 +12,13 @@ from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from digitpad.ml.ink import load_ink, save_ink, make_drawing
+from digitpad.ml.ink import load_ink, make_drawing, save_ink
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.canvas import PEN_WIDTHS
 from digitpad.ui.main_window import MainWindow
 from digitpad.ui.verdict import DASH, Certainty
 from digitpad.ui.workers import ModelInfo
-from tests.unit.ui.conftest import FakeDialogs
+from tests.unit.ui.fakes import FakeDialogs
 
 INFO = ModelInfo(Path("/models/test.keras"), "test.keras", 'Model: "t"\n Total params: 7',
                  {"architecture": "cnn", "parameters": 7})
@@ -166,7 +166,7 @@ def test_an_unknown_pen_setting_falls_back_to_the_default(qtbot, settings: QSett
     assert window.pen_actions.checkedAction().data() == "Medium"
 
 
-def test_save_ink_and_open_it_again(window: MainWindow, dialogs: FakeDialogs, tmp_path: Path) -> None:
+def test_save_ink_and_open_it_again(window, dialogs: FakeDialogs, tmp_path: Path) -> None:
     draw_seven(window)
     strokes = window.canvas.strokes()
     dialogs.paths = [tmp_path / "seven", tmp_path / "seven.json"]

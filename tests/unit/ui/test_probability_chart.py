@@ -61,7 +61,7 @@ def test_tooltip_lists_the_leading_digits(chart: ProbabilityChart) -> None:
     assert chart.toolTip() == "7: 70%, 1: 20%, 4: 10%"
 
 
-def test_the_highlighted_bar_is_painted_in_the_accent_colour(chart: ProbabilityChart, qtbot) -> None:
+def test_the_highlighted_bar_is_painted_in_the_accent_colour(chart, qtbot) -> None:
     chart.set_probabilities(probabilities(2, 0.9), highlight=2)
     qtbot.waitUntil(lambda: np.allclose(chart._shown, chart.probabilities()), timeout=2000)
     image = chart.grab().toImage()

@@ -15,7 +15,7 @@ from digitpad.ml.preprocess import ink_to_image
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.recognition import LIVE_INTERVAL_MS, LiveRecognition
 from digitpad.ui.workers import RecognizerWorker
-from tests.unit.ui.conftest import FakeModel
+from tests.unit.ui.fakes import FakeModel
 
 SEVEN = (np.array([[0.0, 0.0], [10.0, 0.0], [4.0, 14.0]]),)
 ONE = (np.array([[5.0, 0.0], [5.0, 14.0]]),)
@@ -60,7 +60,7 @@ def ready(live: LiveRecognition, qtbot, path: str = "/m/gated.keras") -> None:
         live.load_model(path)
 
 
-def test_loading_a_model_reports_progress_then_the_model(recognition: LiveRecognition, qtbot) -> None:
+def test_loading_a_model_reports_progress_then_the_model(recognition, qtbot) -> None:
     loading: list[str] = []
     recognition.model_loading.connect(loading.append)
     with qtbot.waitSignal(recognition.model_ready, timeout=5000):
@@ -71,7 +71,7 @@ def test_loading_a_model_reports_progress_then_the_model(recognition: LiveRecogn
     assert not recognition.is_loading()
 
 
-def test_an_empty_pad_is_answered_at_once_without_the_model(recognition: LiveRecognition, qtbot) -> None:
+def test_an_empty_pad_is_answered_at_once_without_the_model(recognition, qtbot) -> None:
     with qtbot.waitSignal(recognition.prediction_changed, timeout=0) as shown:
         recognition.finish_strokes(())
     assert shown.args[0].digit is None
@@ -90,7 +90,7 @@ def test_pen_up_classifies_the_drawing_right_away(recognition: LiveRecognition, 
     assert recognition.is_up_to_date()
 
 
-def test_a_burst_of_pen_moves_is_throttled_to_the_latest(recognition: LiveRecognition, qtbot) -> None:
+def test_a_burst_of_pen_moves_is_throttled_to_the_latest(recognition, qtbot) -> None:
     ready(recognition, qtbot)
     inputs: list[np.ndarray | None] = []
     recognition.input_changed.connect(inputs.append)

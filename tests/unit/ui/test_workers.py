@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from digitpad.ml.recognizer import ModelError, Prediction
 from digitpad.ui.workers import ModelInfo, RecognizerWorker
-from tests.unit.ui.conftest import FakeModel
+from tests.unit.ui.fakes import FakeModel
 
 
 class GatedModel(FakeModel):
@@ -137,7 +137,7 @@ def test_requests_made_while_busy_collapse_into_the_latest(running: Running, qtb
     assert len(model.seen) == 2
 
 
-def test_requests_before_the_model_is_ready_are_answered_once_it_is(running: Running, qtbot) -> None:
+def test_requests_before_the_model_is_ready_are_answered_once_it_is(running, qtbot) -> None:
     results: list[int] = []
     running.driver.predicted.connect(lambda result: results.append(result.request_id))
     running.models["late.keras"] = FakeModel("late.keras")

@@ -1,0 +1,266 @@
+"""The whole app with the bundled model: real pen-drawn digits in, the window's answer out."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QCoreApplication, QPoint, QSettings, Qt, QTimer
+from PySide6.QtTest import QTest
+
+from digitpad.app import Digitpad, build, launch
+from digitpad.ml.ink import Drawing
+from digitpad.ml.recognizer import Prediction, Recognizer
+from digitpad.paths import bundled_model_path
+from digitpad.ui.canvas import InkCanvas
+from digitpad.ui.verdict import DASH, UNSURE_BELOW, Certainty
+from tests.unit.ui.fakes import FakeDialogs
+
+MODEL_TIMEOUT_MS = 60_000
+SAMPLES_PER_DIGIT = 4
+
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
+              pytest.mark.qt_log_ignore("propagateSizeHints")]
+
+
+@pytest.fixture
+def app(qtbot, tmp_path: Path, bundled_recognizer: Recognizer) -> Iterator[Digitpad]:
+    """The app as ``launch`` builds it, sharing the session's already loaded bundled model."""
+
+    def load(path: Path) -> Recognizer:
+        return bundled_recognizer if path == bundled_model_path() else Recognizer.load(path)
+
+    QCoreApplication.setApplicationName("digitpad")
+    parts = build(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), load)
+    parts.window.dialogs = FakeDialogs()
+    qtbot.addWidget(parts.window)
+    parts.window.show()
+    qtbot.waitExposed(parts.window)
+    with qtbot.waitSignal(parts.recognition.model_ready, timeout=MODEL_TIMEOUT_MS):
+        parts.recognition.load_model(str(bundled_model_path()))
+    yield parts
+    parts.window.close()
+    parts.shutdown()
+
+
+def dialogs(app: Digitpad) -> FakeDialogs:
+    assert isinstance(app.window.dialogs, FakeDialogs)
+    return app.window.dialogs
+
+
+def in_widget(canvas: InkCanvas, drawing: Drawing) -> list[list[QPoint]]:
+    """A pen-drawn sample scaled into the pad's widget coordinates, as a user would draw it."""
+    points = np.concatenate(drawing.strokes)
+    low, high = points.min(axis=0), points.max(axis=0)
+    scale = 600.0 / max(float((high - low).max()), 1e-9)
+    return [
+        [canvas.to_widget(x, y).toPoint() for x, y in (stroke - (low + high) / 2) * scale + 500.0]
+        for stroke in drawing.strokes
+    ]
+
+
+def draw(app: Digitpad, drawing: Drawing, qtbot) -> None:
+    for stroke in in_widget(app.window.canvas, drawing):
+        app.window.canvas.draw_stroke([(p.x(), p.y()) for p in stroke])
+    qtbot.waitUntil(app.recognition.is_up_to_date, timeout=5000)
+
+
+def shown_digit(app: Digitpad) -> int | None:
+    headline = app.window.panel.headline.text().rstrip("?")
+    return None if headline == DASH else int(headline)
+
+
+def first_of(pendigits: list[Drawing], digit: int) -> Drawing:
+    return next(d for d in pendigits if d.label == digit)
+
+
+def test_the_window_reads_real_pen_drawn_digits(app: Digitpad, pendigits, qtbot) -> None:
+    results: dict[int, list[bool]] = {digit: [] for digit in range(10)}
+    for digit in range(10):
+        for drawing in [d for d in pendigits if d.label == digit][:SAMPLES_PER_DIGIT]:
+            app.window.clear_action.trigger()
+            draw(app, drawing, qtbot)
+            results[digit].append(shown_digit(app) == digit)
+            assert app.window.chart.highlighted() == shown_digit(app)
+            assert app.window.preview.image() is not None
+    right = sum(sum(r) for r in results.values())
+    assert all(any(r) for r in results.values()), results  # every digit read at least once
+    assert right >= 0.85 * 10 * SAMPLES_PER_DIGIT, results
+
+
+def test_real_mouse_events_through_the_window(app: Digitpad, pendigits, qtbot) -> None:
+    canvas = app.window.canvas
+    four = next(d for d in pendigits if d.label == 4 and len(d.strokes) == 2)
+    for first, *rest in in_widget(canvas, four):
+        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, first)
+        for point in rest:
+            QTest.mouseMove(canvas, point)
+        with qtbot.waitSignal(canvas.stroke_finished):
+            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                               rest[-1] if rest else first)
+    qtbot.waitUntil(app.recognition.is_up_to_date, timeout=5000)
+    assert len(canvas.strokes()) == 2  # two strokes, one drawing
+    assert shown_digit(app) == 4
+
+
+def test_the_chart_moves_while_the_pen_is_down(app: Digitpad, pendigits, qtbot) -> None:
+    """A stroke drawn at a human pace (a point every 10 ms) gets live answers before pen-up."""
+    canvas = app.window.canvas
+    zero = next(d for d in pendigits if d.label == 0 and len(d.strokes) == 1)
+    (stroke,) = in_widget(canvas, zero)
+    path = [QPoint(round(x), round(y)) for x, y in _densify(stroke, steps=4)]
+    updates: list[Prediction] = []
+    app.recognition.prediction_changed.connect(updates.append)
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, path[0])
+    remaining = iter(path[1:])
+    pen = QTimer()
+    pen.setInterval(10)
+    pen.timeout.connect(lambda: QTest.mouseMove(canvas, next(remaining, path[-1])))
+    pen.start()
+    qtbot.waitUntil(lambda: next(remaining, None) is None, timeout=20_000)
+    pen.stop()
+    during = len(updates)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, path[-1])
+    qtbot.waitUntil(app.recognition.is_up_to_date, timeout=5000)
+    assert during >= 5, f"{during} live updates during a {len(path) * 10} ms stroke"
+    assert len(updates) > during  # and one more for the finished stroke
+    assert shown_digit(app) == 0
+
+
+def _densify(stroke: list[QPoint], steps: int) -> list[tuple[float, float]]:
+    points = np.array([(p.x(), p.y()) for p in stroke], dtype=float)
+    fractions = np.linspace(0, 1, steps, endpoint=False)
+    dense = [a + (b - a) * f for a, b in itertools.pairwise(points) for f in fractions]
+    return [*map(tuple, dense), tuple(points[-1])]
+
+
+def test_empty_pad_and_clear(app: Digitpad, pendigits, qtbot) -> None:
+    assert app.window.panel.certainty() is Certainty.EMPTY
+    assert app.window.chart.empty_text() == "Draw a digit"
+    draw(app, first_of(pendigits, 3), qtbot)
+    assert shown_digit(app) is not None
+    app.window.clear_action.trigger()
+    qtbot.waitUntil(app.recognition.is_up_to_date)
+    assert app.window.panel.headline.text() == DASH
+    assert app.window.panel.detail.text() == "Draw a digit"
+    assert app.window.chart.empty_text() == "Draw a digit"
+    assert app.window.preview.image() is None
+
+
+def test_undo_and_redo_change_the_answer(app: Digitpad, pendigits, qtbot) -> None:
+    four = next(d for d in pendigits if d.label == 4 and len(d.strokes) == 2)
+    draw(app, four, qtbot)
+    assert shown_digit(app) == 4
+    app.window.undo_action.trigger()
+    app.window.undo_action.trigger()
+    qtbot.waitUntil(app.recognition.is_up_to_date)
+    assert app.window.panel.certainty() is Certainty.EMPTY
+    app.window.redo_action.trigger()
+    app.window.redo_action.trigger()
+    qtbot.waitUntil(app.recognition.is_up_to_date)
+    assert shown_digit(app) == 4
+
+
+def test_a_doubtful_drawing_is_shown_as_unsure(
+    app: Digitpad, pendigits, bundled_recognizer: Recognizer, qtbot
+) -> None:
+    candidates = pendigits[:600]
+    predictions = bundled_recognizer.predict_drawings(candidates)
+    doubtful = next(d for d, p in zip(candidates, predictions, strict=True)
+                    if 0.3 < p.confidence < UNSURE_BELOW - 0.05)
+    draw(app, doubtful, qtbot)
+    assert app.window.panel.certainty() is Certainty.UNSURE
+    assert app.window.panel.headline.text().endswith("?")
+    assert app.window.panel.detail.text().startswith("Not sure:")
+    assert " or " in app.window.panel.detail.text()  # the runner-up is named
+
+
+def test_save_png_then_open_it_as_an_image(app: Digitpad, pendigits, qtbot, tmp_path: Path) -> None:
+    eight = first_of(pendigits, 8)
+    draw(app, eight, qtbot)
+    assert shown_digit(app) == 8
+    dialogs(app).paths = [tmp_path / "eight.png", tmp_path / "eight.png"]
+    app.window.save_png_action.trigger()
+    app.window.clear_action.trigger()
+    with qtbot.waitSignal(app.recognition.picture_opened):
+        app.window.open_image_action.trigger()
+    qtbot.waitUntil(app.recognition.is_up_to_date, timeout=5000)
+    assert app.window.canvas.picture() is not None
+    assert shown_digit(app) == 8
+
+
+def test_an_unreadable_image_is_explained_and_the_answer_kept(
+    app: Digitpad, pendigits, qtbot, tmp_path: Path
+) -> None:
+    draw(app, first_of(pendigits, 2), qtbot)
+    before = app.window.panel.headline.text()
+    bad = tmp_path / "scan.jpg"
+    bad.write_bytes(b"\x00not really a jpeg")
+    dialogs(app).paths = [bad]
+    app.window.open_image_action.trigger()
+    ((title, message),) = dialogs(app).errors
+    assert title == "Cannot open the image" and str(bad) in message
+    assert app.window.panel.headline.text() == before
+    assert app.window.canvas.has_ink()
+
+
+def test_ink_saved_and_opened_again_reads_the_same(app, pendigits, qtbot, tmp_path: Path) -> None:
+    five = first_of(pendigits, 5)
+    draw(app, five, qtbot)
+    strokes, image = app.window.canvas.strokes(), app.recognition.current_input()
+    answer = app.window.panel.headline.text()
+    dialogs(app).paths = [tmp_path / "five.json", tmp_path / "five.json"]
+    app.window.save_ink_action.trigger()
+    app.window.clear_action.trigger()
+    app.window.open_ink_action.trigger()
+    qtbot.waitUntil(app.recognition.is_up_to_date, timeout=5000)
+    for opened, drawn in zip(app.window.canvas.strokes(), strokes, strict=True):
+        np.testing.assert_allclose(opened, drawn)
+    np.testing.assert_allclose(app.recognition.current_input(), image, atol=1e-6)
+    assert app.window.panel.headline.text() == answer
+
+
+def test_a_broken_model_is_explained_and_the_app_keeps_its_model(
+    app: Digitpad, pendigits, qtbot, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"PK\x03\x04 truncated")
+    dialogs(app).paths = [broken]
+    with qtbot.waitSignal(app.recognition.model_failed, timeout=MODEL_TIMEOUT_MS):
+        app.window.load_model_action.trigger()
+    ((title, message),) = dialogs(app).errors
+    assert title == "Cannot load the model"
+    assert str(broken) in message and "keeps using digitpad-cnn.keras" in message
+    assert app.window.model_status.text() == "Model: digitpad-cnn.keras"
+    draw(app, first_of(pendigits, 6), qtbot)
+    assert shown_digit(app) == 6
+
+
+def test_load_another_model_then_reset_to_the_bundled_one(app: Digitpad, qtbot, tmp_path) -> None:
+    other = tmp_path / "other.keras"
+    shutil.copy(bundled_model_path(), other)
+    dialogs(app).paths = [other]
+    with qtbot.waitSignal(app.recognition.model_ready, timeout=MODEL_TIMEOUT_MS):
+        app.window.load_model_action.trigger()
+    assert app.window.model_status.text() == "Model: other.keras"
+    with qtbot.waitSignal(app.recognition.model_ready, timeout=MODEL_TIMEOUT_MS):
+        app.window.reset_model_action.trigger()
+    assert app.window.model_status.text() == "Model: digitpad-cnn.keras"
+
+
+def test_model_summary_and_card_figures(app: Digitpad) -> None:
+    app.window.summary_action.trigger()
+    app.window.card_action.trigger()
+    (_, summary), (_, card) = dialogs(app).texts
+    assert "Total params" in summary and "Layer (type)" in summary
+    assert card.startswith("model card")
+
+
+def test_self_test_launches_and_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert launch(self_test=True) == 0
+    out = capsys.readouterr().out
+    assert "self-test: OK" in out

@@ -1,0 +1,69 @@
+"""Stand-ins for the dialogs and the model, shared by the widget and app tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from digitpad.ml.recognizer import Prediction
+
+
+@dataclass
+class FakeDialogs:
+    """Answers file pickers from a script and records every message instead of blocking."""
+
+    paths: list[Path | None] = field(default_factory=list)
+    asked: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    texts: list[tuple[str, str]] = field(default_factory=list)
+    abouts: list[tuple[str, str]] = field(default_factory=list)
+
+    def _answer(self, kind: str, title: str) -> Path | None:
+        self.asked.append((kind, title))
+        if not self.paths:
+            raise AssertionError(f"unexpected {kind} dialog: {title}")
+        return self.paths.pop(0)
+
+    def open_path(self, title: str, file_filter: str, directory: str = "") -> Path | None:
+        return self._answer("open", title)
+
+    def save_path(self, title: str, file_filter: str, suggested: str) -> Path | None:
+        return self._answer("save", title)
+
+    def error(self, title: str, message: str) -> None:
+        self.errors.append((title, message))
+
+    def text(self, title: str, text: str) -> None:
+        self.texts.append((title, text))
+
+    def about(self, title: str, rich_text: str) -> None:
+        self.abouts.append((title, rich_text))
+
+
+class FakeModel:
+    """Stands in for a Recognizer: 'reads' the digit from how much ink the image holds.
+
+    Deterministic and instant; ``confidence`` lets a test produce an unsure answer.
+    """
+
+    card: ClassVar[dict] = {"architecture": "fake", "parameters": 10}
+
+    def __init__(self, name: str = "fake.keras", confidence: float = 0.9) -> None:
+        self.name = name
+        self.confidence = confidence
+        self.seen: list[np.ndarray] = []
+
+    def predict_image(self, image: np.ndarray | None) -> Prediction:
+        if image is None:
+            return Prediction.empty()
+        self.seen.append(image)
+        digit = int(image.sum()) % 10
+        probabilities = np.full(10, (1 - self.confidence) / 9, np.float32)
+        probabilities[digit] = self.confidence
+        return Prediction.from_probabilities(probabilities)
+
+    def summary(self) -> str:
+        return 'Model: "fake"\n Total params: 10'
