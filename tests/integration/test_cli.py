@@ -1,0 +1,117 @@
+"""The command line as a user runs it: a subprocess, real files, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitpad.ml.datasets import Mnist
+from digitpad.ml.ink import Drawing, make_drawing, save_ink
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run(
+        [sys.executable, "-m", "digitpad", *args],
+        capture_output=True, text=True, timeout=600, env=env, cwd=cwd,
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_file(tmp_path_factory: pytest.TempPathFactory, pendigits: list[Drawing]) -> Path:
+    """One real drawing of each digit, an empty drawing in the middle."""
+    picked = [next(d for d in pendigits if d.label == digit) for digit in range(10)]
+    picked.insert(5, make_drawing([]))
+    path = tmp_path_factory.mktemp("ink") / "samples.json"
+    save_ink(path, picked)
+    return path
+
+
+def test_classify_json_has_one_entry_per_drawing_in_order(sample_file: Path) -> None:
+    result = run_cli("classify", "--json", str(sample_file))
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert list(payload) == ["results"]
+    results = payload["results"]
+    assert [r["index"] for r in results] == list(range(11))
+    assert results[5] == {"index": 5, "digit": None, "confidence": 0.0,
+                          "probabilities": [0.0] * 10}
+    drawn = results[:5] + results[6:]
+    for entry in drawn:
+        assert set(entry) == {"index", "digit", "confidence", "probabilities"}
+        assert len(entry["probabilities"]) == 10
+        assert entry["confidence"] == max(entry["probabilities"])
+    assert sum(entry["digit"] == digit for digit, entry in enumerate(drawn)) >= 8
+
+
+def test_classify_prints_digit_and_confidence_for_images(tmp_path: Path, mnist: Mnist) -> None:
+    picture = tmp_path / "seven.png"
+    index = int(np.flatnonzero(mnist.y_test == 7)[0])
+    Image.fromarray(255 - mnist.x_test[index]).resize((140, 140)).save(picture)  # ink on paper
+    result = run_cli("classify", str(picture))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{picture}: 7  (")
+
+
+def test_evaluate_reports_accuracy_per_digit_and_confusion(sample_file: Path) -> None:
+    result = run_cli("evaluate", str(sample_file))
+    assert result.returncode == 0, result.stderr
+    assert "samples: 10 (1 unlabelled or empty skipped)" in result.stdout
+    assert "accuracy: " in result.stdout and "per digit: 0: " in result.stdout
+    assert "confusion (rows: true digit, columns: predicted):" in result.stdout
+
+
+def test_info_shows_the_summary_and_the_model_card() -> None:
+    result = run_cli("info")
+    assert result.returncode == 0, result.stderr
+    assert "Total params" in result.stdout
+    assert "MNIST test accuracy" in result.stdout
+
+
+def test_train_then_classify_with_the_new_model(tmp_path: Path, mnist_path: Path) -> None:
+    out = tmp_path / "tiny.keras"
+    result = run_cli("train", "--arch", "mlp", "--epochs", "1", "--limit", "2000",
+                     "--data", str(mnist_path), "--out", str(out), "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    assert "epoch 1/1" in result.stderr
+    assert "test accuracy: " in result.stdout
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["architecture"] == "mlp" and card["config"]["seed"] == 2
+    assert card["command"].startswith("digitpad train --arch mlp")
+    info = run_cli("info", "--model", str(out))
+    assert "dense" in info.stdout.lower()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["classify", "missing.json"], "missing.json: cannot read the file"),
+        (["classify", "--model", "nope.keras", "ink.json"], "nope.keras: no such model file"),
+        (["evaluate", "bad.json"], "bad.json: sample 0, stroke 0, point 0"),
+        (["train", "--out", "model.keras", "--data", "nope.npz"], "nope.npz: no such file"),
+        (["train", "--out", "model.h5", "--data", "x.npz"], "--out must end in .keras"),
+    ],
+)
+def test_user_errors_are_one_line_on_stderr_without_traceback(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    (tmp_path / "bad.json").write_text('[{"label": 1, "strokes": [[["a", 1]]]}]')
+    save_ink(tmp_path / "ink.json", make_drawing([[(0, 0), (1, 1)]]))
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("digitpad: error: ")
+    assert message in result.stderr
+
+
+def test_bad_arguments_exit_non_zero_with_usage() -> None:
+    result = run_cli("train", "--epochs", "zero", "--out", "x.keras")
+    assert result.returncode == 2
+    assert "expected a whole number" in result.stderr
