@@ -102,6 +102,13 @@ def build(
     return Digitpad(window, recognition, worker, thread)
 
 
+def open_window(parts: Digitpad) -> None:
+    """Show the window, then start loading the bundled model behind it."""
+    parts.window.show()
+    QApplication.processEvents()  # on screen before the recogniser thread imports TensorFlow
+    parts.recognition.load_model(str(bundled_model_path()))
+
+
 def launch(self_test: bool = False) -> int:
     """Open the drawing pad; with ``self_test``, check model, samples and window, then exit."""
     if self_test and sys.platform.startswith("linux") and not (
@@ -118,9 +125,7 @@ def launch(self_test: bool = False) -> int:
     if self_test:  # nobody is there to click a dialog away
         parts.window.dialogs = _PrintingDialogs(parts.window)
     try:
-        parts.window.show()
-        app.processEvents()  # on screen before the recogniser thread starts importing TensorFlow
-        parts.recognition.load_model(str(bundled_model_path()))
+        open_window(parts)
         return _self_test(parts) if self_test else app.exec()
     finally:
         parts.window.close()

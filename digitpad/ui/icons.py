@@ -76,3 +76,26 @@ def clear_icon(colour: QColor) -> QIcon:
 
 def pen_icon(colour: QColor) -> QIcon:
     return _icon(_pen, colour)
+
+
+def app_icon() -> QIcon:
+    """A digit written on a blue tile, for the window and the task bar."""
+    icon = QIcon()
+    for side in (16, 32, 64, 128, 256):
+        pixmap = QPixmap(side, side)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.scale(side / _SIZE, side / _SIZE)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#2f80c8"))
+        painter.drawRoundedRect(QRectF(1, 1, 22, 22), 5, 5)
+        painter.setPen(QPen(QColor("white"), 2.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                            Qt.PenJoinStyle.RoundJoin))
+        seven = QPainterPath(QPointF(7, 7))
+        seven.lineTo(17, 7)
+        seven.quadTo(12, 12, 10.5, 18)
+        painter.drawPath(seven)
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon

@@ -65,6 +65,7 @@ QLabel[role="caption"] {
 }
 QToolBar { spacing: 4px; padding: 4px 8px; border: none; }
 QToolButton { padding: 4px 8px; }
+QToolButton#pen-button::menu-indicator { image: none; width: 0; }
 """
 
 
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self._no_model_text = "Loading model…"
 
         self.setWindowTitle("digitpad")
+        self.setWindowIcon(icons.app_icon())
         self.setStyleSheet(_STYLE)
         self.canvas = InkCanvas()
         self.panel = PredictionPanel()
@@ -231,14 +233,13 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addActions([self.undo_action, self.redo_action, self.clear_action])
         toolbar.addSeparator()
-        pen_button = QToolButton()
-        pen_button.setText("Pen")
-        pen_button.setIcon(self.pen_menu.icon())
-        pen_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        pen_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        pen_button.setMenu(self.pen_menu)
-        pen_button.setToolTip("Pen width")
-        toolbar.addWidget(pen_button)
+        self.pen_button = QToolButton(objectName="pen-button")
+        self.pen_button.setIcon(self.pen_menu.icon())
+        self.pen_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.pen_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.pen_button.setMenu(self.pen_menu)
+        self.pen_button.setToolTip("Pen width: how thick the ink looks")
+        toolbar.addWidget(self.pen_button)
         self.addToolBar(toolbar)
 
     def _build_status_bar(self) -> None:
@@ -325,6 +326,7 @@ class MainWindow(QMainWindow):
     @Slot(QAction)
     def _on_pen_chosen(self, action: QAction) -> None:
         self.canvas.set_pen_width(PEN_WIDTHS[action.data()])
+        self.pen_button.setText(f"{action.data()} pen \N{BLACK DOWN-POINTING SMALL TRIANGLE}")
 
     @Slot(object)
     def _on_strokes_changed(self, strokes: Sequence[np.ndarray]) -> None:
@@ -456,8 +458,9 @@ class MainWindow(QMainWindow):
         if pen not in PEN_WIDTHS:
             pen = DEFAULT_PEN
         for action in self.pen_actions.actions():
-            action.setChecked(action.data() == pen)
-        self.canvas.set_pen_width(PEN_WIDTHS[pen])
+            if action.data() == pen:
+                action.setChecked(True)
+                self._on_pen_chosen(action)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())

@@ -15,6 +15,8 @@ NUM_CLASSES = 10
 ANIMATION_MS = 120
 """Bars glide to new values this fast: shorter than the ~40 ms between live updates would be a
 snap, much longer would lag the pen."""
+_SHOWN_FROM = 0.005
+"""Percentages that round to 0 % are left out: ten "0%" labels would bury the ones that matter."""
 
 
 class ProbabilityChart(QWidget):
@@ -124,10 +126,10 @@ class ProbabilityChart(QWidget):
                 QRectF(column.left(), plot.bottom() + 4, slot, label_height),
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, str(k),
             )
-            if self._target.any():
+            value = float(self._target[k])
+            if value >= _SHOWN_FROM:
                 painter.setFont(self.font())
-                value = float(self._target[k])
-                painter.setPen(text if value >= 0.01 else faint)
+                painter.setPen(text)
                 top = plot.bottom() - height - value_height
                 painter.drawText(
                     QRectF(column.left(), top, slot, value_height),
@@ -141,9 +143,7 @@ class ProbabilityChart(QWidget):
 
 
 def _percent(value: float) -> str:
-    if 0 < value < 0.005:
-        return "<1%"
-    return f"{value:.0%}"
+    return "<1%" if 0 < value < _SHOWN_FROM else f"{value:.0%}"
 
 
 def _describe(probabilities: np.ndarray) -> str:

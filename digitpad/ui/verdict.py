@@ -47,5 +47,5 @@ def verdict_for(prediction: Prediction, unsure_below: float = UNSURE_BELOW) -> V
     second = float(prediction.probabilities[runner_up])
     return Verdict(
         Certainty.UNSURE, digit, f"{digit}?",
-        f"Not sure: {digit} ({prediction.confidence:.0%}) or {runner_up} ({second:.0%})",
+        f"Not sure ({prediction.confidence:.0%})\nCould also be {runner_up} ({second:.0%})",
     )

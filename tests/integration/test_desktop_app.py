@@ -175,8 +175,8 @@ def test_a_doubtful_drawing_is_shown_as_unsure(
     draw(app, doubtful, qtbot)
     assert app.window.panel.certainty() is Certainty.UNSURE
     assert app.window.panel.headline.text().endswith("?")
-    assert app.window.panel.detail.text().startswith("Not sure:")
-    assert " or " in app.window.panel.detail.text()  # the runner-up is named
+    assert app.window.panel.detail.text().startswith("Not sure (")
+    assert "Could also be" in app.window.panel.detail.text()  # the runner-up is named
 
 
 def test_save_png_then_open_it_as_an_image(app: Digitpad, pendigits, qtbot, tmp_path: Path) -> None:

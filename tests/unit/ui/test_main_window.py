@@ -72,7 +72,7 @@ def test_an_unsure_answer_shows_doubt_and_the_runner_up(window: MainWindow) -> N
     window.show_model_ready(INFO)
     window.show_prediction(prediction(4, 0.55, runner_up=9))
     assert window.panel.headline.text() == "4?"
-    assert window.panel.detail.text() == "Not sure: 4 (55%) or 9 (45%)"
+    assert window.panel.detail.text() == "Not sure (55%)\nCould also be 9 (45%)"
     assert window.panel.certainty() is Certainty.UNSURE
 
 

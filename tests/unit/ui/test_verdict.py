@@ -36,7 +36,7 @@ def test_a_doubtful_answer_says_so_and_names_the_runner_up() -> None:
     verdict = verdict_for(prediction((4, 0.55), (9, 0.40)))
     assert verdict.certainty is Certainty.UNSURE
     assert verdict.headline == "4?"
-    assert verdict.detail == "Not sure: 4 (55%) or 9 (40%)"
+    assert verdict.detail == "Not sure (55%)\nCould also be 9 (40%)"
 
 
 @pytest.mark.parametrize(("confidence", "expected"), [

@@ -1,0 +1,63 @@
+"""Start-up and drawing responsiveness of the desktop app, each measured in a fresh process.
+
+Targets (issue 3): window on screen within 1.0 s of starting the process, first prediction within
+4 s, and while drawing continuously with live predictions no event-loop stall above 30 ms at the
+99th percentile. Run with ``python -m pytest tests/benchmarks/test_app_speed.py -m benchmark -s``
+on a quiet machine: the numbers are printed as well as checked.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+PROBE = Path(__file__).with_name("app_probe.py")
+WINDOW_SHOWN_S = 1.0
+FIRST_PREDICTION_S = 4.0
+STALL_P99_MS = 30.0
+LIVE_UPDATES_PER_S = 20.0
+
+
+@pytest.fixture(scope="module")
+def measured() -> dict[str, float]:
+    launched = time.time()
+    result = subprocess.run([sys.executable, str(PROBE)], capture_output=True, text=True,
+                            timeout=180, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["window_shown_s"] = figures["window_shown"] - launched
+    figures["first_prediction_s"] = figures["first_prediction"] - launched
+    print(
+        f"\nwindow shown after {figures['window_shown_s']:.2f} s, first prediction after "
+        f"{figures['first_prediction_s']:.2f} s; while drawing for "
+        f"{figures['drawing_seconds']:.1f} s:"
+        f" event-loop stall p50 {figures['stall_p50_ms']:.1f} ms, p99 {figures['stall_p99_ms']:.1f}"
+        f" ms, max {figures['stall_max_ms']:.1f} ms; {figures['predictions_per_second']:.1f} live"
+        " predictions/s"
+    )
+    return figures
+
+
+@pytest.mark.benchmark
+def test_window_is_shown_within_a_second(measured: dict[str, float]) -> None:
+    assert measured["window_shown_s"] <= WINDOW_SHOWN_S
+
+
+@pytest.mark.benchmark
+def test_first_prediction_within_four_seconds(measured: dict[str, float]) -> None:
+    assert measured["first_prediction_s"] <= FIRST_PREDICTION_S
+
+
+@pytest.mark.benchmark
+def test_drawing_never_stalls_the_event_loop(measured: dict[str, float]) -> None:
+    assert measured["stall_p99_ms"] <= STALL_P99_MS
+
+
+@pytest.mark.benchmark
+def test_live_predictions_keep_up_with_the_pen(measured: dict[str, float]) -> None:
+    assert measured["predictions_per_second"] >= LIVE_UPDATES_PER_S

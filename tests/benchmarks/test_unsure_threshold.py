@@ -1,0 +1,45 @@
+"""Re-measures the evidence behind ``digitpad.ui.verdict.UNSURE_BELOW`` on real pen-drawn digits.
+
+Prints how often the window would be unsure, how many wrong answers that catches and how many
+right ones it doubts, for the chosen threshold and its neighbours. Re-run it when the bundled
+model changes: ``python -m pytest tests/benchmarks/test_unsure_threshold.py -m benchmark -s``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitpad.ui.verdict import UNSURE_BELOW
+
+
+@pytest.mark.benchmark
+def test_the_unsure_threshold_separates_right_from_wrong(pendigits, bundled_recognizer) -> None:
+    predictions = bundled_recognizer.predict_drawings(pendigits)
+    labels = np.array([d.label for d in pendigits])
+    digits = np.array([p.digit for p in predictions])
+    confidence = np.array([p.confidence for p in predictions])
+    runner_up = np.array([p.runner_up for p in predictions])
+    right = digits == labels
+    print(f"\n{len(labels)} drawings, {right.mean():.1%} read right; median confidence "
+          f"{np.median(confidence[right]):.3f} when right, {np.median(confidence[~right]):.3f} "
+          "when wrong")
+    rows = {}
+    for threshold in sorted({0.6, 0.7, UNSURE_BELOW, 0.9}):
+        unsure = confidence < threshold
+        rows[threshold] = {
+            "unsure": unsure.mean(),
+            "caught": (unsure & ~right).sum() / max(1, (~right).sum()),
+            "doubted": (unsure & right).sum() / max(1, right.sum()),
+            "sure_right": right[~unsure].mean(),
+            "runner_up_right": (runner_up == labels)[unsure & ~right].mean(),
+        }
+        print(f"threshold {threshold:.2f}: unsure on {rows[threshold]['unsure']:.1%}, catches "
+              f"{rows[threshold]['caught']:.1%} of wrong answers, doubts "
+              f"{rows[threshold]['doubted']:.1%} of right ones; sure answers "
+              f"{rows[threshold]['sure_right']:.2%} right; runner-up right for "
+              f"{rows[threshold]['runner_up_right']:.0%} of the caught mistakes")
+    chosen = rows[UNSURE_BELOW]
+    assert chosen["caught"] >= 0.5  # at least half of the mistakes are flagged...
+    assert chosen["doubted"] <= 0.08  # ...while few right answers are doubted
+    assert chosen["sure_right"] > right.mean()
