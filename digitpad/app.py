@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import signal
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,19 +123,31 @@ def launch(self_test: bool = False) -> int:
     handlers, log_path = _configure_logging(user_data_dir())
     crashes = CrashReporter(log_path, show=_print_crash) if self_test else CrashReporter(log_path)
     crashes.install()
-    parts = build(user_settings(), log_path=log_path)
+    scratch = tempfile.TemporaryDirectory(prefix="digitpad-self-test-") if self_test else None
+    # The self-test runs offscreen: its window size must not become the user's.
+    settings = (QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+                if scratch is not None else user_settings())
+    parts = build(settings, log_path=log_path)
     if self_test:  # nobody is there to click a dialog away
         parts.window.dialogs = _PrintingDialogs(parts.window)
+    previous_sigint = signal.signal(signal.SIGINT, lambda *_: QApplication.quit())
+    wake = QTimer(interval=250)  # lets Python notice Ctrl+C while Qt waits for events
+    wake.timeout.connect(lambda: None)
+    wake.start()
     try:
         open_window(parts)
         return _self_test(parts) if self_test else app.exec()
     finally:
+        wake.stop()
+        signal.signal(signal.SIGINT, previous_sigint)
         parts.window.close()
         parts.shutdown()
         crashes.uninstall()
         for handler in handlers:
             log.removeHandler(handler)
             handler.close()
+        if scratch is not None:
+            scratch.cleanup()
 
 
 def _configure_logging(data_dir: Path) -> tuple[list[logging.Handler], Path | None]:
@@ -176,12 +190,12 @@ def _wait(signals: list[SignalInstance], timeout_ms: int) -> tuple | None:
         received.append(args)
         loop.quit()
 
-    for signal in signals:
-        signal.connect(fire)
+    for source in signals:
+        source.connect(fire)
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
-    for signal in signals:
-        signal.disconnect(fire)
+    for source in signals:
+        source.disconnect(fire)
     return received[0] if received else None
 
 
