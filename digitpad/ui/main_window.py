@@ -132,8 +132,7 @@ class MainWindow(QMainWindow):
         side.addSpacing(6)
         side.addWidget(_caption("PROBABILITIES"))
         side.addWidget(self.chart, 1)
-        self.side_panel = side
-        """The right-hand column; later features add their rows here."""
+        self.side_panel = side  # the right-hand column: later features add their rows here
 
         central = QWidget()
         row = QHBoxLayout(central)
