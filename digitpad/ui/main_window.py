@@ -142,7 +142,8 @@ class MainWindow(QMainWindow):
         row.addWidget(card)
         self.setCentralWidget(central)
 
-    def _action(self, text: str, slot: object, shortcuts: Sequence[QKeySequence] = (),
+    def _action(self, text: str, slot: Callable[[], object],
+                shortcuts: Sequence[QKeySequence] = (),
                 tip: str = "") -> QAction:
         action = QAction(text, self)
         action.setShortcuts(list(shortcuts))
@@ -358,6 +359,7 @@ class MainWindow(QMainWindow):
         try:
             drawings = [d for d in load_ink(path) if not d.is_empty]
         except InkError as exc:
+            log.warning("ink not opened: %s", exc)
             self.dialogs.error(
                 "Cannot open the ink file",
                 f"{exc}\n\nChoose an ink JSON file, such as one saved with File → Save Ink.")
@@ -399,6 +401,7 @@ class MainWindow(QMainWindow):
         try:
             write()
         except OSError as exc:
+            log.warning("cannot save %s: %s", path, exc)
             self.dialogs.error("Cannot save", f"{path}: {exc.strerror or exc}\n\n"
                                "Choose a folder you can write to.")
             return

@@ -106,6 +106,7 @@ class LiveRecognition(QObject):
         try:
             image = load_image(path)
         except ImageLoadError as exc:
+            log.warning("image not opened: %s", exc)
             self.error.emit(
                 "Cannot open the image",
                 f"{exc}\n\nChoose a PNG or JPEG picture of one handwritten digit.",
