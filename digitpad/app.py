@@ -81,7 +81,7 @@ def build(
     worker.moveToThread(thread)
     thread.finished.connect(worker.deleteLater)
     recognition = LiveRecognition(worker)
-    locations = [("Settings", settings.fileName())]
+    locations = [("Settings", settings.fileName()), ("Data folder", str(user_data_dir()))]
     if log_path is not None:
         locations.append(("Log", str(log_path)))
     window = MainWindow(settings, locations=locations)
