@@ -1,0 +1,671 @@
+"""The user's own labelled drawings, kept in a SQLite database in their data directory.
+
+Several app instances may share the file, and the app may die at any moment, so:
+
+- WAL mode: readers never block the writer, and a killed process leaves nothing half-written
+  (uncommitted WAL frames are ignored on the next open).
+- Every change is one ``BEGIN IMMEDIATE`` transaction: it takes the write lock up front, so a second
+  writer waits in SQLite's busy handler (``BUSY_TIMEOUT_SECONDS``) instead of failing with
+  "database is locked" when a deferred transaction would have to upgrade its lock.
+- ``synchronous = FULL``: a commit is on disk before :meth:`SampleStore.add` returns, so a power
+  cut cannot take back a sample the user saw being saved. Commits are rare (one per click), so the
+  fsync costs nothing noticeable.
+
+A file that is not a readable database of ours (random bytes, a damaged file, another program's
+SQLite file, or one from a newer digitpad) is never written to: it is renamed aside, kept, and a new
+store is started; :attr:`SampleStore.recovery_message` says what happened, for the UI to show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from digitpad.ml.ink import NUM_CLASSES, Drawing, InkError, load_ink, parse_drawing, save_ink
+from digitpad.ml.preprocess import FRAME_SIZE, ink_to_image
+from digitpad.samples import migrations
+
+STORE_FILE_NAME = "samples.db"
+BUSY_TIMEOUT_SECONDS = 10.0
+"""How long a write waits for another instance's transaction before giving up."""
+_OPEN_ATTEMPTS = 3
+"""Opening retries after moving a bad file aside (another instance may be doing the same)."""
+_PIXELS = FRAME_SIZE * FRAME_SIZE
+
+log = logging.getLogger(__name__)
+
+
+class SampleError(ValueError):
+    """A sample, or a value for one, that is not valid; says what was received and expected."""
+
+
+class SampleNotFoundError(LookupError):
+    """No sample has this id: it was deleted, perhaps by another window or app instance."""
+
+
+class StoreError(OSError):
+    """The database cannot be opened or written (busy, no permission, disk full, unusable file)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Sample:
+    """One stored sample, as the user labelled it and as the model saw it at the time."""
+
+    id: int
+    drawing: Drawing
+    """The ink, exact points, with ``label`` set."""
+    image: np.ndarray = field(repr=False)
+    """(28, 28) float32 in [0, 1]: the model input when the sample was taken."""
+    predicted: int | None
+    """The model's guess then; ``None`` when no model was asked (e.g. imported samples)."""
+    confidence: float | None
+    model: str
+    """Which model made the guess (a file name), or ``""``."""
+    created: datetime
+    """When the sample was taken, timezone-aware UTC."""
+
+    @property
+    def label(self) -> int:
+        assert self.drawing.label is not None  # stored samples always have one
+        return self.drawing.label
+
+    @property
+    def was_misread(self) -> bool | None:
+        """Whether the model got it wrong at the time; ``None`` if it was not asked."""
+        return None if self.predicted is None else self.predicted != self.label
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did: the ids it added and, for each sample it skipped, why."""
+
+    added: tuple[int, ...]
+    skipped: tuple[tuple[int, str], ...]
+    """(index of the sample in the file, a sentence saying why it was skipped)."""
+
+    def summary(self) -> str:
+        count = len(self.added)
+        text = f"Added {count} sample{'' if count == 1 else 's'}."
+        if self.skipped:
+            text += f" Skipped {len(self.skipped)}:\n" + "\n".join(r for _, r in self.skipped)
+        return text
+
+
+class SampleArrays(NamedTuple):
+    """Samples as arrays, for running a model over all of them at once."""
+
+    ids: np.ndarray  # (N,) int64
+    images: np.ndarray  # (N, 28, 28) float32 in [0, 1]
+    labels: np.ndarray  # (N,) uint8
+
+
+def store_path(data_dir: str | os.PathLike[str]) -> Path:
+    """Where the store lives inside the user's data directory (the app passes its own)."""
+    return Path(data_dir) / STORE_FILE_NAME
+
+
+def strokes_fingerprint(drawing: Drawing) -> str:
+    """SHA-256 of the drawing's points: the same drawing has the same fingerprint wherever it
+    came from (a file, the canvas, the store), whatever its label or extra keys."""
+    strokes = drawing.to_json()["strokes"]
+    return hashlib.sha256(json.dumps(strokes, separators=(",", ":")).encode()).hexdigest()
+
+
+class _Unusable(Exception):
+    """The file is not a database we may use; ``kind`` names the kept copy."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+class _Row(NamedTuple):
+    label: int
+    ink: str
+    strokes_sha256: str
+    image: bytes
+    predicted: int | None
+    confidence: float | None
+    model: str
+    created: str
+
+
+_COLUMNS = "label, ink, strokes_sha256, image, predicted, confidence, model, created"
+_SELECT = "SELECT id, label, ink, image, predicted, confidence, model, created FROM samples"
+
+
+class SampleStore:
+    """The sample database. Thread-safe; every method is one transaction.
+
+    Open it with :meth:`open` (or :meth:`open_in` for a data directory) and close it with
+    :meth:`close` or a ``with`` block. Callbacks given to :meth:`subscribe` run after every change
+    this object commits; :meth:`changed_elsewhere` tells whether another instance changed the file.
+    """
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        path: Path,
+        recovered_from: Path | None = None,
+        recovery_message: str | None = None,
+    ) -> None:
+        self._db = db
+        self._lock = threading.RLock()
+        self._listeners: list[Callable[[], None]] = []
+        self._data_version = db.execute("PRAGMA data_version").fetchone()[0]
+        self.path = path
+        self.recovered_from = recovered_from
+        """Where an unusable file found at :attr:`path` was kept, if one was."""
+        self.recovery_message = recovery_message
+        """A sentence for the user about that, or ``None``."""
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open_in(cls, data_dir: str | os.PathLike[str]) -> SampleStore:
+        """Open (creating if needed) the store in the user's data directory."""
+        return cls.open(store_path(data_dir))
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, recover: bool = True) -> SampleStore:
+        """Open or create the database at ``path`` and bring its schema up to date.
+
+        With ``recover`` (the app), an unusable file is moved aside and a new store started; without
+        it (command-line tools reading a given file) that raises :class:`StoreError` instead.
+        """
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"{path.parent}: cannot create the folder for samples ({exc})"
+            ) from exc
+        recovered_from: Path | None = None
+        message: str | None = None
+        for _ in range(_OPEN_ATTEMPTS):
+            seen = _identity(path)
+            db = _connect(path)
+            try:
+                _prepare(db, path)
+            except _Unusable as problem:
+                db.close()
+                if not recover:
+                    raise StoreError(f"{path}: cannot use it: {problem.reason}") from None
+                kept = _move_aside(path, seen, problem)
+                if kept is not None:
+                    recovered_from = kept
+                    message = (
+                        f"The samples file {path} could not be used: {problem.reason}. "
+                        f"It was kept as {kept.name} and a new, empty one was started."
+                    )
+                    log.warning("%s", message)
+                continue
+            except BaseException:
+                db.close()
+                raise
+            return cls(db, path, recovered_from, message)
+        raise StoreError(f"{path}: cannot open the samples file; it keeps being replaced")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SampleStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- changes ---------------------------------------------------------------------------
+
+    def add(
+        self,
+        drawing: Drawing,
+        label: int,
+        *,
+        image: np.ndarray | None = None,
+        predicted: int | None = None,
+        confidence: float | None = None,
+        model: str = "",
+    ) -> int:
+        """Store a labelled drawing; returns its id.
+
+        ``image`` is the 28x28 input the model saw (rendered from the ink if not given; kept as
+        8-bit pixels, which is exact for what preprocessing makes); ``predicted``/``confidence``/
+        ``model`` record what the model said about it.
+        """
+        row = _new_row(drawing, label, image, predicted, confidence, model)
+        with self._writing("add a sample") as db:
+            cursor = db.execute(f"INSERT INTO samples ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", row)
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    def delete(self, sample_id: int) -> Sample:
+        """Delete a sample; returns it, so that :meth:`restore` can undo the delete."""
+        with self._writing("delete a sample") as db:
+            sample = _get(db, sample_id)
+            db.execute("DELETE FROM samples WHERE id = ?", (sample_id,))
+        return sample
+
+    def restore(self, sample: Sample) -> None:
+        """Undo :meth:`delete`: put the sample back with its id, label and timestamp."""
+        row = _new_row(
+            sample.drawing, sample.label, sample.image, sample.predicted, sample.confidence,
+            sample.model, sample.created,
+        )
+        with self._writing("restore a sample") as db:
+            try:
+                db.execute(
+                    f"INSERT INTO samples (id, {_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (sample.id, *row),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise SampleError(
+                    f"sample {sample.id} is already in the store; restore() takes a sample "
+                    "that delete() returned"
+                ) from exc
+
+    def relabel(self, sample_id: int, label: int) -> int:
+        """Give a sample another label; returns the old one (relabel back to undo)."""
+        label = _digit(label, "label")
+        with self._writing("relabel a sample") as db:
+            found = db.execute("SELECT label FROM samples WHERE id = ?", (sample_id,)).fetchone()
+            if found is None:
+                raise SampleNotFoundError(f"no sample with id {sample_id}")
+            db.execute("UPDATE samples SET label = ? WHERE id = ?", (label, sample_id))
+        return int(found[0])
+
+    def import_ink(self, path: str | os.PathLike[str]) -> ImportReport:
+        """Add the labelled samples of an ink JSON file, all in one transaction.
+
+        Every sample is checked first; unlabelled, empty or malformed ones, and drawings already
+        in the store or repeated in the file, are skipped and reported. A file that cannot be
+        read at all raises :class:`~digitpad.ml.ink.InkError` and adds nothing.
+        """
+        items = _read_ink_items(Path(path))
+        skipped: list[tuple[int, str]] = []
+        accepted: list[tuple[int, _Row]] = []
+        first_seen: dict[str, int] = {}
+        for index, item in enumerate(items):
+            where = f"sample {index}"
+            try:
+                drawing = parse_drawing(item, where=where)
+                if drawing.label is None:
+                    raise SampleError(f"{where}: it has no 'label'; only labelled samples are kept")
+                row = _new_row(drawing, drawing.label, None, None, None, "", where=where)
+            except (InkError, SampleError) as exc:
+                skipped.append((index, str(exc)))
+                continue
+            if row.strokes_sha256 in first_seen:
+                skipped.append(
+                    (index, f"{where}: the same drawing as sample {first_seen[row.strokes_sha256]}")
+                )
+                continue
+            first_seen[row.strokes_sha256] = index
+            accepted.append((index, row))
+        added: list[int] = []
+        with self._writing("import samples") as db:
+            for index, row in accepted:
+                existing = db.execute(
+                    "SELECT id, label FROM samples WHERE strokes_sha256 = ? LIMIT 1",
+                    (row.strokes_sha256,),
+                ).fetchone()
+                if existing is not None:
+                    skipped.append(
+                        (index, f"sample {index}: already stored, as a {existing[1]} "
+                                f"(sample #{existing[0]})")
+                    )
+                    continue
+                cursor = db.execute(
+                    f"INSERT INTO samples ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", row
+                )
+                assert cursor.lastrowid is not None
+                added.append(cursor.lastrowid)
+        return ImportReport(tuple(added), tuple(sorted(skipped)))
+
+    def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback()`` after each change committed through this store; returns a
+        function that unsubscribes it."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def get(self, sample_id: int) -> Sample:
+        with self._reading() as db:
+            return _get(db, sample_id)
+
+    def samples(self, label: int | None = None) -> list[Sample]:
+        """All samples (or those of one digit), oldest first."""
+        with self._reading() as db:
+            if label is None:
+                rows = db.execute(f"{_SELECT} ORDER BY id").fetchall()
+            else:
+                rows = db.execute(
+                    f"{_SELECT} WHERE label = ? ORDER BY id", (_digit(label, "label"),)
+                ).fetchall()
+        return [_sample(row) for row in rows]
+
+    def counts(self) -> dict[int, int]:
+        """Number of samples per digit, every digit present (0 when it has none)."""
+        with self._reading() as db:
+            rows = db.execute("SELECT label, count(*) FROM samples GROUP BY label").fetchall()
+        counts = dict.fromkeys(range(NUM_CLASSES), 0)
+        counts.update({int(label): int(n) for label, n in rows})
+        return counts
+
+    def __len__(self) -> int:
+        with self._reading() as db:
+            return int(db.execute("SELECT count(*) FROM samples").fetchone()[0])
+
+    def arrays(self, label: int | None = None) -> SampleArrays:
+        """Ids, stored model inputs and labels as arrays, oldest first (e.g. to ask the current
+        model about every sample in one call)."""
+        query = "SELECT id, label, image FROM samples"
+        with self._reading() as db:
+            if label is None:
+                rows = db.execute(f"{query} ORDER BY id").fetchall()
+            else:
+                rows = db.execute(
+                    f"{query} WHERE label = ? ORDER BY id", (_digit(label, "label"),)
+                ).fetchall()
+        pixels = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.uint8)
+        return SampleArrays(
+            ids=np.array([row[0] for row in rows], dtype=np.int64),
+            images=pixels.reshape(len(rows), FRAME_SIZE, FRAME_SIZE).astype(np.float32)
+            / np.float32(255.0),
+            labels=np.array([row[1] for row in rows], dtype=np.uint8),
+        )
+
+    def export_ink(self, path: str | os.PathLike[str], label: int | None = None) -> int:
+        """Write the samples as labelled ink JSON (atomically); returns how many.
+
+        The file is what ``digitpad evaluate`` and :meth:`import_ink` read.
+        """
+        drawings = [sample.drawing for sample in self.samples(label)]
+        save_ink(path, drawings)
+        return len(drawings)
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection (another app instance) committed a change since the last
+        call; cheap enough to poll."""
+        with self._reading() as db:
+            version = db.execute("PRAGMA data_version").fetchone()[0]
+        changed = version != self._data_version
+        self._data_version = version
+        return changed
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                with _transaction(self._db):
+                    yield self._db
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: could not {what} ({exc})") from exc
+        for callback in list(self._listeners):
+            callback()
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._db
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: could not read the samples ({exc})") from exc
+
+
+# --- opening, checking, recovering ----------------------------------------------------------
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        db = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot open the samples file ({exc})") from exc
+    return db
+
+
+def _prepare(db: sqlite3.Connection, path: Path) -> None:
+    """Check the file is ours (before writing anything to it), switch it to WAL, migrate it."""
+    try:
+        _check_ours(db)
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        with _transaction(db):
+            _check_ours(db)  # another instance may have changed it since
+            problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise _Unusable("corrupt", f"it is damaged ({problems[0]})")
+            migrations.migrate(db)
+    except sqlite3.DatabaseError as exc:
+        if _is_damage(exc):
+            raise _Unusable(
+                "corrupt", f"it is not a SQLite database or it is damaged ({exc})"
+            ) from exc
+        raise StoreError(f"{path}: cannot open the samples file ({exc})") from exc
+
+
+def _check_ours(db: sqlite3.Connection) -> None:
+    application_id = db.execute("PRAGMA application_id").fetchone()[0]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if application_id == migrations.APPLICATION_ID:
+        latest = migrations.latest_version()
+        if version > latest:
+            raise _Unusable(
+                "newer",
+                f"it was written by a newer digitpad (schema version {version}; this version "
+                f"knows up to {latest})",
+            )
+        return
+    has_tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    if application_id != 0 or version != 0 or has_tables:
+        raise _Unusable("foreign", "it is a database of another program, not digitpad samples")
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def _move_aside(path: Path, seen: tuple[int, int] | None, problem: _Unusable) -> Path | None:
+    """Rename the unusable file (and its WAL/journal) to a free ``<name>.<kind>-<UTC time>``.
+
+    Returns ``None`` without touching anything if the file at ``path`` is no longer the one that
+    was checked: another instance moved it aside already and started a new one.
+    """
+    if seen is None or _identity(path) != seen:
+        return None
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    kept = path.with_name(f"{path.name}.{problem.kind}-{stamp}")
+    number = 1
+    while kept.exists():
+        number += 1
+        kept = path.with_name(f"{path.name}.{problem.kind}-{stamp}-{number}")
+    try:
+        os.rename(path, kept)
+        for suffix in ("-wal", "-shm", "-journal"):
+            companion = Path(f"{path}{suffix}")
+            if companion.exists():
+                os.rename(companion, Path(f"{kept}{suffix}"))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(
+            f"{path}: cannot use it ({problem.reason}) and cannot move it aside ({exc})"
+        ) from exc
+    return kept
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+
+def _new_row(
+    drawing: Drawing,
+    label: int,
+    image: np.ndarray | None,
+    predicted: int | None,
+    confidence: float | None,
+    model: str,
+    created: datetime | None = None,
+    where: str = "sample",
+) -> _Row:
+    """Validate everything about a sample and encode it as a row."""
+    if not isinstance(drawing, Drawing):
+        raise SampleError(f"{where}: expected a Drawing; received {type(drawing).__name__}")
+    if drawing.is_empty:
+        raise SampleError(f"{where}: the drawing has no ink; there is nothing to keep")
+    label = _digit(label, "label", where)
+    if predicted is not None:
+        predicted = _digit(predicted, "predicted", where)
+    if confidence is not None:
+        if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)):
+            raise SampleError(f"{where}: confidence must be a number; received {confidence!r}")
+        confidence = float(confidence)
+        if not (math.isfinite(confidence) and 0.0 <= confidence <= 1.0):
+            raise SampleError(f"{where}: confidence must be in [0, 1]; received {confidence}")
+    if not isinstance(model, str):
+        raise SampleError(f"{where}: model must be a name (str); received {model!r}")
+    if image is None:
+        image = ink_to_image(drawing.strokes)
+        assert image is not None  # the drawing has ink
+    ink = drawing.to_json()
+    ink.pop("label", None)
+    try:
+        ink_text = json.dumps(ink, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise SampleError(f"{where}: the drawing's extra keys are not plain JSON ({exc})") from exc
+    stamp = (created or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return _Row(
+        label=label,
+        ink=ink_text,
+        strokes_sha256=strokes_fingerprint(drawing),
+        image=_encode_image(image, where),
+        predicted=predicted,
+        confidence=confidence,
+        model=model,
+        created=stamp.isoformat(timespec="microseconds"),
+    )
+
+
+def _digit(value: Any, name: str, where: str = "sample") -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not (
+        0 <= value < NUM_CLASSES
+    ):
+        raise SampleError(f"{where}: {name} must be a digit 0-9; received {name}={value!r}")
+    return int(value)
+
+
+def _encode_image(image: np.ndarray, where: str) -> bytes:
+    pixels = np.asarray(image, dtype=np.float32)
+    if pixels.shape != (FRAME_SIZE, FRAME_SIZE):
+        raise SampleError(
+            f"{where}: image must be the 28x28 model input; received shape {pixels.shape}"
+        )
+    if not (np.isfinite(pixels).all() and pixels.min() >= 0.0 and pixels.max() <= 1.0):
+        raise SampleError(f"{where}: image pixels must be in [0, 1] like the model input")
+    return np.rint(pixels * np.float32(255.0)).astype(np.uint8).tobytes()
+
+
+def _get(db: sqlite3.Connection, sample_id: int) -> Sample:
+    row = db.execute(f"{_SELECT} WHERE id = ?", (sample_id,)).fetchone()
+    if row is None:
+        raise SampleNotFoundError(f"no sample with id {sample_id}")
+    return _sample(row)
+
+
+def _sample(row: tuple[Any, ...]) -> Sample:
+    """Decode a row; its ink was validated when it was stored, so this is the fast path."""
+    sample_id, label, ink, image, predicted, confidence, model, created = row
+    fields = json.loads(ink)
+    strokes = tuple(
+        np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in fields.pop("strokes")
+    )
+    pixels = np.frombuffer(image, dtype=np.uint8).reshape(FRAME_SIZE, FRAME_SIZE)
+    return Sample(
+        id=sample_id,
+        drawing=Drawing(strokes, int(label), fields),
+        image=pixels.astype(np.float32) / np.float32(255.0),
+        predicted=predicted,
+        confidence=confidence,
+        model=model,
+        created=datetime.fromisoformat(created),
+    )
+
+
+def _read_ink_items(path: Path) -> list[Any]:
+    """The raw JSON samples of an ink file: a list of samples, or one drawing as a list of one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InkError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise InkError(f"{path}: not a text file; expected ink JSON") from exc
+    except json.JSONDecodeError as exc:
+        raise InkError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
+    if isinstance(data, dict):
+        return [data]
+    if isinstance(data, list):
+        return data
+    raise InkError(f"{path}: expected a drawing object or a list of samples")
+
+
+# --- for tools ------------------------------------------------------------------------------
+
+
+def load_labelled(path: str | os.PathLike[str]) -> list[Drawing]:
+    """The labelled drawings of an ink JSON file or a sample database, read-only.
+
+    For ``digitpad train --samples PATH``: a file that is unusable is reported, never moved.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(f"{path}: no such file; give an ink .json file or a samples database")
+    if path.suffix.lower() == ".json":
+        drawings = [d for d in load_ink(path) if d.label is not None and not d.is_empty]
+    else:
+        with SampleStore.open(path, recover=False) as store:
+            drawings = [sample.drawing for sample in store.samples()]
+    if not drawings:
+        raise SampleError(f"{path}: holds no labelled drawings to learn from")
+    return drawings
