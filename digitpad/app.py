@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QApplication
 from digitpad import __version__
 from digitpad.ml.ink import InkError, load_ink
 from digitpad.ml.recognizer import Prediction, Recognizer
-from digitpad.paths import assets_dir, bundled_model_path
+from digitpad.paths import APP_NAME, assets_dir, bundled_model_path, user_data_dir
 from digitpad.ui.crash import CrashReporter
 from digitpad.ui.dialogs import Dialogs
 from digitpad.ui.main_window import MainWindow
@@ -39,7 +39,7 @@ from digitpad.ui.workers import Model, RecognizerWorker
 
 log = logging.getLogger("digitpad")
 
-APP_NAME = "digitpad"
+
 SELF_TEST_TIMEOUT_MS = 120_000
 """Loading TensorFlow and the model takes seconds; a minute or two means something is broken."""
 
@@ -57,10 +57,6 @@ class Digitpad:
         """Stop the recogniser thread (waits for a model load in progress to finish)."""
         self.thread.quit()
         self.thread.wait()
-
-
-def user_data_dir() -> Path:
-    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
 
 
 def user_settings() -> QSettings:

@@ -22,3 +22,19 @@ def assets_dir() -> Path:
 
 def bundled_model_path() -> Path:
     return assets_dir() / BUNDLED_MODEL_NAME
+
+
+APP_NAME = "digitpad"
+
+
+def user_data_dir() -> Path:
+    """Where the user's own files live (retrained models, samples, logs); never the install.
+
+    Qt's AppDataLocation, so the app and the command line agree (on Linux
+    ``~/.local/share/digitpad``). Only QtCore is imported: no window or application is needed.
+    """
+    from PySide6.QtCore import QCoreApplication, QStandardPaths
+
+    QCoreApplication.setApplicationName(APP_NAME)
+    location = QStandardPaths.StandardLocation.AppDataLocation
+    return Path(QStandardPaths.writableLocation(location))
