@@ -1,4 +1,4 @@
-"""Entry point: ``digitpad`` / ``python -m digitpad``; subcommands go to the CLI, none opens the app."""
+"""``digitpad`` / ``python -m digitpad``: a subcommand runs the CLI, none opens the app."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     from digitpad.cli import build_parser, run
 
-    if not arguments or arguments[0].startswith("-") and arguments[0] not in ("-h", "--help", "--version"):
-        options = build_parser().parse_args(arguments)
+    options = build_parser().parse_args(arguments)
+    if options.command is None:
         from digitpad.app import launch
 
         return launch(self_test=options.self_test)
-    return run(arguments)
+    return run(options, arguments)
 
 
 if __name__ == "__main__":

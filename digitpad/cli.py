@@ -38,13 +38,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"digitpad {__version__}")
     parser.add_argument(
-        "--self-test", action="store_true",
+        "--self-test",
+        action="store_true",
         help="check the installation (model, samples, window) and exit 0 if all is well",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     classify = commands.add_parser(
-        "classify", help="classify ink JSON files or images of digits",
+        "classify",
+        help="classify ink JSON files or images of digits",
         description="Print the digit and confidence for each drawing in the given files.",
     )
     classify.add_argument("paths", nargs="+", metavar="PATH", help="ink .json or PNG/JPEG files")
@@ -52,41 +54,86 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_argument(classify)
 
     evaluate = commands.add_parser(
-        "evaluate", help="accuracy of a model on labelled ink",
+        "evaluate",
+        help="accuracy of a model on labelled ink",
         description="Accuracy, per-digit accuracy and confusion matrix on labelled ink JSON.",
     )
     evaluate.add_argument("ink", metavar="INK.json", help="labelled ink samples")
     _add_model_argument(evaluate)
 
     train = commands.add_parser(
-        "train", help="train a model on MNIST",
+        "train",
+        help="train a model on MNIST",
         description="Train a model on MNIST, print progress, save it with its model card.",
     )
     train.add_argument("--arch", choices=("mlp", "cnn"), default="cnn")
     train.add_argument("--epochs", type=_positive_int, default=5)
-    train.add_argument("--batch-size", type=_positive_int, default=None,
-                       help="default: 32 for mlp (the tutorial), 128 for cnn")
+    train.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=None,
+        help="default: 32 for mlp (the tutorial), 128 for cnn",
+    )
     train.add_argument("--learning-rate", type=float, default=1e-3)
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--validation-fraction", type=float, default=0.1,
-                       help="part of the training data held out for validation")
-    train.add_argument("--early-stopping", action="store_true",
-                       help="stop when validation loss stops improving; keep the best weights")
-    train.add_argument("--data", metavar="PATH", default=None,
-                       help="mnist.npz to train on (default: Keras' cache, downloading if needed)")
+    train.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=0.1,
+        help="part of the training data held out for validation",
+    )
+    train.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="stop when validation loss stops improving; keep the best weights",
+    )
+    train.add_argument(
+        "--data",
+        metavar="PATH",
+        default=None,
+        help="mnist.npz to train on (default: Keras' cache, downloading if needed)",
+    )
     train.add_argument("--out", metavar="PATH", required=True, help="where to write the .keras")
-    train.add_argument("--eval-ink", metavar="INK.json", default=None,
-                       help="also report accuracy on these labelled drawings in the model card")
-    train.add_argument("--ink", metavar="INK.json", default=None,
-                       help="also train on these labelled drawings (rendered like the app's ink, "
-                       "with random variations), holding some writers out for evaluation")
-    train.add_argument("--hold-out-writers", metavar="N", type=_positive_int, default=3,
-                       help="with --ink: hold out every N-th writer and report accuracy on them "
-                       "(default: 3)")
-    train.add_argument("--ink-copies", metavar="K", type=_positive_int, default=4,
-                       help="with --ink: random variants rendered per drawing (default: 4)")
-    train.add_argument("--limit", type=_positive_int, default=None,
-                       help="train on only the first N training images (quick runs)")
+    train.add_argument(
+        "--eval-ink",
+        metavar="INK.json",
+        default=None,
+        help="also report accuracy on these labelled drawings in the model card",
+    )
+    train.add_argument(
+        "--ink",
+        metavar="INK.json",
+        default=None,
+        help="also train on these labelled drawings (rendered like the app's ink, "
+        "with random variations), holding some writers out for evaluation",
+    )
+    train.add_argument(
+        "--hold-out-writers",
+        metavar="N",
+        type=_positive_int,
+        default=3,
+        help="with --ink: hold out every N-th writer and report accuracy on them (default: 3)",
+    )
+    train.add_argument(
+        "--ink-copies",
+        metavar="K",
+        type=_positive_int,
+        default=4,
+        help="with --ink: random variants rendered per drawing (default: 4)",
+    )
+    train.add_argument(
+        "--samples",
+        metavar="PATH_OR_DB",
+        default=None,
+        help="also learn from your own labelled drawings (an exported ink .json or the app's "
+        "samples.db); a fifth of them is held out and its accuracy reported",
+    )
+    train.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=None,
+        help="train on only the first N training images (quick runs)",
+    )
 
     info = commands.add_parser("info", help="model summary and model card figures")
     _add_model_argument(info)
@@ -94,8 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_model_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", metavar="PATH", default=None,
-                        help="a .keras model (default: the bundled one)")
+    parser.add_argument(
+        "--model", metavar="PATH", default=None, help="a .keras model (default: the bundled one)"
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -108,9 +156,8 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def run(argv: Sequence[str]) -> int:
-    """Run a subcommand; returns the exit code."""
-    args = build_parser().parse_args(argv)
+def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """Run the parsed subcommand (``argv`` is recorded in model cards); returns the exit code."""
     args.argv = list(argv)
     handlers = {"classify": _classify, "evaluate": _evaluate, "train": _train, "info": _info}
     try:
@@ -195,11 +242,18 @@ def _evaluate(args: argparse.Namespace) -> int:
     recognizer = _load_recognizer(args.model)
     report = evaluate_drawings(recognizer, drawings)
     print(f"model: {recognizer.name}")
-    print(f"samples: {report['samples']}" + (
-        f" ({report['skipped']} unlabelled or empty skipped)" if report["skipped"] else ""))
+    print(
+        f"samples: {report['samples']}"
+        + (f" ({report['skipped']} unlabelled or empty skipped)" if report["skipped"] else "")
+    )
     print(f"accuracy: {report['accuracy']:.2%}")
-    print("per digit: " + "  ".join(
-        f"{k}: {'-' if v is None else f'{v:.1%}'}" for k, v in report["per_digit_accuracy"].items()))
+    print(
+        "per digit: "
+        + "  ".join(
+            f"{k}: {'-' if v is None else f'{v:.1%}'}"
+            for k, v in report["per_digit_accuracy"].items()
+        )
+    )
     print("confusion (rows: true digit, columns: predicted):")
     print("     " + "".join(f"{k:>6}" for k in range(10)))
     for k, row in enumerate(report["confusion"]):
@@ -269,9 +323,24 @@ def _train(args: argparse.Namespace) -> int:
             f"{args.ink_copies} random variants each"
         )
         eval_name = f"{Path(args.ink).name}, held-out writers only"
+    held_out_samples: list[Drawing] = []
+    if args.samples:
+        extra_train, held_out_samples, trained_on = _with_personal_samples(
+            args.samples, config, data, extra_train
+        )
+        data_text += f"; plus {trained_on} of your samples from {Path(args.samples).name}"
     print(f"training {config.arch} on {data_text}", file=sys.stderr)
     result = train(config, data, observer=_ConsoleProgress(config.epochs), extra_train=extra_train)
     card = {**result.card(), **card_extra, "data": data_text}
+    if held_out_samples:
+        from digitpad.ml.personal import evaluate_on_samples
+
+        card["personal_samples"] = {
+            "file": Path(args.samples).name,
+            "trained_on": trained_on,
+            "held_out": len(held_out_samples),
+            "held_out_accuracy": evaluate_on_samples(result.model, held_out_samples),
+        }
     card["command"] = "digitpad " + shlex.join(args.argv)
     if eval_drawings is not None:
         from digitpad.ml.recognizer import Recognizer
@@ -288,7 +357,30 @@ def _train(args: argparse.Namespace) -> int:
     print(f"test accuracy: {result.test_accuracy:.2%} (MNIST test set, {len(data.x_test)} images)")
     if eval_drawings is not None:
         print(f"accuracy on {eval_name}: {card['ink_evaluation']['accuracy']:.2%}")
+    if held_out_samples:
+        mine = card["personal_samples"]
+        accuracy = mine["held_out_accuracy"]
+        print(f"accuracy on your {mine['held_out']} held-out samples: {accuracy:.2%}")
     return 0
+
+
+def _with_personal_samples(
+    path: str,
+    config: Any,
+    data: Any,
+    extra_train: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> tuple[tuple[np.ndarray, ...], list[Drawing], int]:
+    """Add the user's samples (weighted, varied) to the extra training data; hold a part out."""
+    from digitpad.ml.personal import extra_training_data, split_samples
+    from digitpad.samples import load_labelled
+
+    split = split_samples(load_labelled(path), seed=config.seed)
+    others = round(len(data.x_train) * (1 - config.validation_fraction))
+    others += 0 if extra_train is None else len(extra_train[0])
+    mine = extra_training_data(split.train, others, seed=config.seed)
+    if extra_train is not None:
+        mine = tuple(np.concatenate(parts) for parts in zip(extra_train, mine, strict=True))
+    return mine, list(split.held_out), len(split.train)
 
 
 def _ink_training_set(

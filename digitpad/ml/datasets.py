@@ -29,7 +29,10 @@ class Mnist:
     def subset(self, train: int | None = None, test: int | None = None) -> Mnist:
         """The first ``train``/``test`` examples (for quick runs and tests)."""
         return Mnist(
-            self.x_train[:train], self.y_train[:train], self.x_test[:test], self.y_test[:test],
+            self.x_train[:train],
+            self.y_train[:train],
+            self.x_test[:test],
+            self.y_test[:test],
             source=self.source,
         )
 
@@ -78,8 +81,11 @@ def validate_mnist(arrays: dict[str, np.ndarray], source: str) -> Mnist:
         if labels.min() < 0 or labels.max() > 9:
             raise DatasetError(f"{source}: y_{split} has labels outside 0-9")
     return Mnist(
-        arrays["x_train"], arrays["y_train"].astype(np.uint8),
-        arrays["x_test"], arrays["y_test"].astype(np.uint8), source=source,
+        arrays["x_train"],
+        arrays["y_train"].astype(np.uint8),
+        arrays["x_test"],
+        arrays["y_test"].astype(np.uint8),
+        source=source,
     )
 
 

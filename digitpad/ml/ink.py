@@ -56,9 +56,7 @@ def _json_number_pair(point: np.ndarray) -> list[float | int]:
     return [int(v) if float(v).is_integer() else float(v) for v in point]
 
 
-def make_drawing(
-    strokes: Iterable[Iterable[Sequence[float]]], label: int | None = None
-) -> Drawing:
+def make_drawing(strokes: Iterable[Iterable[Sequence[float]]], label: int | None = None) -> Drawing:
     """Build a validated drawing from plain Python point lists."""
     return parse_drawing({"strokes": [list(s) for s in strokes], "label": label}, where="drawing")
 
@@ -72,9 +70,7 @@ def parse_drawing(obj: Any, where: str = "drawing") -> Drawing:
     raw_strokes = obj["strokes"]
     if not isinstance(raw_strokes, list):
         raise InkError(f"{where}: 'strokes' must be a list of strokes, got {_kind(raw_strokes)}")
-    strokes = tuple(
-        _parse_stroke(raw, f"{where}, stroke {i}") for i, raw in enumerate(raw_strokes)
-    )
+    strokes = tuple(_parse_stroke(raw, f"{where}, stroke {i}") for i, raw in enumerate(raw_strokes))
     label = _parse_label(obj.get("label"), where)
     extra = {k: v for k, v in obj.items() if k not in ("strokes", "label")}
     return Drawing(tuple(s for s in strokes if len(s)), label, extra)
@@ -122,27 +118,27 @@ def parse_ink(data: Any, source: str = "ink") -> list[Drawing]:
         return [parse_drawing(data, where=source)]
     if isinstance(data, list):
         return [parse_drawing(obj, where=f"{source}: sample {i}") for i, obj in enumerate(data)]
-    raise InkError(
-        f"{source}: expected a drawing object or a list of samples, got {_kind(data)}"
-    )
+    raise InkError(f"{source}: expected a drawing object or a list of samples, got {_kind(data)}")
 
 
-def load_ink(path: str | os.PathLike[str]) -> list[Drawing]:
-    """Read an ink JSON file; raises :class:`InkError` with the file name on any problem."""
+def read_ink_json(path: str | os.PathLike[str]) -> Any:
+    """The decoded JSON of an ink file; raises :class:`InkError` naming the file on any problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InkError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
     except UnicodeDecodeError as exc:
         raise InkError(f"{path}: not a text file; expected ink JSON") from exc
-    try:
-        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InkError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from exc
-    return parse_ink(data, source=str(path))
+
+
+def load_ink(path: str | os.PathLike[str]) -> list[Drawing]:
+    """Read an ink JSON file; raises :class:`InkError` with the file name on any problem."""
+    return parse_ink(read_ink_json(path), source=str(path))
 
 
 def save_ink(path: str | os.PathLike[str], drawings: Drawing | Sequence[Drawing]) -> None:

@@ -38,6 +38,7 @@ def build_cnn() -> keras.Model:
     at a high learning rate; dropout and the augmentation in ``training.py`` keep it from
     memorising MNIST's scanner-specific look, which matters for mouse-drawn digits.
     """
+
     def conv_block(filters: int) -> list[layers.Layer]:
         return [
             layers.Conv2D(filters, 3, padding="same", use_bias=False),

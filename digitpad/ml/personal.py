@@ -32,10 +32,10 @@ from digitpad.ml.ink import Drawing
 from digitpad.ml.ink_augment import augmented_images
 from digitpad.ml.recognizer import Recognizer
 from digitpad.ml.training import (
+    ObserverBridge,
     TrainingCancelled,
     TrainingConfig,
     TrainingObserver,
-    _Bridge,
     make_dataset,
     to_model_input,
     train,
@@ -311,7 +311,7 @@ def fine_tune(
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=[keras.metrics.SparseCategoricalAccuracy()],
     )
-    bridge = _Bridge(observer, stop, int(np.ceil(len(x) / config.batch_size)))
+    bridge = ObserverBridge(observer, stop, int(np.ceil(len(x) / config.batch_size)))
     history = tuned.fit(
         make_dataset(x, y, config.batch_size, config.seed, augment=False, sample_weight=weights),
         validation_data=validation,

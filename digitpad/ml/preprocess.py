@@ -122,9 +122,9 @@ def _smooth(stroke: np.ndarray, size: float) -> np.ndarray:
     h10 = t**3 - 2 * t**2 + t
     h01 = -2 * t**3 + 3 * t**2
     h11 = t**3 - t**2
-    curve = (
-        h00 * p1[:, None] + h10 * m1[:, None] + h01 * p2[:, None] + h11 * m2[:, None]
-    ).reshape(-1, 2)
+    curve = (h00 * p1[:, None] + h10 * m1[:, None] + h01 * p2[:, None] + h11 * m2[:, None]).reshape(
+        -1, 2
+    )
     return np.concatenate([curve, stroke[-1:]])
 
 

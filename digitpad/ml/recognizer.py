@@ -140,7 +140,9 @@ class Recognizer:
         try:
             sums = self.probabilities(np.zeros((1, FRAME_SIZE, FRAME_SIZE), np.float32)).sum(axis=1)
         except Exception as exc:  # a model that cannot run on a 28x28 image at all
-            raise ModelError(f"{self.name}: the model fails on a 28x28 image ({_first_line(exc)})") from exc
+            raise ModelError(
+                f"{self.name}: the model fails on a 28x28 image ({_first_line(exc)})"
+            ) from exc
         if not np.allclose(sums, 1.0, atol=1e-3):
             raise ModelError(
                 f"{self.name}: the model's outputs do not sum to 1 (got {float(sums[0]):.3g}); "

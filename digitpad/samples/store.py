@@ -34,7 +34,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from digitpad.ml.ink import NUM_CLASSES, Drawing, InkError, load_ink, parse_drawing, save_ink
+from digitpad.ml.ink import (
+    NUM_CLASSES,
+    Drawing,
+    InkError,
+    load_ink,
+    parse_drawing,
+    read_ink_json,
+    save_ink,
+)
 from digitpad.ml.preprocess import FRAME_SIZE, ink_to_image
 from digitpad.samples import migrations
 
@@ -633,16 +641,7 @@ def _sample(row: tuple[Any, ...]) -> Sample:
 
 def _read_ink_items(path: Path) -> list[Any]:
     """The raw JSON samples of an ink file: a list of samples, or one drawing as a list of one."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InkError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise InkError(f"{path}: not a text file; expected ink JSON") from exc
-    except json.JSONDecodeError as exc:
-        raise InkError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from exc
+    data = read_ink_json(path)
     if isinstance(data, dict):
         return [data]
     if isinstance(data, list):

@@ -20,7 +20,11 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     return subprocess.run(
         [sys.executable, "-m", "digitpad", *args],
-        capture_output=True, text=True, timeout=600, env=env, cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=cwd,
     )
 
 
@@ -41,8 +45,7 @@ def test_classify_json_has_one_entry_per_drawing_in_order(sample_file: Path) -> 
     assert list(payload) == ["results"]
     results = payload["results"]
     assert [r["index"] for r in results] == list(range(11))
-    assert results[5] == {"index": 5, "digit": None, "confidence": 0.0,
-                          "probabilities": [0.0] * 10}
+    assert results[5] == {"index": 5, "digit": None, "confidence": 0.0, "probabilities": [0.0] * 10}
     drawn = results[:5] + results[6:]
     for entry in drawn:
         assert set(entry) == {"index", "digit", "confidence", "probabilities"}
@@ -77,8 +80,21 @@ def test_info_shows_the_summary_and_the_model_card() -> None:
 
 def test_train_then_classify_with_the_new_model(tmp_path: Path, mnist_path: Path) -> None:
     out = tmp_path / "tiny.keras"
-    result = run_cli("train", "--arch", "mlp", "--epochs", "1", "--limit", "2000",
-                     "--data", str(mnist_path), "--out", str(out), "--seed", "2")
+    result = run_cli(
+        "train",
+        "--arch",
+        "mlp",
+        "--epochs",
+        "1",
+        "--limit",
+        "2000",
+        "--data",
+        str(mnist_path),
+        "--out",
+        str(out),
+        "--seed",
+        "2",
+    )
     assert result.returncode == 0, result.stderr
     assert "epoch 1/1" in result.stderr
     assert "test accuracy: " in result.stdout
@@ -87,6 +103,25 @@ def test_train_then_classify_with_the_new_model(tmp_path: Path, mnist_path: Path
     assert card["command"].startswith("digitpad train --arch mlp")
     info = run_cli("info", "--model", str(out))
     assert "dense" in info.stdout.lower()
+
+
+def test_train_with_samples_reports_held_out_accuracy(
+    tmp_path: Path, mnist_path: Path, pendigits: list[Drawing]
+) -> None:
+    mine = [d for d in pendigits if d.extra["writer"] == "tra_w05"][:60]
+    samples = tmp_path / "my_samples.json"
+    save_ink(samples, mine)
+    out = tmp_path / "mine.keras"
+    result = run_cli(
+        "train", "--arch", "mlp", "--epochs", "1", "--limit", "2000", "--data", str(mnist_path),
+        "--samples", str(samples), "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "of your samples from my_samples.json" in result.stderr
+    card = json.loads(out.with_suffix(".json").read_text())["personal_samples"]
+    assert card["trained_on"] + card["held_out"] == 60
+    assert card["held_out"] >= 10
+    assert f"accuracy on your {card['held_out']} held-out samples" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,11 @@ def test_tutorial_mlp_trains_reports_progress_and_saves_a_loadable_model(
     assert all(len(values) == 2 for values in result.history.values())
     assert [logs.keys() >= set(HISTORY_KEYS) for logs in recorder.epochs] == [True, True]
     batches = int(np.ceil(2700 / 32))
-    assert recorder.batches[0] == (0, 0, batches) and recorder.batches[-1] == (1, batches - 1, batches)
+    assert recorder.batches[0] == (0, 0, batches) and recorder.batches[-1] == (
+        1,
+        batches - 1,
+        batches,
+    )
     assert result.test_accuracy > 0.8  # 3,000 images, 2 epochs: far above chance
 
     path = tmp_path / "models" / "mlp.keras"
@@ -70,7 +74,9 @@ def test_stop_event_cancels_at_a_batch_boundary(small_mnist: Mnist) -> None:
     stop = threading.Event()
 
     class StopAfterFiveBatches(Recorder):
-        def on_batch_end(self, epoch: int, batch: int, batches: int, logs: dict[str, float]) -> None:
+        def on_batch_end(
+            self, epoch: int, batch: int, batches: int, logs: dict[str, float]
+        ) -> None:
             super().on_batch_end(epoch, batch, batches, logs)
             if len(self.batches) == 5:
                 stop.set()
