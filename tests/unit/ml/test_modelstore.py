@@ -1,0 +1,54 @@
+"""Saving a model never leaves a half-written file, and the card describes the file beside it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keras
+import pytest
+
+from digitpad.ml.models import build_model
+from digitpad.ml.modelstore import describe_card, save_model
+from digitpad.ml.recognizer import Recognizer
+
+
+def _tiny_model() -> keras.Model:
+    model = build_model("mlp")
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def test_card_records_the_file_and_the_model_loads_without_optimizer_state(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "m.keras"
+    card = save_model(_tiny_model(), path, {"architecture": "mlp", "parameters": 101770})
+    on_disk = json.loads((tmp_path / "m.json").read_text())
+    assert on_disk == card
+    assert card["file"] == "m.keras" and card["file_size_bytes"] == path.stat().st_size
+    assert getattr(Recognizer.load(path).model, "optimizer", None) is None
+    assert "parameters: 101,770" in describe_card(card)
+
+
+def test_a_crash_while_writing_keeps_the_previous_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.keras"
+    save_model(_tiny_model(), path, {"architecture": "mlp"})
+    before = path.read_bytes()
+
+    def crash_half_way(self: keras.Model, filepath: str, *args: object, **kwargs: object) -> None:
+        Path(filepath).write_bytes(b"PK\x03\x04 half a zip")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(keras.Model, "save", crash_half_way)
+    with pytest.raises(OSError, match="No space left"):
+        save_model(_tiny_model(), path, {"architecture": "mlp"})
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.keras"]
+    Recognizer.load(path)
+
+
+def test_models_without_a_card_are_described_as_such() -> None:
+    assert "none" in describe_card({})
