@@ -3,6 +3,10 @@
 The GUI thread never touches the Keras model; it submits a request and gets a signal back. Requests
 coalesce: while one is being classified, newer ones replace each other and only the latest runs,
 so a fast pen can never build up a queue of stale drawings.
+
+Many inputs at once (the user's stored samples) go through :meth:`RecognizerWorker.submit_batch`:
+they are classified a chunk at a time, each chunk its own turn of the thread's event loop, so the
+live drawing's requests are answered in between instead of after the whole batch.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from digitpad.ml.recognizer import ModelError, Prediction
 
@@ -29,6 +33,8 @@ class Model(Protocol):
     card: dict
 
     def predict_image(self, image: np.ndarray | None) -> Prediction: ...
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray: ...
 
     def summary(self) -> str: ...
 
@@ -49,6 +55,32 @@ class PredictionResult:
     prediction: Prediction
 
 
+BATCH_CHUNK = 128
+"""Inputs per model call in a batch: ~50-150 ms on two busy cores, so a live request waits at
+most that long behind a batch (``tests/benchmarks/test_teaching_speed.py`` measures it)."""
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Probabilities for ``images[start:start + len(probabilities)]`` of batch ``request_id``."""
+
+    request_id: int
+    start: int
+    probabilities: np.ndarray
+    """(n, 10) float32"""
+    total: int
+    """How many inputs the whole batch has."""
+    model: str
+    """Name of the model that answered."""
+
+
+@dataclass
+class _Batch:
+    request_id: int
+    images: np.ndarray
+    done: int = 0
+
+
 class RecognizerWorker(QObject):
     """Lives on a QThread; ``load_model`` and the queued classification run there."""
 
@@ -58,7 +90,10 @@ class RecognizerWorker(QObject):
     """(path, what is wrong); the previous model, if any, stays in use."""
     predicted = Signal(object)
     """PredictionResult for the latest request."""
+    batch_classified = Signal(object)
+    """BatchResult: one chunk of the latest batch, in order."""
     _wake = Signal()
+    _batch_wake = Signal()
 
     def __init__(self, loader: Callable[[Path], Model]) -> None:
         super().__init__()
@@ -67,7 +102,12 @@ class RecognizerWorker(QObject):
         self._lock = threading.Lock()
         self._pending: tuple[int, np.ndarray] | None = None
         self._scheduled = False
+        self._batch: _Batch | None = None
+        self._batch_scheduled = False
         self._wake.connect(self._classify_latest)
+        # Queued even when emitted on the worker's own thread: each chunk is its own event, so
+        # requests posted meanwhile run in between.
+        self._batch_wake.connect(self._classify_batch_chunk, Qt.ConnectionType.QueuedConnection)
 
     @Slot(str)
     def load_model(self, path: str) -> None:
@@ -81,6 +121,7 @@ class RecognizerWorker(QObject):
         self._model = model
         log.info("model %s loaded", path)
         self.model_loaded.emit(info)
+        self._schedule_batch()  # one asked for before there was a model
 
     def submit(self, request_id: int, image: np.ndarray) -> None:
         """Ask for a prediction of ``image``; safe to call from any thread, never blocks."""
@@ -100,3 +141,46 @@ class RecognizerWorker(QObject):
             return
         request_id, image = pending
         self.predicted.emit(PredictionResult(request_id, self._model.predict_image(image)))
+
+    def submit_batch(self, request_id: int, images: np.ndarray) -> None:
+        """Ask for the probabilities of (N, 28, 28) inputs; replaces any batch not yet finished.
+
+        Answered chunk by chunk through ``batch_classified``. Safe from any thread, never blocks.
+        """
+        with self._lock:
+            self._batch = _Batch(request_id, np.asarray(images, dtype=np.float32))
+        self._schedule_batch()
+
+    def cancel_batch(self) -> None:
+        """Drop the batch in progress, if any (its remaining chunks are not classified)."""
+        with self._lock:
+            self._batch = None
+
+    def _schedule_batch(self) -> None:
+        with self._lock:
+            if self._batch is None or self._batch_scheduled:
+                return
+            self._batch_scheduled = True
+        self._batch_wake.emit()
+
+    @Slot()
+    def _classify_batch_chunk(self) -> None:
+        with self._lock:
+            self._batch_scheduled = False
+            batch = self._batch
+        if batch is None or self._model is None:
+            return  # a batch waiting for a model resumes when one has loaded
+        chunk = batch.images[batch.done : batch.done + BATCH_CHUNK]
+        probabilities = (self._model.probabilities(chunk) if len(chunk)
+                         else np.zeros((0, 10), np.float32))
+        result = BatchResult(batch.request_id, batch.done, probabilities.astype(np.float32),
+                             len(batch.images), self._model.name)
+        with self._lock:
+            current = self._batch is batch  # not replaced or cancelled meanwhile
+            if current:
+                batch.done += len(chunk)
+                if batch.done >= len(batch.images):
+                    self._batch = None
+        if current:
+            self.batch_classified.emit(result)
+        self._schedule_batch()  # the next chunk queues behind any live request made meanwhile

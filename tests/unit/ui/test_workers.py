@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QObject, QThread, Signal
 
 from digitpad.ml.recognizer import ModelError, Prediction
-from digitpad.ui.workers import ModelInfo, RecognizerWorker
+from digitpad.ui.workers import BATCH_CHUNK, BatchResult, ModelInfo, RecognizerWorker
 from tests.unit.ui.fakes import FakeModel
 
 
@@ -43,6 +43,7 @@ class Driver(QObject):
     model_loaded = Signal(object)
     model_failed = Signal(str, str)
     predicted = Signal(object)
+    batch_classified = Signal(object)
 
 
 @dataclass
@@ -71,6 +72,7 @@ def running() -> Iterator[Running]:
     worker.model_loaded.connect(driver.model_loaded)
     worker.model_failed.connect(driver.model_failed)
     worker.predicted.connect(driver.predicted)
+    worker.batch_classified.connect(driver.batch_classified)
     thread.start()
     yield Running(worker, thread, driver, models)
     thread.quit()
@@ -144,3 +146,79 @@ def test_requests_before_the_model_is_ready_are_answered_once_it_is(running, qtb
     running.driver.load.emit("/models/late.keras")
     running.worker.submit(3, image_with(1.0))
     qtbot.waitUntil(lambda: results == [3], timeout=5000)
+
+
+class GatedBatchModel(FakeModel):
+    """Holds each batch chunk until the test opens the gate; records the thread it ran on."""
+
+    def __init__(self) -> None:
+        super().__init__("gated.keras")
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+        self.threads: set[int] = set()
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        self.threads.add(threading.get_ident())
+        self.entered.set()
+        self.gate.wait(5)
+        return super().probabilities(images)
+
+
+def images_with(count: int) -> np.ndarray:
+    return np.stack([image_with((i % 50) / 50) for i in range(count)])
+
+
+def test_a_batch_is_answered_in_chunks_in_order_off_the_gui_thread(running, qtbot) -> None:
+    model = GatedBatchModel()
+    model.gate.set()
+    load(running, qtbot, "gated.keras", model)
+    images = images_with(2 * BATCH_CHUNK + 5)
+    results: list[BatchResult] = []
+    running.driver.batch_classified.connect(results.append)
+    running.worker.submit_batch(4, images)
+    qtbot.waitUntil(lambda: sum(len(r.probabilities) for r in results) == len(images))
+    assert [r.start for r in results] == [0, BATCH_CHUNK, 2 * BATCH_CHUNK]
+    assert {(r.request_id, r.total, r.model) for r in results} == {(4, len(images), "gated.keras")}
+    expected = FakeModel().probabilities(images)
+    np.testing.assert_allclose(np.concatenate([r.probabilities for r in results]), expected)
+    assert threading.get_ident() not in model.threads
+
+
+def test_the_live_drawing_is_answered_between_the_chunks_of_a_batch(running, qtbot) -> None:
+    model = GatedBatchModel()
+    load(running, qtbot, "gated.keras", model)
+    answers: list[tuple[str, int]] = []
+    running.driver.batch_classified.connect(lambda r: answers.append(("batch", r.start)))
+    running.driver.predicted.connect(lambda r: answers.append(("live", r.request_id)))
+    running.worker.submit_batch(1, images_with(3 * BATCH_CHUNK))
+    assert model.entered.wait(5)  # the first chunk is being classified...
+    running.worker.submit(9, image_with(0.5))  # ...when the pen moves
+    model.gate.set()
+    qtbot.waitUntil(lambda: len(answers) == 4)
+    assert answers == [("batch", 0), ("live", 9), ("batch", BATCH_CHUNK),
+                       ("batch", 2 * BATCH_CHUNK)]
+
+
+def test_a_new_batch_replaces_the_one_in_progress(running, qtbot) -> None:
+    model = GatedBatchModel()
+    load(running, qtbot, "gated.keras", model)
+    results: list[BatchResult] = []
+    running.driver.batch_classified.connect(results.append)
+    running.worker.submit_batch(1, images_with(3 * BATCH_CHUNK))
+    assert model.entered.wait(5)
+    running.worker.submit_batch(2, images_with(3))
+    model.gate.set()
+    qtbot.waitUntil(lambda: any(r.request_id == 2 for r in results))
+    qtbot.wait(50)
+    assert [(r.request_id, r.start, len(r.probabilities)) for r in results] == [(2, 0, 3)]
+
+
+def test_a_batch_asked_for_before_a_model_is_answered_once_one_loads(running, qtbot) -> None:
+    results: list[BatchResult] = []
+    running.driver.batch_classified.connect(results.append)
+    running.worker.submit_batch(5, images_with(2))
+    qtbot.wait(50)
+    assert results == []
+    load(running, qtbot, "late.keras", FakeModel("late.keras"))
+    qtbot.waitUntil(lambda: len(results) == 1)
+    assert (results[0].request_id, results[0].model) == (5, "late.keras")
