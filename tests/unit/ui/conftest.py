@@ -1,14 +1,21 @@
-"""Fixtures for widget tests: app identity, throwaway settings, scripted dialogs, a fake model."""
+"""Fixtures for widget tests: app identity, throwaway settings, scripted dialogs, a fake model,
+the recogniser thread, a sample store and the teaching features wired as the app wires them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QThread
 
 from digitpad.ml.recognizer import ModelError
+from digitpad.samples import SampleStore
+from digitpad.ui.main_window import MainWindow
+from digitpad.ui.recognition import LiveRecognition
+from digitpad.ui.teaching import Teaching, install_teaching
+from digitpad.ui.workers import RecognizerWorker
 from tests.unit.ui.fakes import FakeDialogs, FakeModel
 
 HERE = Path(__file__).resolve().parent
@@ -47,3 +54,72 @@ def fake_loader() -> Callable[[Path], FakeModel]:
         return FakeModel(path.name)
 
     return load
+
+
+@dataclass
+class RunningRecognizer:
+    """A recogniser worker on its own thread, as the app runs it, and the live glue over it."""
+
+    worker: RecognizerWorker
+    live: LiveRecognition
+
+
+@pytest.fixture
+def recognizer_thread(
+    qtbot, fake_loader: Callable[[Path], FakeModel]
+) -> Iterator[RunningRecognizer]:
+    """Its models come from ``fake_loader``; none is loaded yet."""
+    worker = RecognizerWorker(fake_loader)
+    thread = QThread()
+    worker.moveToThread(thread)
+    thread.start()
+    yield RunningRecognizer(worker, LiveRecognition(worker))
+    thread.quit()
+    thread.wait()
+
+
+@pytest.fixture
+def sample_store(tmp_path: Path) -> Iterator[SampleStore]:
+    """An empty sample store in a temporary data folder."""
+    with SampleStore.open_in(tmp_path / "data") as store:
+        yield store
+
+
+@dataclass
+class Taught:
+    """A main window with the teaching features, wired as ``digitpad.app`` wires them."""
+
+    window: MainWindow
+    live: LiveRecognition
+    worker: RecognizerWorker
+    store: SampleStore
+    dialogs: FakeDialogs
+    settings: QSettings
+    teaching: Teaching
+
+
+@pytest.fixture
+def taught(
+    qtbot, settings: QSettings, dialogs: FakeDialogs, recognizer_thread: RunningRecognizer,
+    sample_store: SampleStore,
+) -> Iterator[Taught]:
+    """A shown, focused main window with teaching installed and the fake model loaded."""
+    window = MainWindow(settings, dialogs=dialogs)
+    qtbot.addWidget(window)
+    live = recognizer_thread.live
+    window.canvas.strokes_changed.connect(live.update_strokes)
+    window.canvas.stroke_finished.connect(live.finish_strokes)
+    live.prediction_changed.connect(window.show_prediction)
+    live.model_ready.connect(window.show_model_ready)
+    teaching = install_teaching(window, live, recognizer_thread.worker, settings, sample_store)
+    assert teaching is not None
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()  # shortcuts reach the active window only
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus)
+    with qtbot.waitSignal(live.model_ready):
+        live.load_model("/models/fake.keras")
+    yield Taught(window, live, recognizer_thread.worker, sample_store, dialogs, settings,
+                 teaching)
+    teaching.shutdown()
