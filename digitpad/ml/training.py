@@ -171,11 +171,11 @@ def _augmenter(seed: int) -> keras.Sequential:
     """Small rotations, zooms, shears-by-zoom and shifts: how people's digits vary."""
     return keras.Sequential(
         [
-            keras.layers.RandomRotation(12 / 360, fill_mode="constant", seed=seed),
+            keras.layers.RandomRotation(10 / 360, fill_mode="constant", seed=seed),
             keras.layers.RandomZoom(
-                (-0.12, 0.12), (-0.12, 0.12), fill_mode="constant", seed=seed + 1
+                (-0.1, 0.1), (-0.1, 0.1), fill_mode="constant", seed=seed + 1
             ),
-            keras.layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=seed + 2),
+            keras.layers.RandomTranslation(0.06, 0.06, fill_mode="constant", seed=seed + 2),
         ],
         name="augment",
     )
@@ -187,7 +187,7 @@ def _vary_stroke_width(images: tf.Tensor, seed: int) -> tf.Tensor:
     MNIST's strokes come from one kind of pen; users' come from any pen width we render and any
     hand. Without this the network learns MNIST's thickness as a feature.
     """
-    amount = tf.random.uniform([tf.shape(images)[0], 1, 1, 1], -0.7, 0.7, seed=seed)
+    amount = tf.random.uniform([tf.shape(images)[0], 1, 1, 1], -0.5, 0.5, seed=seed)
     dilated = tf.nn.max_pool2d(images, 3, 1, "SAME")
     eroded = -tf.nn.max_pool2d(-images, 3, 1, "SAME")
     return tf.where(
