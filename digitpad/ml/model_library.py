@@ -1,0 +1,155 @@
+"""The user's retrained models: a folder of ``.keras`` files with their model cards. No Qt here.
+
+The folder lives in the user's data directory (``paths.user_data_dir() / "models"``), never in the
+install or the frozen bundle. Every model is written with :func:`digitpad.ml.modelstore.save_model`
+(temporary file + ``os.replace``), so a crash, a kill or a full disk leaves either no model or a
+whole one; what such an interruption can leave behind is a hidden temporary file, which
+:meth:`ModelLibrary.remove_leftovers` clears. Which model is in use is the UI's business (it is a
+setting); this module only knows what is on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from digitpad.ml.recognizer import model_card_path, read_model_card
+
+MODELS_DIR_NAME = "models"
+MODEL_SUFFIX = ".keras"
+LEFTOVER_AGE_SECONDS = 600.0
+"""A temporary file older than this belongs to no save still running (a save takes seconds), so it
+was left by a run that was killed; a younger one may be another app instance's save in progress."""
+
+
+@dataclass(frozen=True)
+class LibraryModel:
+    """One model in the library and the facts its card records."""
+
+    path: Path
+    card: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def architecture(self) -> str | None:
+        return self.card.get("architecture")
+
+    @property
+    def epochs(self) -> int | None:
+        return self.card.get("epochs_run")
+
+    @property
+    def test_accuracy(self) -> float | None:
+        return self.card.get("mnist_test_accuracy")
+
+    @property
+    def history(self) -> dict[str, list[float]]:
+        return self.card.get("history") or {}
+
+    @property
+    def saved(self) -> datetime:
+        """When the model was saved (from its card; the file's time if the card has none)."""
+        try:
+            saved = datetime.fromisoformat(str(self.card["saved"]))
+        except (KeyError, ValueError):
+            return datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc)
+        return saved if saved.tzinfo is not None else saved.replace(tzinfo=timezone.utc)
+
+    @property
+    def origin(self) -> str:
+        """What the model learned from, in a few words for a list."""
+        samples = self.card.get("personal_samples") or {}
+        trained_on = samples.get("trained_on")
+        if "fine_tuned_from" in self.card:
+            return f"{self.card['fine_tuned_from']} fine-tuned on {trained_on} of your samples"
+        if trained_on:
+            return f"MNIST and {trained_on} of your samples"
+        return "MNIST"
+
+
+class ModelLibrary:
+    """The folder of retrained models; every method reads the disk afresh (another app instance
+    may have changed it)."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+
+    @classmethod
+    def in_data_dir(cls, data_dir: str | os.PathLike[str]) -> ModelLibrary:
+        return cls(Path(data_dir) / MODELS_DIR_NAME)
+
+    def new_path(self, architecture: str, now: datetime | None = None) -> Path:
+        """A free file name for a new model, e.g. ``2025-03-01_141502_cnn.keras``.
+
+        Only the name is chosen; the folder is created when the model is saved.
+        """
+        stamp = (now or datetime.now()).strftime("%Y-%m-%d_%H%M%S")
+        path = self.directory / f"{stamp}_{architecture}{MODEL_SUFFIX}"
+        counter = 2
+        while path.exists() or model_card_path(path).exists():
+            path = self.directory / f"{stamp}_{architecture}_{counter}{MODEL_SUFFIX}"
+            counter += 1
+        return path
+
+    def models(self) -> list[LibraryModel]:
+        """The finished models, newest first (hidden temporary files are not models)."""
+        if not self.directory.is_dir():
+            return []
+        found = [
+            LibraryModel(path, read_model_card(path))
+            for path in self.directory.glob(f"*{MODEL_SUFFIX}")
+            if not path.name.startswith(".") and path.is_file()
+        ]
+        return sorted(found, key=lambda model: (model.saved, model.name), reverse=True)
+
+    def get(self, path: str | os.PathLike[str]) -> LibraryModel | None:
+        """The library's model at ``path``, or None when ``path`` is not one of them."""
+        path = Path(path)
+        if not self.contains(path) or not path.is_file():
+            return None
+        return LibraryModel(path, read_model_card(path))
+
+    def contains(self, path: str | os.PathLike[str]) -> bool:
+        path = Path(path)
+        return path.suffix == MODEL_SUFFIX and path.resolve().parent == self.directory.resolve()
+
+    def delete(self, path: str | os.PathLike[str]) -> None:
+        """Remove a model, its card and any temporary file of an interrupted save of it.
+
+        Raises ValueError for a path outside the library (the bundled model, a user's own file):
+        those are never ours to delete.
+        """
+        path = Path(path)
+        if not self.contains(path):
+            raise ValueError(
+                f"{path} is not in the model library {self.directory}; only retrained models "
+                "can be deleted"
+            )
+        for leftover in self.directory.glob(f".{path.name}.*"):
+            leftover.unlink(missing_ok=True)
+        for leftover in self.directory.glob(f".{model_card_path(path).name}.*"):
+            leftover.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        model_card_path(path).unlink(missing_ok=True)
+
+    def remove_leftovers(self, older_than: float = LEFTOVER_AGE_SECONDS) -> list[Path]:
+        """Delete temporary files that killed saves left behind; returns what was removed."""
+        if not self.directory.is_dir():
+            return []
+        cutoff = time.time() - older_than
+        removed = []
+        for path in self.directory.glob(".*.tmp*"):
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path)
+            except FileNotFoundError:  # another instance cleaned it up first
+                continue
+        return removed

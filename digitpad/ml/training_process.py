@@ -1,0 +1,437 @@
+"""The training child process: one job in, progress messages out, the new model saved to disk.
+
+Why a child process rather than a thread in the app: Keras' fit loop runs Python on every batch,
+and a thread would share the GUI's interpreter lock with it; the app's TensorFlow is already
+initialised by the recogniser, so its thread pools could no longer be sized for training; a
+process can lower its own priority, so the user's drawing always comes first; and a crash or an
+out-of-memory kill inside TensorFlow takes down the training, not the window. The price is a
+second TensorFlow import (a few seconds) per run, and that every input and output crosses the
+process boundary: the job and the messages are small picklable dataclasses, MNIST is read from
+disk by the child, and the model goes through a file.
+
+The child is started with the "spawn" method (a fresh interpreter, never a fork of a process that
+runs Qt and TensorFlow threads) and imports no Qt. It reads MNIST before it imports TensorFlow, so
+a wrong dataset file is reported in a fraction of a second. Its model is written atomically
+(:func:`digitpad.ml.modelstore.save_model`) to the path the job names, so the parent may kill it
+at any moment and find either no model there or a whole one.
+
+No Qt here: the app reads the messages in :mod:`digitpad.ui.training_runner`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from digitpad.ml.datasets import DatasetError, Mnist, keras_mnist_cached, load_mnist
+from digitpad.ml.ink import Drawing
+from digitpad.ml.recognizer import ModelError
+from digitpad.samples.store import SampleError
+
+TRAIN = "train"
+"""A new model from MNIST (``training.train``)."""
+TRAIN_WITH_SAMPLES = "train_with_samples"
+"""A new model from MNIST and the user's samples (``personal.train_with_samples``)."""
+FINE_TUNE = "fine_tune"
+"""The current model adapted to the user's samples (``personal.fine_tune``)."""
+KINDS = (TRAIN, TRAIN_WITH_SAMPLES, FINE_TUNE)
+
+BACKGROUND_PRIORITY = 10
+"""``nice`` increment of the child: the scheduler then gives the app (and anything else the user
+runs) the CPU whenever it wants it, and training gets what is left."""
+BATCH_REPORT_SECONDS = 0.1
+"""At most ten batch messages a second (the MLP runs a thousand batches a second); the last batch
+of an epoch is always reported."""
+
+# What a failure was about, so the app can say what to do.
+DATA_PROBLEM = "data"
+"""The MNIST file is missing, unreadable or the wrong shape, or the download failed."""
+INPUT_PROBLEM = "input"
+"""The samples or the current model cannot be used for this job."""
+SAVE_PROBLEM = "save"
+"""The new model could not be written (disk full, folder not writable)."""
+UNEXPECTED = "unexpected"
+"""A bug or a crash: the details hold the traceback."""
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    """Everything the child needs, picklable and free of Keras objects."""
+
+    kind: str
+    output: str
+    """Where the new model goes; the parent chose a free name in the model library."""
+    settings: dict[str, Any] = field(default_factory=dict)
+    """``TrainingConfig`` fields for the two training kinds (a dict: building the config would
+    import TensorFlow in the app's GUI thread)."""
+    data_path: str | None = None
+    """An ``mnist.npz``, or None for Keras' cache (downloading it if needed)."""
+    current_model: str | None = None
+    """The model in use: measured for "before" figures, and the one a fine-tune starts from."""
+    current_accuracy: float | None = None
+    """Its MNIST test accuracy if its card records it (otherwise the child measures it)."""
+    drawings: tuple[Drawing, ...] = ()
+    """The user's labelled samples, for the two kinds that learn from them."""
+    priority: int = BACKGROUND_PRIORITY
+    threads: int | None = None
+    """TensorFlow's op threads; None keeps TensorFlow's default (one per core)."""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}; received {self.kind!r}")
+        if self.kind == FINE_TUNE and self.current_model is None:
+            raise ValueError("a fine-tune needs current_model, the model to start from")
+
+
+# -- messages from the child, in the order they come ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A step without batch progress (reading data, starting TensorFlow, testing, saving)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class BatchEnd:
+    """``epoch`` and ``batch`` count from 0; ``logs`` are the running averages of this epoch."""
+
+    epoch: int
+    batch: int
+    batches: int
+    """Batches per epoch."""
+    epochs: int
+    """Epochs planned (early stopping may end the run sooner)."""
+    logs: dict[str, float]
+
+
+@dataclass(frozen=True)
+class EpochEnd:
+    """``logs`` has loss, sparse_categorical_accuracy and their ``val_`` counterparts."""
+
+    epoch: int
+    logs: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished job: the saved model and how it compares with the model in use."""
+
+    path: str
+    card: dict[str, Any]
+    test_accuracy: float
+    """The new model on the MNIST test set."""
+    current_accuracy: float | None
+    """The model in use on the same test set; None if there was none or it could not be run."""
+    test_images: int
+    samples_before: float | None = None
+    """Accuracy on the held-out samples of the model in use, and of the new model."""
+    samples_after: float | None = None
+    held_out: int = 0
+    trained_on: int = 0
+
+
+@dataclass(frozen=True)
+class Finished:
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Failed:
+    problem: str
+    """One of DATA_PROBLEM, INPUT_PROBLEM, SAVE_PROBLEM, UNEXPECTED."""
+    message: str
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """The job stopped on request; it saved nothing."""
+
+
+Message = Stage | BatchEnd | EpochEnd | Finished | Failed | Cancelled
+Report = Callable[[Message], None]
+
+
+class StopFlag(Protocol):
+    """A ``threading.Event`` or a ``multiprocessing`` one."""
+
+    def is_set(self) -> bool: ...
+
+
+Work = Callable[[TrainingJob, Report, StopFlag], Outcome]
+
+
+class JobCancelled(Exception):
+    """Raised inside the child when the stop flag is seen."""
+
+
+class JobFailed(Exception):
+    def __init__(self, problem: str, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+# -- the child's entry point ---------------------------------------------------------------------
+
+
+class _Queue(Protocol):
+    def put(self, message: Message) -> None: ...
+
+    def close(self) -> None: ...
+
+    def join_thread(self) -> None: ...
+
+
+def child_main(work: Work, job: TrainingJob, queue: _Queue, stop: StopFlag) -> None:
+    """Run ``work`` (normally :func:`run_job`) and end with exactly one final message."""
+    lower_priority(job.priority)
+    final: Message
+    try:
+        final = Finished(work(job, queue.put, stop))
+    except JobCancelled:
+        final = Cancelled()
+    except JobFailed as exc:
+        final = Failed(exc.problem, str(exc))
+    except DatasetError as exc:
+        final = Failed(DATA_PROBLEM, str(exc))
+    except (SampleError, ModelError) as exc:
+        final = Failed(INPUT_PROBLEM, str(exc))
+    except Exception as exc:  # reported to the user with its traceback; the app keeps working
+        final = Failed(UNEXPECTED, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+    queue.put(final)
+    queue.close()
+    queue.join_thread()  # the message is in the pipe before the process ends
+
+
+def lower_priority(increment: int) -> None:
+    """Make the child a background process; best effort (a platform may refuse)."""
+    if increment <= 0:
+        return
+    try:
+        if hasattr(os, "nice"):
+            os.nice(increment)
+        elif sys.platform == "win32":
+            import ctypes
+
+            below_normal = 0x4000
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal)
+    except OSError:
+        pass  # training at normal priority still works; the app merely shares the CPU evenly
+
+
+# -- the work ------------------------------------------------------------------------------------
+
+
+def run_job(job: TrainingJob, report: Report, stop: StopFlag) -> Outcome:
+    """Read MNIST, train (or fine-tune), test, save; raises JobCancelled when stopped."""
+    mnist = _read_mnist(job.data_path, report)
+    _check(stop)
+    report(Stage("Starting TensorFlow…"))
+    _configure_tensorflow(job.threads)
+    _check(stop)
+    testing = f"Testing on the {len(mnist.x_test):,} MNIST test images…"
+    observer = ProgressReporter(report, stop, _planned_epochs(job), testing)
+    if job.kind == TRAIN:
+        outcome = _train(job, mnist, observer, report)
+    elif job.kind == TRAIN_WITH_SAMPLES:
+        outcome = _train_with_samples(job, mnist, observer, report)
+    else:
+        outcome = _fine_tune(job, mnist, observer, report)
+    _check(stop)
+    return outcome
+
+
+def _read_mnist(path: str | None, report: Report) -> Mnist:
+    if path is not None:
+        report(Stage(f"Reading {Path(path).name}…"))
+    elif keras_mnist_cached():
+        report(Stage("Reading MNIST from Keras' cache…"))
+    else:
+        report(Stage("Downloading MNIST (11 MB)…"))
+    return load_mnist(path)
+
+
+def _configure_tensorflow(threads: int | None) -> None:
+    """Size TensorFlow's pools; possible only before its first operation, hence here."""
+    import tensorflow as tf
+
+    if threads is not None:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
+def _check(stop: StopFlag) -> None:
+    if stop.is_set():
+        raise JobCancelled
+
+
+def _planned_epochs(job: TrainingJob) -> int:
+    if job.kind == FINE_TUNE:
+        from digitpad.ml.personal import FineTuneConfig
+
+        return FineTuneConfig().epochs
+    return int(job.settings.get("epochs", 1))
+
+
+class ProgressReporter:
+    """The training observer: batches and epochs become messages; the stop flag ends the run.
+
+    Stopping raises out of Keras' loop at the batch boundary: setting ``stop_training`` instead
+    would still validate on 6,000 images before the epoch ends, seconds on a CPU.
+    """
+
+    def __init__(self, report: Report, stop: StopFlag, epochs: int, testing: str,
+                 interval: float = BATCH_REPORT_SECONDS) -> None:
+        self._report = report
+        self._stop = stop
+        self._epochs = epochs
+        self._testing = testing
+        self._interval = interval
+        self._last = float("-inf")
+
+    def on_batch_end(self, epoch: int, batch: int, batches: int, logs: dict[str, float]) -> None:
+        _check(self._stop)
+        now = time.monotonic()
+        if batch + 1 == batches or now - self._last >= self._interval:
+            self._last = now
+            self._report(BatchEnd(epoch, batch, batches, self._epochs, dict(logs)))
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        self._report(EpochEnd(epoch, dict(logs)))
+        if epoch + 1 == self._epochs:
+            self._report(Stage(self._testing))
+
+
+@contextmanager
+def _cancellable() -> Iterator[None]:
+    """The engine's own cancellation (its stop flag) as the child's."""
+    from digitpad.ml.training import TrainingCancelled
+
+    try:
+        yield
+    except TrainingCancelled:
+        raise JobCancelled from None
+
+
+def _data_text(mnist: Mnist) -> str:
+    source = Path(mnist.source).name if mnist.source.endswith(".npz") else mnist.source
+    return f"MNIST ({source}), {len(mnist.x_train)} training images"
+
+
+def _train(job: TrainingJob, mnist: Mnist, observer: ProgressReporter, report: Report) -> Outcome:
+    from digitpad.ml.training import TrainingConfig, train
+
+    config = TrainingConfig(**job.settings)
+    current_accuracy = job.current_accuracy
+    if current_accuracy is None and job.current_model is not None:
+        report(Stage("Testing the current model…"))
+        current_accuracy = _measure(job.current_model, mnist)
+    with _cancellable():
+        result = train(config, mnist, observer=observer)
+    card = {**result.card(), "data": _data_text(mnist)}
+    _save(result.model, job.output, card, report)
+    return Outcome(job.output, card, result.test_accuracy, current_accuracy, len(mnist.x_test))
+
+
+def _train_with_samples(
+    job: TrainingJob, mnist: Mnist, observer: ProgressReporter, report: Report
+) -> Outcome:
+    from digitpad.ml.personal import train_with_samples
+    from digitpad.ml.training import TrainingConfig
+
+    config = TrainingConfig(**job.settings)
+    current = _load_current(job, report)
+    with _cancellable():
+        result = train_with_samples(config, mnist, job.drawings, current=current,
+                                    observer=observer)
+    card = {
+        "architecture": config.arch,
+        "parameters": int(result.model.count_params()),
+        "config": dict(job.settings),
+        "epochs_run": len(result.history.get("loss", [])),
+        "mnist_test_accuracy": result.mnist_accuracy_after,
+        "training_seconds": round(result.seconds, 1),
+        "history": result.history,
+        "data": f"{_data_text(mnist)} and {result.trained_on} of the user's samples",
+        **result.card(),
+    }
+    _save(result.model, job.output, card, report)
+    return _personal_outcome(job.output, card, result)
+
+
+def _fine_tune(
+    job: TrainingJob, mnist: Mnist, observer: ProgressReporter, report: Report
+) -> Outcome:
+    from digitpad.ml.personal import fine_tune
+
+    current = _load_current(job, report)
+    assert current is not None  # TrainingJob requires current_model for a fine-tune
+    with _cancellable():
+        result = fine_tune(current, job.drawings, mnist, observer=observer)
+    card = {
+        "architecture": current.card.get("architecture", current.model.name),
+        "parameters": int(result.model.count_params()),
+        "fine_tuned_from": Path(job.current_model or "").name,
+        "epochs_run": len(result.history.get("loss", [])),
+        "mnist_test_accuracy": result.mnist_accuracy_after,
+        "training_seconds": round(result.seconds, 1),
+        "history": result.history,
+        "data": f"{result.trained_on} of the user's samples and a replay of MNIST",
+        **result.card(),
+    }
+    _save(result.model, job.output, card, report)
+    return _personal_outcome(job.output, card, result)
+
+
+def _personal_outcome(output: str, card: dict[str, Any], result: Any) -> Outcome:
+    """The Outcome of a ``personal.PersonalResult``."""
+    return Outcome(
+        output, card, result.mnist_accuracy_after, result.mnist_accuracy_before,
+        result.mnist_test_images, result.samples_accuracy_before, result.samples_accuracy_after,
+        result.held_out, result.trained_on,
+    )
+
+
+def _load_current(job: TrainingJob, report: Report) -> Any:
+    if job.current_model is None:
+        return None
+    from digitpad.ml.recognizer import Recognizer
+
+    report(Stage("Loading the current model…"))
+    return Recognizer.load(job.current_model)
+
+
+def _measure(model_path: str, mnist: Mnist) -> float | None:
+    """The model in use on the test set, for the comparison; None if it will not run here."""
+    from digitpad.ml.personal import mnist_test_accuracy
+    from digitpad.ml.recognizer import Recognizer
+
+    try:
+        return mnist_test_accuracy(Recognizer.load(model_path), mnist)
+    except ModelError:
+        return None
+
+
+def _save(model: Any, output: str, card: dict[str, Any], report: Report) -> None:
+    from digitpad.ml.modelstore import save_model
+
+    report(Stage("Saving the model…"))
+    try:
+        card.update(save_model(model, output, card))
+    except OSError as exc:
+        raise JobFailed(
+            SAVE_PROBLEM,
+            f"The new model could not be saved to {Path(output).parent}: "
+            f"{exc.strerror or exc}. Free some disk space or make that folder writable, then "
+            "train again.",
+        ) from exc

@@ -1,0 +1,263 @@
+"""The training child's work, run in this process: its messages, its model file, its endings."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from digitpad.ml.datasets import DatasetError, Mnist
+from digitpad.ml.ink import Drawing
+from digitpad.ml.recognizer import Recognizer
+from digitpad.ml.training_process import (
+    DATA_PROBLEM,
+    FINE_TUNE,
+    INPUT_PROBLEM,
+    SAVE_PROBLEM,
+    TRAIN,
+    TRAIN_WITH_SAMPLES,
+    UNEXPECTED,
+    BatchEnd,
+    Cancelled,
+    EpochEnd,
+    Failed,
+    Finished,
+    JobCancelled,
+    JobFailed,
+    Message,
+    Outcome,
+    ProgressReporter,
+    Stage,
+    TrainingJob,
+    child_main,
+    run_job,
+)
+from digitpad.paths import bundled_model_path
+from digitpad.samples import SampleError
+from tests.unit.ml.mnist_files import write_mnist_slice, write_wrongly_shaped
+
+MLP_QUICK = {"arch": "mlp", "epochs": 2, "batch_size": 64}
+
+
+@pytest.fixture(scope="module")
+def mnist_file(mnist: Mnist, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_mnist_slice(mnist, tmp_path_factory.mktemp("data") / "mnist-slice.npz")
+
+
+class FakeQueue:
+    """What child_main needs of a multiprocessing queue."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.closed = False
+
+    def put(self, message: Message) -> None:
+        self.messages.append(message)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def join_thread(self) -> None:
+        assert self.closed
+
+
+def test_a_job_reports_each_step_and_saves_the_model_with_its_history(
+    mnist_file: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "models" / "new.keras"
+    messages: list[Message] = []
+    job = TrainingJob(TRAIN, str(output), MLP_QUICK, str(mnist_file),
+                      current_model=str(bundled_model_path()))
+    outcome = run_job(job, messages.append, threading.Event())
+
+    stages = [m.text for m in messages if isinstance(m, Stage)]
+    assert stages == ["Reading mnist-slice.npz…", "Starting TensorFlow…",
+                      "Testing the current model…", "Testing on the 500 MNIST test images…",
+                      "Saving the model…"]
+    batches = [m for m in messages if isinstance(m, BatchEnd)]
+    epochs = [m for m in messages if isinstance(m, EpochEnd)]
+    assert [m.epoch for m in epochs] == [0, 1]
+    assert {m.epochs for m in batches} == {2}
+    # Every epoch's last batch is reported, so progress reaches the end of each epoch.
+    assert [(m.epoch, m.batch) for m in batches if m.batch + 1 == m.batches] == [(0, 42), (1, 42)]
+    assert all("val_loss" in m.logs and "sparse_categorical_accuracy" in m.logs for m in epochs)
+
+    assert outcome.path == str(output) and output.is_file()
+    card = outcome.card
+    assert card["epochs_run"] == 2 and card["architecture"] == "mlp"
+    assert card["history"]["val_sparse_categorical_accuracy"] == [
+        m.logs["val_sparse_categorical_accuracy"] for m in epochs]
+    assert card["mnist_test_accuracy"] == outcome.test_accuracy > 0.7
+    assert card["data"] == "MNIST (mnist-slice.npz), 3000 training images"
+    assert outcome.test_images == 500
+    # The bundled model was measured on the same 500 test images for the comparison.
+    assert outcome.current_accuracy is not None and outcome.current_accuracy > 0.95
+    loaded = Recognizer.load(output)
+    assert loaded.card["history"] == card["history"] and loaded.card["file"] == "new.keras"
+
+
+def test_the_current_models_card_figure_spares_measuring_it(
+    mnist_file: Path, tmp_path: Path
+) -> None:
+    messages: list[Message] = []
+    job = TrainingJob(TRAIN, str(tmp_path / "m.keras"), {**MLP_QUICK, "epochs": 1},
+                      str(mnist_file), current_model=str(bundled_model_path()),
+                      current_accuracy=0.9916)
+    outcome = run_job(job, messages.append, threading.Event())
+    assert outcome.current_accuracy == 0.9916
+    assert "Testing the current model…" not in [getattr(m, "text", "") for m in messages]
+
+
+def test_a_wrong_dataset_is_reported_before_tensorflow_starts(tmp_path: Path) -> None:
+    messages: list[Message] = []
+    job = TrainingJob(TRAIN, str(tmp_path / "m.keras"), MLP_QUICK,
+                      str(write_wrongly_shaped(tmp_path / "bad.npz")))
+    with pytest.raises(DatasetError, match=r"x_train must have shape \(N, 28, 28\)"):
+        run_job(job, messages.append, threading.Event())
+    assert messages == [Stage("Reading bad.npz…")]
+    assert not (tmp_path / "m.keras").exists()
+
+
+def test_stopping_ends_the_run_at_the_next_batch_and_saves_nothing(
+    mnist_file: Path, tmp_path: Path
+) -> None:
+    stop = threading.Event()
+    messages: list[Message] = []
+
+    def report(message: Message) -> None:
+        messages.append(message)
+        if isinstance(message, BatchEnd):
+            stop.set()
+
+    output = tmp_path / "m.keras"
+    with pytest.raises(JobCancelled):
+        run_job(TrainingJob(TRAIN, str(output), MLP_QUICK, str(mnist_file)), report, stop)
+    assert sum(isinstance(m, BatchEnd) for m in messages) == 1
+    assert not any(isinstance(m, EpochEnd) for m in messages)  # no validation pass after stop
+    assert not output.parent.exists() or not any(output.parent.iterdir())
+
+
+def test_batch_messages_are_throttled_but_an_epochs_last_batch_always_comes() -> None:
+    messages: list[Message] = []
+    reporter = ProgressReporter(messages.append, threading.Event(), epochs=1, testing="Testing…",
+                                interval=3600.0)
+    for batch in range(10):
+        reporter.on_batch_end(0, batch, 10, {"loss": 1.0 / (batch + 1)})
+    reporter.on_epoch_end(0, {"loss": 0.1})
+    assert messages == [BatchEnd(0, 0, 10, 1, {"loss": 1.0}),
+                        BatchEnd(0, 9, 10, 1, {"loss": 0.1}),
+                        EpochEnd(0, {"loss": 0.1}), Stage("Testing…")]
+
+
+def test_training_with_samples_records_them_and_the_held_out_figures(
+    mnist_file: Path, tmp_path: Path, pendigits: list[Drawing]
+) -> None:
+    drawings = three_of_each_digit(pendigits)
+    job = TrainingJob(TRAIN_WITH_SAMPLES, str(tmp_path / "m.keras"), MLP_QUICK, str(mnist_file),
+                      current_model=str(bundled_model_path()), drawings=drawings)
+    outcome = run_job(job, lambda message: None, threading.Event())
+    assert outcome.trained_on + outcome.held_out == len(drawings)
+    assert outcome.held_out >= 10  # every digit with two or more drawings is measured
+    assert outcome.samples_before is not None and outcome.samples_after is not None
+    assert outcome.current_accuracy is not None
+    card = outcome.card
+    assert card["personal_samples"]["trained_on"] == outcome.trained_on
+    assert card["mnist_test_accuracy"] == outcome.test_accuracy
+    assert len(card["history"]["loss"]) == card["epochs_run"] == 2
+    assert card["data"].endswith(f"and {outcome.trained_on} of the user's samples")
+
+
+def test_a_model_that_cannot_be_saved_is_a_save_problem(
+    mnist_file: Path, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "models"
+    blocked.write_text("a file where the models folder should be")
+    job = TrainingJob(TRAIN, str(blocked / "m.keras"), {**MLP_QUICK, "epochs": 1},
+                      str(mnist_file))
+    with pytest.raises(JobFailed, match="could not be saved") as caught:
+        run_job(job, lambda message: None, threading.Event())
+    assert caught.value.problem == SAVE_PROBLEM
+
+
+@pytest.mark.parametrize(
+    ("error", "problem"),
+    [
+        (DatasetError("x.npz: not an MNIST file"), DATA_PROBLEM),
+        (SampleError("no samples to learn from"), INPUT_PROBLEM),
+        (JobFailed(SAVE_PROBLEM, "disk full"), SAVE_PROBLEM),
+    ],
+)
+def test_the_child_turns_known_errors_into_messages_for_the_user(
+    error: Exception, problem: str
+) -> None:
+    def work(job: TrainingJob, report, stop) -> Outcome:
+        raise error
+
+    queue = FakeQueue()
+    child_main(work, TrainingJob(TRAIN, "m.keras", priority=0), queue, threading.Event())
+    assert queue.messages == [Failed(problem, str(error))]
+    assert queue.closed
+
+
+def test_the_child_reports_a_bug_with_its_traceback() -> None:
+    def work(job: TrainingJob, report, stop) -> Outcome:
+        report(Stage("Working…"))
+        raise ZeroDivisionError("injected")
+
+    queue = FakeQueue()
+    child_main(work, TrainingJob(TRAIN, "m.keras", priority=0), queue, threading.Event())
+    stage, final = queue.messages
+    assert stage == Stage("Working…")
+    assert isinstance(final, Failed) and final.problem == UNEXPECTED
+    assert final.message == "ZeroDivisionError: injected"
+    assert "Traceback" in final.details and "raise ZeroDivisionError" in final.details
+
+
+def test_the_child_ends_with_exactly_one_final_message() -> None:
+    outcome = Outcome("m.keras", {}, 0.99, 0.98, 10_000)
+
+    def finish(job: TrainingJob, report, stop) -> Outcome:
+        return outcome
+
+    def cancel(job: TrainingJob, report, stop) -> Outcome:
+        raise JobCancelled
+
+    for work, final in ((finish, Finished(outcome)), (cancel, Cancelled())):
+        queue = FakeQueue()
+        child_main(work, TrainingJob(TRAIN, "m.keras", priority=0), queue, threading.Event())
+        assert queue.messages == [final]
+
+
+def test_jobs_are_checked_when_made() -> None:
+    with pytest.raises(ValueError, match="kind must be one of"):
+        TrainingJob("retrain", "m.keras")
+    with pytest.raises(ValueError, match="needs current_model"):
+        TrainingJob(FINE_TUNE, "m.keras")
+
+
+def test_jobs_messages_and_the_library_do_not_import_tensorflow() -> None:
+    """The app builds jobs and reads messages on its GUI thread, and a child reads MNIST before
+    it starts TensorFlow: none of that may load it."""
+    code = (
+        "import sys, digitpad.ml.training_process, digitpad.ml.model_library; "
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def three_of_each_digit(pendigits: list[Drawing]) -> tuple[Drawing, ...]:
+    """One writer's first three drawings of each digit."""
+    writer = min(str(d.extra["writer"]) for d in pendigits)
+    taken: dict[int | None, int] = defaultdict(int)
+    chosen = []
+    for drawing in pendigits:
+        if drawing.extra["writer"] == writer and taken[drawing.label] < 3:
+            taken[drawing.label] += 1
+            chosen.append(drawing)
+    return tuple(chosen)
