@@ -29,12 +29,17 @@ from PySide6.QtWidgets import QApplication
 
 from digitpad import __version__
 from digitpad.ml.ink import InkError, load_ink
+from digitpad.ml.model_library import ModelLibrary
 from digitpad.ml.recognizer import Prediction, Recognizer
 from digitpad.paths import APP_NAME, assets_dir, bundled_model_path, user_data_dir
+from digitpad.samples import SampleStore, StoreError
 from digitpad.ui.crash import CrashReporter
 from digitpad.ui.dialogs import Dialogs
 from digitpad.ui.main_window import MainWindow
+from digitpad.ui.model_choice import ModelChoice
+from digitpad.ui.model_history import ModelHistoryDialog
 from digitpad.ui.recognition import LiveRecognition
+from digitpad.ui.training_dialog import TrainingDialog
 from digitpad.ui.workers import Model, RecognizerWorker
 
 log = logging.getLogger("digitpad")
@@ -52,11 +57,21 @@ class Digitpad:
     recognition: LiveRecognition
     worker: RecognizerWorker
     thread: QThread
+    models: ModelChoice
+    training: TrainingDialog
+    history: ModelHistoryDialog
+    samples: SampleStore | None
+    samples_problem: str
+    """Why ``samples`` is None (the store could not be opened), or ""."""
 
     def shutdown(self) -> None:
-        """Stop the recogniser thread (waits for a model load in progress to finish)."""
+        """End a training run (nothing is saved), stop the recogniser thread (waits for a model
+        load in progress to finish), close the sample store."""
+        self.training.shutdown()
         self.thread.quit()
         self.thread.wait()
+        if self.samples is not None:
+            self.samples.close()
 
 
 def user_settings() -> QSettings:
@@ -69,15 +84,20 @@ def build(
     settings: QSettings,
     loader: Callable[[Path], Model] = Recognizer.load,
     log_path: Path | None = None,
+    data_dir: Path | None = None,
 ) -> Digitpad:
-    """Create the worker thread, the recognition glue and the window, all connected."""
+    """Create the worker thread, the recognition glue and the window, all connected.
+
+    ``data_dir`` holds the user's samples and retrained models (default: ``user_data_dir()``).
+    """
+    data_dir = data_dir if data_dir is not None else user_data_dir()
     worker = RecognizerWorker(loader)
     thread = QThread()
     thread.setObjectName("recognizer")
     worker.moveToThread(thread)
     thread.finished.connect(worker.deleteLater)
     recognition = LiveRecognition(worker)
-    locations = [("Settings", settings.fileName()), ("Data folder", str(user_data_dir()))]
+    locations = [("Settings", settings.fileName()), ("Data folder", str(data_dir))]
     if log_path is not None:
         locations.append(("Log", str(log_path)))
     window = MainWindow(settings, locations=locations)
@@ -87,24 +107,63 @@ def build(
     canvas.stroke_finished.connect(recognition.finish_strokes)
     window.image_open_requested.connect(recognition.open_image)
     window.model_file_chosen.connect(recognition.load_model)
-    window.bundled_model_requested.connect(
-        lambda: recognition.load_model(str(bundled_model_path())))
     recognition.input_changed.connect(window.show_input)
     recognition.prediction_changed.connect(window.show_prediction)
     recognition.model_loading.connect(window.show_model_loading)
     recognition.model_ready.connect(window.show_model_ready)
-    recognition.model_failed.connect(window.show_model_failed)
     recognition.picture_opened.connect(window.show_picture)
     recognition.error.connect(window.show_error)
+
+    samples, samples_problem = _open_samples(data_dir)
+    models, training, history = _connect_models(
+        window, recognition, settings, ModelLibrary.in_data_dir(data_dir), samples)
     thread.start()
-    return Digitpad(window, recognition, worker, thread)
+    return Digitpad(window, recognition, worker, thread, models, training, history, samples,
+                    samples_problem)
+
+
+def _open_samples(data_dir: Path) -> tuple[SampleStore | None, str]:
+    """The user's sample store, or None and why not (the app works without it)."""
+    try:
+        return SampleStore.open_in(data_dir), ""
+    except StoreError as exc:
+        log.warning("samples unavailable: %s", exc)
+        return None, str(exc)
+
+
+def _connect_models(
+    window: MainWindow,
+    recognition: LiveRecognition,
+    settings: QSettings,
+    library: ModelLibrary,
+    samples: SampleStore | None,
+) -> tuple[ModelChoice, TrainingDialog, ModelHistoryDialog]:
+    """Model menu: which model is in use (remembered), Retrain… and History…."""
+    models = ModelChoice(settings, bundled_model_path(), parent=window)
+    training = TrainingDialog(settings, library, samples, parent=window)
+    history = ModelHistoryDialog(library, bundled_model_path(), parent=window)
+    window.bundled_model_requested.connect(models.reset)
+    window.retrain_requested.connect(training.open_dialog)
+    window.history_requested.connect(history.open_dialog)
+    training.use_requested.connect(models.use)
+    training.library_changed.connect(history.refresh)
+    history.use_requested.connect(models.use)
+    history.reset_requested.connect(models.reset)
+    models.load_requested.connect(recognition.load_model)
+    models.model_failed.connect(window.show_model_failed)
+    models.fell_back.connect(window.show_error)
+    recognition.model_failed.connect(models.on_model_failed)
+    for ready in (models.remember, training.set_current_model, history.set_current_model):
+        recognition.model_ready.connect(ready)
+    return models, training, history
 
 
 def open_window(parts: Digitpad) -> None:
-    """Show the window, then start loading the bundled model behind it."""
+    """Show the window, then start loading the model in use behind it (the one chosen last
+    time, else the bundled one)."""
     parts.window.show()
     QApplication.processEvents()  # on screen before the recogniser thread imports TensorFlow
-    parts.recognition.load_model(str(bundled_model_path()))
+    parts.recognition.load_model(str(parts.models.startup_path()))
 
 
 def launch(self_test: bool = False) -> int:

@@ -75,6 +75,8 @@ class MainWindow(QMainWindow):
     image_open_requested = Signal(str)
     model_file_chosen = Signal(str)
     bundled_model_requested = Signal()
+    retrain_requested = Signal()
+    history_requested = Signal()
 
     def __init__(
         self,
@@ -193,6 +195,12 @@ class MainWindow(QMainWindow):
             "Model &Summary…", self._show_summary, tip="Layers and parameters of the model")
         self.card_action = self._action(
             "Model &Card…", self._show_card, tip="How the model was trained and how well it does")
+        self.retrain_action = self._action(
+            "&Retrain…", self.retrain_requested.emit, [key("Ctrl+R")],
+            "Train a new model on MNIST and watch it learn")
+        self.history_action = self._action(
+            "&History…", self.history_requested.emit, [key("Ctrl+H")],
+            "The models you trained: use one, compare them, delete them")
         self.load_model_action = self._action(
             "&Load Model…", self._choose_model, [key("Ctrl+L")], "Use another .keras model")
         self.reset_model_action = self._action(
@@ -221,6 +229,8 @@ class MainWindow(QMainWindow):
 
         self.model_menu = bar.addMenu("&Model")
         self.model_menu.addActions([self.summary_action, self.card_action])
+        self.model_menu.addSeparator()
+        self.model_menu.addActions([self.retrain_action, self.history_action])
         self.model_menu.addSeparator()
         self.model_menu.addActions([self.load_model_action, self.reset_model_action])
 
