@@ -131,7 +131,7 @@ class TrainingDialog(QDialog):
         self._refresh_data_source()
         self._refresh_samples()
         self._set_running(False)
-        self.resize(980, 640)
+        self.resize(1000, 700)
 
     # -- construction ------------------------------------------------------------------------
 
@@ -178,6 +178,7 @@ class TrainingDialog(QDialog):
 
         self.data_label = QLabel(wordWrap=True)
         self.data_label.setProperty("role", "note")
+        self.data_label.setMinimumHeight(2 * self.data_label.fontMetrics().lineSpacing())
         self.choose_data_button = QPushButton("Choose mnist.npz…")
         self.choose_data_button.clicked.connect(self._choose_data)
         data_row = QVBoxLayout()
@@ -198,6 +199,7 @@ class TrainingDialog(QDialog):
         personal = QVBoxLayout(personal_box)
         self.samples_label = QLabel(wordWrap=True)
         self.samples_label.setProperty("role", "note")
+        self.samples_label.setMinimumHeight(3 * self.samples_label.fontMetrics().lineSpacing())
         personal.addWidget(self.samples_label)
         personal.addWidget(self.fine_tune_button)
 
@@ -413,6 +415,7 @@ class TrainingDialog(QDialog):
         self.plots.set_empty_text("The curves appear after the first batches")
         self.banner.hide()
         self._started = time.monotonic()
+        self.progress.setValue(0)
         self.runner.start(job)
         self._set_running(True)
         self.status.setText("Starting…")
@@ -517,6 +520,7 @@ class TrainingDialog(QDialog):
     @Slot(str, str)
     def _on_failed(self, problem: str, message: str) -> None:
         self._set_running(False)
+        self.progress.setValue(0)
         title = {DATA_PROBLEM: "MNIST could not be loaded.",
                  UNEXPECTED: "Training failed."}.get(problem, "Training could not start.")
         extra = ""
