@@ -25,24 +25,20 @@ def test_mnist_test_accuracy(bundled_recognizer: Recognizer, mnist: Mnist) -> No
 
 
 def test_pen_drawn_accuracy_on_held_out_writers(
-    bundled_recognizer: Recognizer, pendigits: list[Drawing]
+    bundled_recognizer: Recognizer, pendigits: list[Drawing], held_out_pendigits: list[Drawing]
 ) -> None:
-    held_out = set(bundled_recognizer.card["ink_training"]["held_out_writers"])
-    drawings = [d for d in pendigits if d.extra["writer"] in held_out]
-    predictions = bundled_recognizer.predict_drawings(drawings)
-    right = np.array([p.digit == d.label for p, d in zip(predictions, drawings, strict=True)])
-    seen = [d for d in pendigits if d.extra["writer"] not in held_out]
-    seen_right = np.mean(
-        [
-            p.digit == d.label
-            for p, d in zip(bundled_recognizer.predict_drawings(seen), seen, strict=True)
-        ]
-    )
+    predictions = bundled_recognizer.predict_drawings(held_out_pendigits)
+    truth = [d.label for d in held_out_pendigits]
+    right = np.array([p.digit == label for p, label in zip(predictions, truth, strict=True)])
+    writers = {d.extra["writer"] for d in held_out_pendigits}
+    seen = [d for d in pendigits if d.extra["writer"] not in writers]
+    seen_predictions = bundled_recognizer.predict_drawings(seen)
+    seen_right = np.mean([p.digit == d.label for p, d in zip(seen_predictions, seen, strict=True)])
     print(
-        f"\npen-drawn digits, {len(held_out)} held-out writers ({len(drawings)} drawings): "
+        f"\npen-drawn digits, {len(writers)} held-out writers ({len(right)} drawings): "
         f"{right.mean():.2%}; writers used in training ({len(seen)} drawings): {seen_right:.2%}"
     )
     for digit in range(10):
-        mask = np.array([d.label == digit for d in drawings])
+        mask = np.array([label == digit for label in truth])
         print(f"  digit {digit}: {right[mask].mean():.1%}")
     assert right.mean() >= 0.97
