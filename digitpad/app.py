@@ -39,6 +39,7 @@ from digitpad.ui.main_window import MainWindow
 from digitpad.ui.model_choice import ModelChoice
 from digitpad.ui.model_history import ModelHistoryDialog
 from digitpad.ui.recognition import LiveRecognition
+from digitpad.ui.teaching import Teaching, install_teaching
 from digitpad.ui.training_dialog import TrainingDialog
 from digitpad.ui.workers import Model, RecognizerWorker
 
@@ -63,11 +64,15 @@ class Digitpad:
     samples: SampleStore | None
     samples_problem: str
     """Why ``samples`` is None (the store could not be opened), or ""."""
+    teaching: Teaching | None
+    """Labelling, collect mode and My Samples; None without a sample store."""
 
     def shutdown(self) -> None:
         """End a training run (nothing is saved), stop the recogniser thread (waits for a model
         load in progress to finish), close the sample store."""
         self.training.shutdown()
+        if self.teaching is not None:
+            self.teaching.shutdown()  # My Samples may be importing into the store
         self.thread.quit()
         self.thread.wait()
         if self.samples is not None:
@@ -117,9 +122,10 @@ def build(
     samples, samples_problem = _open_samples(data_dir)
     models, training, history = _connect_models(
         window, recognition, settings, ModelLibrary.in_data_dir(data_dir), samples)
+    teaching = install_teaching(window, recognition, worker, settings, samples, samples_problem)
     thread.start()
     return Digitpad(window, recognition, worker, thread, models, training, history, samples,
-                    samples_problem)
+                    samples_problem, teaching)
 
 
 def _open_samples(data_dir: Path) -> tuple[SampleStore | None, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -11,7 +12,9 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
 from digitpad.ui.collect_mode import CollectMode
-from tests.unit.ui.conftest import Taught
+
+if TYPE_CHECKING:  # fixture types; conftest itself is loaded by pytest
+    from tests.unit.ui.conftest import Taught
 
 ESCAPE = QKeySequence(Qt.Key.Key_Escape)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -17,8 +18,10 @@ from digitpad.ui import samples_window as samples_module
 from digitpad.ui.sample_grid import GUESS_ROLE, ID_ROLE, LABEL_ROLE
 from digitpad.ui.samples_window import SamplesWindow
 from digitpad.ui.workers import BATCH_CHUNK
-from tests.unit.ui.conftest import RunningRecognizer
 from tests.unit.ui.fakes import FakeDialogs
+
+if TYPE_CHECKING:  # fixture types; conftest itself is loaded by pytest
+    from tests.unit.ui.conftest import RunningRecognizer
 
 _made = 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -15,8 +16,10 @@ from digitpad.samples import SampleStore, StoreError, store_path
 from digitpad.ui.canvas import InkCanvas
 from digitpad.ui.main_window import MainWindow
 from digitpad.ui.teaching import CLEAR_AFTER_LABEL_KEY, Teacher, install_teaching
-from tests.unit.ui.conftest import RunningRecognizer, Taught
 from tests.unit.ui.fakes import FakeDialogs
+
+if TYPE_CHECKING:  # fixture types; conftest itself is loaded by pytest
+    from tests.unit.ui.conftest import RunningRecognizer, Taught
 
 
 def draw(taught: Taught, qtbot, wait: bool = True) -> None:
