@@ -16,22 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QEventLoop,
-    QSettings,
-    QStandardPaths,
-    QThread,
-    QTimer,
-    SignalInstance,
-)
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, QThread, QTimer
 from PySide6.QtWidgets import QApplication
 
-from digitpad import __version__
-from digitpad.ml.ink import InkError, load_ink
+from digitpad import __version__, selftest
 from digitpad.ml.model_library import ModelLibrary
-from digitpad.ml.recognizer import Prediction, Recognizer
-from digitpad.paths import APP_NAME, assets_dir, bundled_model_path, user_data_dir
+from digitpad.ml.recognizer import Recognizer
+from digitpad.paths import APP_NAME, bundled_model_path, user_data_dir
 from digitpad.samples import SampleStore, StoreError
 from digitpad.ui.crash import CrashReporter
 from digitpad.ui.dialogs import Dialogs
@@ -44,10 +35,6 @@ from digitpad.ui.training_dialog import TrainingDialog
 from digitpad.ui.workers import Model, RecognizerWorker
 
 log = logging.getLogger("digitpad")
-
-
-SELF_TEST_TIMEOUT_MS = 120_000
-"""Loading TensorFlow and the model takes seconds; a minute or two means something is broken."""
 
 
 @dataclass
@@ -197,7 +184,7 @@ def launch(self_test: bool = False) -> int:
     wake.start()
     try:
         open_window(parts)
-        return _self_test(parts) if self_test else app.exec()
+        return selftest.run(parts) if self_test else app.exec()
     finally:
         wake.stop()
         signal.signal(signal.SIGINT, previous_sigint)
@@ -240,56 +227,3 @@ class _PrintingDialogs(Dialogs):
 
 def _print_crash(summary: str, details: str, log_path: Path | None) -> None:
     print(details, file=sys.stderr)
-
-
-def _wait(signals: list[SignalInstance], timeout_ms: int) -> tuple | None:
-    """Run the event loop until one of ``signals`` fires; its arguments, or None on timeout."""
-    loop = QEventLoop()
-    received: list[tuple] = []
-
-    def fire(*args: object) -> None:
-        received.append(args)
-        loop.quit()
-
-    for source in signals:
-        source.connect(fire)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    for source in signals:
-        source.disconnect(fire)
-    return received[0] if received else None
-
-
-def _self_test(parts: Digitpad) -> int:
-    """Load the bundled model, classify the bundled samples through the window, report."""
-    recognition = parts.recognition
-    outcome = _wait([recognition.model_ready, recognition.model_failed], SELF_TEST_TIMEOUT_MS)
-    if outcome is None:
-        print("self-test: FAILED: the model did not load within "
-              f"{SELF_TEST_TIMEOUT_MS // 1000} s")
-        return 1
-    if recognition.model() is None:
-        print(f"self-test: FAILED: {outcome[1]}")
-        return 1
-    print(f"self-test: model {bundled_model_path()} loaded")
-    failures = 0
-    for path in sorted((assets_dir() / "samples").glob("*.json")):
-        try:
-            drawings = load_ink(path)
-        except InkError as exc:
-            print(f"self-test: FAILED: {exc}")
-            return 1
-        for i, drawing in enumerate(drawings):
-            parts.window.canvas.set_strokes(drawing.strokes)
-            shown = _wait([recognition.prediction_changed], SELF_TEST_TIMEOUT_MS)
-            prediction: Prediction | None = shown[0] if shown else None
-            digit = None if prediction is None else prediction.digit
-            ok = drawing.label is None or digit == drawing.label
-            failures += not ok
-            print(f"self-test: {path.name}#{i}: expected {drawing.label}, got {digit}"
-                  f"{'' if ok else '  <- WRONG'}")
-    if failures:
-        print(f"self-test: FAILED: {failures} sample(s) misread")
-        return 1
-    print("self-test: OK")
-    return 0

@@ -1,0 +1,198 @@
+"""``digitpad --self-test``: passes on a working app and says exactly what is wrong otherwise."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtGui import QImageReader
+
+from digitpad import selftest
+from digitpad.app import Digitpad, build, open_window
+from digitpad.ml.ink import Drawing, load_ink
+from digitpad.ml.preprocess import ink_to_image
+from digitpad.ml.recognizer import ModelError, Prediction
+from tests.unit.ui.fakes import FakeDialogs
+
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
+              pytest.mark.qt_log_ignore("propagateSizeHints")]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def skip_training(drawings: Sequence[Drawing]) -> str:
+    return "training: not run here"
+
+
+class ReadingModel:
+    """Reads a drawing as the label of the nearest bundled sample, or as told in ``misreads``."""
+
+    def __init__(self, samples: Sequence[Drawing], misreads: dict[int, int] | None = None) -> None:
+        self.name = "reading.keras"
+        self.card: dict = {}
+        self._images = np.stack([ink_to_image(d.strokes) for d in samples])
+        self._answers = [int(d.label) for d in samples]
+        for index, digit in (misreads or {}).items():
+            self._answers[index] = digit
+
+    def predict_image(self, image: np.ndarray | None) -> Prediction:
+        if image is None:
+            return Prediction.empty()
+        nearest = int(np.argmin(((self._images - image) ** 2).sum(axis=(1, 2))))
+        probabilities = np.full(10, 0.01, np.float32)
+        probabilities[self._answers[nearest]] = 0.91
+        return Prediction.from_probabilities(probabilities)
+
+    def summary(self) -> str:
+        return "reading model"
+
+
+@pytest.fixture
+def samples() -> list[Drawing]:
+    return load_ink(selftest.samples_path())
+
+
+@pytest.fixture
+def start_app(qtbot, tmp_path: Path) -> Iterator[Callable[[Callable[[Path], object]], Digitpad]]:
+    """Builds and shows the app as ``launch(self_test=True)`` does, with the given model loader."""
+    started: list[Digitpad] = []
+
+    def start(loader: Callable[[Path], object]) -> Digitpad:
+        QCoreApplication.setApplicationName("digitpad")
+        parts = build(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+                      loader)
+        parts.window.dialogs = FakeDialogs()
+        qtbot.addWidget(parts.window)
+        open_window(parts)
+        started.append(parts)
+        return parts
+
+    yield start
+    for parts in started:
+        parts.window.close()
+        parts.shutdown()
+
+
+def test_a_working_app_passes_and_shows_what_it_checked(start_app, samples, capsys) -> None:
+    app = start_app(lambda path: ReadingModel(samples))
+    assert selftest.run(app, training=skip_training) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "self-test: window shown on the 'offscreen' platform" in out[0]
+    assert out[1] == "self-test: Qt reads png, jpeg, bmp pictures"
+    assert "Keras" in out[2] and "on TensorFlow" in out[2]
+    sample_lines = [line for line in out if line.startswith("self-test: sample ")]
+    assert len(sample_lines) == len(samples) >= 10
+    for line, drawing in zip(sample_lines, samples, strict=True):
+        assert f"expected {drawing.label}, the window shows {drawing.label} (91%)" in line
+    assert "self-test: training: not run here" in out
+    assert "self-test: AutoGraph converted the recogniser's and the training's traced code" in out
+    assert out[-2].startswith("self-test: a child process (spawn, as Retrain starts one) answered")
+    assert out[-1].startswith("self-test: OK in ")
+
+
+def test_a_misread_drawing_fails_and_says_which(start_app, samples, capsys) -> None:
+    app = start_app(lambda path: ReadingModel(samples, misreads={3: 5}))
+    assert selftest.run(app, training=skip_training) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert any(line.endswith("expected 3, the window shows 5 (91%)  <- WRONG") for line in out)
+    assert out[-1].startswith(f"self-test: FAILED: 1 of {len(samples)} sample drawings misread")
+
+
+def test_a_model_that_does_not_load_fails_with_the_reason(start_app, capsys) -> None:
+    def broken(path: Path) -> object:
+        raise ModelError(f"{path}: not a Keras model (a .keras file is a zip archive)")
+
+    app = start_app(broken)
+    assert selftest.run(app, training=skip_training) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("self-test: FAILED: the bundled model did not load: ")
+    assert last.endswith("digitpad-cnn.keras: not a Keras model (a .keras file is a zip archive)")
+
+
+def test_keras_on_another_backend_fails(start_app, samples, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    app = start_app(lambda path: ReadingModel(samples))
+    assert selftest.run(app, training=skip_training) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("self-test: FAILED: Keras runs on 'jax'; digitpad needs 'tensorflow'")
+
+
+def test_missing_jpeg_support_fails(start_app, samples, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(QImageReader, "supportedImageFormats", lambda: [b"bmp", b"png"])
+    app = start_app(lambda path: ReadingModel(samples))
+    assert selftest.run(app, training=skip_training) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("self-test: FAILED: Qt cannot read jpeg pictures")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "cannot read the sample drawings: "),
+        ("[]", "holds no drawings"),
+        ('[{"strokes": [[[0, 0], [5, 9]]]}]', "drawings [0] have no label to check against"),
+    ],
+    ids=["missing", "empty", "unlabelled"],
+)
+def test_unusable_sample_drawings_fail(
+    start_app, samples, capsys, tmp_path: Path, content: str | None, reason: str
+) -> None:
+    path = tmp_path / "self-test.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    app = start_app(lambda model_path: ReadingModel(samples))
+    assert selftest.run(app, samples=path, training=skip_training) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("self-test: FAILED: ") and reason in last
+
+
+def test_autograph_falling_back_to_python_fails(start_app, samples, capsys) -> None:
+    """What TensorFlow logs when a frozen app lacks digitpad's source."""
+
+    def training_without_source(drawings: Sequence[Drawing]) -> str:
+        logging.getLogger("tensorflow").warning(
+            "AutoGraph could not transform <function augment_batch> and will run it as-is.\n"
+            "Cause: Unable to locate the source code")
+        return "training: ran as plain Python"
+
+    app = start_app(lambda path: ReadingModel(samples))
+    assert selftest.run(app, training=training_without_source) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("self-test: FAILED: AutoGraph could not transform <function "
+                           "augment_batch> and will run it as-is. digitpad's modules must be "
+                           "installed with their source")
+
+
+def test_the_training_check_trains_saves_and_reloads(samples) -> None:
+    line = selftest.check_training(samples)
+    assert line.startswith(f"training: 1 epoch of the CNN on {round(len(samples) * 8 * 0.9)} "
+                           "renderings of the samples, saved and loaded again")
+
+
+def test_the_samples_are_real_labelled_pen_drawings_of_every_digit(samples) -> None:
+    assert sorted(d.label for d in samples) == list(range(10))
+    assert all(d.extra["writer"].startswith("tra_w") for d in samples)
+    assert all(len(d.strokes) >= 1 and sum(map(len, d.strokes)) >= 8 for d in samples)
+
+
+def test_the_command_ignores_a_keras_config_naming_another_backend(tmp_path: Path) -> None:
+    """``~/.keras/keras.json`` may name JAX or PyTorch; digitpad pins TensorFlow at start-up."""
+    keras_home = Path(os.environ["KERAS_HOME"])
+    keras_home.mkdir(parents=True, exist_ok=True)
+    (keras_home / "keras.json").write_text(json.dumps({"backend": "jax"}), encoding="utf-8")
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    environment.pop("KERAS_BACKEND", None)
+    result = subprocess.run([sys.executable, "-m", "digitpad", "--self-test"], cwd=tmp_path,
+                            env=environment, capture_output=True, text=True, timeout=300,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert "on TensorFlow" in result.stdout and "self-test: OK" in result.stdout
