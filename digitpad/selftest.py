@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
+from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,8 +124,8 @@ def check_model(parts: Digitpad) -> str:
             f"Keras runs on {backend!r}; digitpad needs 'tensorflow' (KERAS_BACKEND is pinned in "
             "digitpad/__main__.py before Keras is imported)"
         )
-    seconds = time.perf_counter() - started
-    return (f"model {model.path} loaded ({seconds:.1f} s more after the window), "
+    waited = time.perf_counter() - started
+    return (f"model {model.path} ready (waited {waited:.1f} s for it), "
             f"Keras {keras.__version__} on TensorFlow")
 
 
@@ -227,7 +228,7 @@ def check_child_process() -> str:
             f"{time.perf_counter() - started:.1f} s")
 
 
-def _answer(answers: multiprocessing.Queue) -> None:
+def _answer(answers: Queue) -> None:
     """The child's work: say who it is."""
     answers.put(os.getpid())
 

@@ -88,7 +88,8 @@ def test_a_working_app_passes_and_shows_what_it_checked(start_app, samples, caps
     out = capsys.readouterr().out.splitlines()
     assert "self-test: window shown on the 'offscreen' platform" in out[0]
     assert out[1] == "self-test: Qt reads png, jpeg, bmp pictures"
-    assert "Keras" in out[2] and "on TensorFlow" in out[2]
+    assert out[2].startswith("self-test: model ") and "digitpad-cnn.keras ready" in out[2]
+    assert out[2].endswith(f"Keras {keras.__version__} on TensorFlow")
     sample_lines = [line for line in out if line.startswith("self-test: sample ")]
     assert len(sample_lines) == len(samples) >= 10
     for line, drawing in zip(sample_lines, samples, strict=True):
