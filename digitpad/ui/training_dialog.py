@@ -70,14 +70,16 @@ ARCHITECTURES = (
     ("cnn", "CNN", "The bundled model's design: two convolution blocks, the most accurate"),
     ("mlp", "MLP (the tutorial's)", "Flatten, Dense(128), Dense(10): trains in seconds"),
 )
-# The defaults are what the training benchmark measures (tests/benchmarks): the CNN reaches
-# 99.2 % MNIST test accuracy within two minutes on a two-core machine. Two epochs keep it under
-# the cosine schedule's threshold (train() decays the rate from the third epoch on), and without
-# augmentation, which helps drawn digits but costs test accuracy over a short run.
+# The defaults are what tests/benchmarks/test_training_target.py measures against "99.2 % MNIST
+# test accuracy within 120 s on two cores". An epoch of the CNN costs ~80 CPU-seconds at any batch
+# size (about 42 s on two idle cores), so two epochs are all that fit once the child process has
+# started TensorFlow and read MNIST. Two epochs reach 99.3 % when the learning rate decays over
+# the run (2e-3 down to 2 % of it; 1e-3 ends at 99.2 %, too close), and 99.0-99.1 % at a constant
+# rate. No augmentation: it helps drawn digits but costs test accuracy over a run this short.
 DEFAULT_ARCH = "cnn"
 DEFAULT_EPOCHS = 2
 DEFAULT_BATCH_SIZE = 128
-DEFAULT_LEARNING_RATE = 1e-3
+DEFAULT_LEARNING_RATE = 2e-3
 DEFAULT_AUGMENT = False
 MAX_EPOCHS = 200
 TICK_MS = 1000
@@ -110,7 +112,6 @@ class TrainingDialog(QDialog):
         self.dialogs = Dialogs(self)
         self._current: ModelInfo | None = None
         self._pending: Outcome | None = None
-        self._kind = TRAIN
         self._epochs = DEFAULT_EPOCHS
         self._started = 0.0
         self._training_started: float | None = None
@@ -125,8 +126,9 @@ class TrainingDialog(QDialog):
         self._tick = QTimer(self, interval=TICK_MS)
         self._tick.timeout.connect(self._show_times)
         self._connect_runner()
-        if samples is not None:
-            samples.subscribe(self._samples_changed.emit)  # queued to this thread if need be
+        if samples is not None:  # a change from another thread is queued to this one
+            unsubscribe = samples.subscribe(self._samples_changed.emit)
+            self.destroyed.connect(lambda: unsubscribe())
         self._samples_changed.connect(self._refresh_samples)
         self._refresh_data_source()
         self._refresh_samples()
@@ -406,7 +408,6 @@ class TrainingDialog(QDialog):
             current_accuracy=current.card.get("mnist_test_accuracy") if current else None,
             drawings=drawings,
         )
-        self._kind = kind
         self._epochs = max(1, epochs)
         self._pending = None
         self._training_started = None

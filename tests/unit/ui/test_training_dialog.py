@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from shiboken6 import Shiboken
 
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.ink import Drawing
@@ -289,6 +290,16 @@ def test_my_samples_options_follow_the_sample_store(
     assert not dialog.fine_tune_button.isEnabled()  # no model in use to fine-tune yet
     dialog.set_current_model(BUNDLED)
     assert dialog.fine_tune_button.isEnabled()
+
+
+def test_a_deleted_dialog_stops_listening_to_the_sample_store(
+    qtbot, settings: QSettings, library: ModelLibrary, store: SampleStore,
+    pendigits: list[Drawing],
+) -> None:
+    dialog = TrainingDialog(settings, library, store)
+    Shiboken.delete(dialog)
+    add_samples(store, three_of_each_digit(pendigits)[:1])  # no call into the deleted dialog
+    assert len(store) == 1
 
 
 def test_training_with_my_samples_reports_how_the_new_model_reads_them(
