@@ -1,10 +1,11 @@
 """The training child process: one job in, progress messages out, the new model saved to disk.
 
 Why a child process rather than a thread in the app: Keras' fit loop runs Python on every batch,
-and a thread would share the GUI's interpreter lock with it; the app's TensorFlow is already
-initialised by the recogniser, so its thread pools could no longer be sized for training; a
-process can lower its own priority, so the user's drawing always comes first; and a crash or an
-out-of-memory kill inside TensorFlow takes down the training, not the window. The price is a
+and a thread would share the GUI's interpreter lock with it; in the app, training ops would share
+TensorFlow's thread pools (sized once, when the recogniser started it) with the pen's predictions
+and queue them; a process can lower its own priority, so the user's drawing always comes first
+(:data:`BACKGROUND_PRIORITY`); and a crash or an out-of-memory kill inside TensorFlow takes down
+the training, not the window. The price is a
 second TensorFlow import (a few seconds) per run, and that every input and output crosses the
 process boundary: the job and the messages are small picklable dataclasses, MNIST is read from
 disk by the child, and the model goes through a file.
@@ -20,6 +21,7 @@ No Qt here: the app reads the messages in :mod:`digitpad.ui.training_runner`.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import time
@@ -44,8 +46,11 @@ FINE_TUNE = "fine_tune"
 KINDS = (TRAIN, TRAIN_WITH_SAMPLES, FINE_TUNE)
 
 BACKGROUND_PRIORITY = 10
-"""``nice`` increment of the child: the scheduler then gives the app (and anything else the user
-runs) the CPU whenever it wants it, and training gets what is left."""
+"""``nice`` increment of the child: the scheduler gives the app (and anything else the user runs)
+the CPU whenever it wants it, and training gets what is left. That is how training leaves the user
+a core. Pinning it to one of two cores instead would cost the same ~80 CPU-seconds per CNN epoch
+in 1.6 times the wall time and miss the two-minute target, while a niced process on both cores
+makes way for the pen at once (``tests/benchmarks/test_training_responsiveness.py``)."""
 BATCH_REPORT_SECONDS = 0.1
 """At most ten batch messages a second (the MLP runs a thousand batches a second); the last batch
 of an epoch is always reported."""
@@ -80,8 +85,6 @@ class TrainingJob:
     drawings: tuple[Drawing, ...] = ()
     """The user's labelled samples, for the two kinds that learn from them."""
     priority: int = BACKGROUND_PRIORITY
-    threads: int | None = None
-    """TensorFlow's op threads; None keeps TensorFlow's default (one per core)."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -237,7 +240,7 @@ def run_job(job: TrainingJob, report: Report, stop: StopFlag) -> Outcome:
     mnist = _read_mnist(job.data_path, report)
     _check(stop)
     report(Stage("Starting TensorFlow…"))
-    _configure_tensorflow(job.threads)
+    importlib.import_module("digitpad.ml.training")  # seconds: it imports TensorFlow
     _check(stop)
     testing = f"Testing on the {len(mnist.x_test):,} MNIST test images…"
     observer = ProgressReporter(report, stop, _planned_epochs(job), testing)
@@ -259,15 +262,6 @@ def _read_mnist(path: str | None, report: Report) -> Mnist:
     else:
         report(Stage("Downloading MNIST (11 MB)…"))
     return load_mnist(path)
-
-
-def _configure_tensorflow(threads: int | None) -> None:
-    """Size TensorFlow's pools; possible only before its first operation, hence here."""
-    import tensorflow as tf
-
-    if threads is not None:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
 
 
 def _check(stop: StopFlag) -> None:
