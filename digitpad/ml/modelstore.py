@@ -32,11 +32,11 @@ def save_model(model: Any, path: str | os.PathLike[str], card: dict[str, Any]) -
 
 def _inference_copy(model: Any) -> Any:
     """The model without its optimizer state: a third of the file size, and all a user needs."""
-    import keras
-
     if getattr(model, "optimizer", None) is None:
         return model
-    copy = keras.models.clone_model(model)
+    # From the bare config: clone_model and model_from_json compile the copy again (optimizer
+    # included), because Keras 3 carries the compile settings along.
+    copy = type(model).from_config(model.get_config())
     copy.set_weights(model.get_weights())
     return copy
 
