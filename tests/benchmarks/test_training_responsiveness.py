@@ -152,6 +152,7 @@ def test_training_never_stalls_the_event_loop(app: Digitpad, qtbot) -> None:
     pen.start()
     qtbot.wait(BASELINE_SECONDS * 1000)
     baseline = percentiles(heartbeat.take())
+    drawn_alone = len(predictions)
     with qtbot.waitSignal(dialog.runner.batch_ended, timeout=START_MS):
         dialog.train_button.click()
     starting = percentiles(heartbeat.take())
@@ -170,7 +171,8 @@ def test_training_never_stalls_the_event_loop(app: Digitpad, qtbot) -> None:
         f"\nload average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} "
         f"({os.cpu_count()} cores)\n"
         f"drawing, no training ({BASELINE_SECONDS} s): stall p50 {baseline['p50']:.1f} ms, "
-        f"p99 {baseline['p99']:.1f} ms, max {baseline['max']:.1f} ms\n"
+        f"p99 {baseline['p99']:.1f} ms, max {baseline['max']:.1f} ms; "
+        f"{drawn_alone / BASELINE_SECONDS:.1f} live predictions/s\n"
         f"starting the run: event-loop stall p50 {starting['p50']:.1f} ms, "
         f"p99 {starting['p99']:.1f} ms, max {starting['max']:.1f} ms\n"
         f"training ({TRAINING_SECONDS} s, drawing throughout): stall p50 {training['p50']:.1f} "
