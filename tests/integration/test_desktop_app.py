@@ -168,10 +168,12 @@ def test_undo_and_redo_change_the_answer(app: Digitpad, pendigits, qtbot) -> Non
 def test_a_doubtful_drawing_is_shown_as_unsure(
     app: Digitpad, pendigits, bundled_recognizer: Recognizer, qtbot
 ) -> None:
-    candidates = pendigits[:600]
+    candidates = pendigits[:1500]
     predictions = bundled_recognizer.predict_drawings(candidates)
+    # Well below the threshold: drawn on the pad, points land on whole pixels, which moves a
+    # borderline drawing's confidence by a few points either way.
     doubtful = next(d for d, p in zip(candidates, predictions, strict=True)
-                    if 0.3 < p.confidence < UNSURE_BELOW - 0.05)
+                    if 0.3 < p.confidence < UNSURE_BELOW - 0.25)
     draw(app, doubtful, qtbot)
     assert app.window.panel.certainty() is Certainty.UNSURE
     assert app.window.panel.headline.text().endswith("?")
