@@ -26,6 +26,7 @@ from digitpad.paths import APP_NAME, bundled_model_path, user_data_dir
 from digitpad.samples import SampleStore, StoreError
 from digitpad.ui.crash import CrashReporter
 from digitpad.ui.dialogs import Dialogs
+from digitpad.ui.main_thread_gc import MainThreadGarbageCollector
 from digitpad.ui.main_window import MainWindow
 from digitpad.ui.model_choice import ModelChoice
 from digitpad.ui.model_history import ModelHistoryDialog
@@ -171,6 +172,7 @@ def launch(self_test: bool = False) -> int:
     handlers, log_path = _configure_logging(user_data_dir())
     crashes = CrashReporter(log_path, show=_print_crash) if self_test else CrashReporter(log_path)
     crashes.install()
+    collector = MainThreadGarbageCollector()
     scratch = tempfile.TemporaryDirectory(prefix="digitpad-self-test-") if self_test else None
     # The self-test runs offscreen: its window size must not become the user's.
     settings = (QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
@@ -191,6 +193,7 @@ def launch(self_test: bool = False) -> int:
         parts.window.close()
         parts.shutdown()
         crashes.uninstall()
+        collector.stop()
         for handler in handlers:
             log.removeHandler(handler)
             handler.close()

@@ -77,3 +77,15 @@ def held_out_pendigits(bundled_recognizer, pendigits: list) -> list:
     """Pen-drawn digits by the writers the bundled model never trained on (see its card)."""
     writers = set(bundled_recognizer.card["ink_training"]["held_out_writers"])
     return [d for d in pendigits if d.extra["writer"] in writers]
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_main_thread():
+    """As the app does (``digitpad/ui/main_thread_gc.py``): no cycle collection on a worker thread
+    during a test, where it could destroy Qt objects of the GUI thread; collect after it instead."""
+    import gc
+
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()
