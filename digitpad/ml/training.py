@@ -172,9 +172,7 @@ def _augmenter(seed: int) -> keras.Sequential:
     return keras.Sequential(
         [
             keras.layers.RandomRotation(10 / 360, fill_mode="constant", seed=seed),
-            keras.layers.RandomZoom(
-                (-0.1, 0.1), (-0.1, 0.1), fill_mode="constant", seed=seed + 1
-            ),
+            keras.layers.RandomZoom((-0.1, 0.1), (-0.1, 0.1), fill_mode="constant", seed=seed + 1),
             keras.layers.RandomTranslation(0.06, 0.06, fill_mode="constant", seed=seed + 2),
         ],
         name="augment",
@@ -247,13 +245,13 @@ def train(
         x_train = np.concatenate([x_train, extra_x.astype(np.float32)])
         y_train = np.concatenate([y_train, extra_y.astype(np.uint8)])
 
+    batches = int(np.ceil(len(x_train) / config.batch_size))
     model = build_model(config.arch)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
+        optimizer=keras.optimizers.Adam(learning_rate=_learning_rate(config, batches)),
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=[keras.metrics.SparseCategoricalAccuracy()],
     )
-    batches = int(np.ceil(len(x_train) / config.batch_size))
     bridge = ObserverBridge(observer, stop, batches)
     callbacks: list[keras.callbacks.Callback] = [bridge]
     if config.early_stopping:
@@ -262,8 +260,6 @@ def train(
                 monitor="val_loss", patience=config.patience, restore_best_weights=True
             )
         )
-    if config.arch == "cnn" and config.epochs > 2:
-        callbacks.append(_cosine_schedule(config))
 
     history = model.fit(
         make_dataset(x_train, y_train, config.batch_size, config.seed, config.augmented, weights),
@@ -294,14 +290,16 @@ def train(
     )
 
 
-def _cosine_schedule(config: TrainingConfig) -> keras.callbacks.Callback:
-    """Learning rate from ``learning_rate`` down to 2 % of it over the run, per epoch.
+def _learning_rate(
+    config: TrainingConfig, batches: int
+) -> float | keras.optimizers.schedules.LearningRateSchedule:
+    """For the CNN, ``learning_rate`` down to 2 % of it over the run, batch by batch.
 
-    A decaying rate is what takes a CNN from ~99.3 % to ~99.5 % on MNIST in the same epochs.
+    A decaying rate is what takes a CNN from ~99.0 % to ~99.3 % on MNIST in the same two epochs;
+    the tutorial's MLP keeps its constant rate.
     """
-
-    def rate(epoch: int, _current: float) -> float:
-        progress = epoch / max(1, config.epochs - 1)
-        return config.learning_rate * (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * progress)))
-
-    return keras.callbacks.LearningRateScheduler(rate)
+    if config.arch != "cnn" or config.epochs < 2:
+        return config.learning_rate
+    return keras.optimizers.schedules.CosineDecay(
+        config.learning_rate, decay_steps=config.epochs * batches, alpha=0.02
+    )
