@@ -35,43 +35,13 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from digitpad.app import Digitpad, build, open_window  # noqa: E402
 from digitpad.ml.recognizer import Prediction  # noqa: E402
+from tests.benchmarks.event_loop import Heartbeat  # noqa: E402
 
-HEARTBEAT_MS = 5
 DRAW_SECONDS = 6.0
 MOVE_MS = 8
 """A mouse reports a move every 8 ms or so (125 Hz)."""
 STROKE_MS = 900
 """Pen-up and down again this often, so the measurement includes pen-up predictions."""
-
-
-class Heartbeat:
-    """A timer that should tick every HEARTBEAT_MS; late ticks are event-loop stalls."""
-
-    def __init__(self) -> None:
-        self.gaps: list[float] = []
-        self._last = 0.0
-        self._timer = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=HEARTBEAT_MS)
-        self._timer.timeout.connect(self._beat)
-
-    def start(self) -> None:
-        self._last = time.perf_counter()
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def _beat(self) -> None:
-        now = time.perf_counter()
-        self.gaps.append((now - self._last) * 1000.0)
-        self._last = now
-
-    def stalls(self, prefix: str) -> dict[str, float]:
-        stalls = sorted(max(0.0, gap - HEARTBEAT_MS) for gap in self.gaps) or [0.0]
-        return {
-            f"{prefix}_p50_ms": stalls[len(stalls) // 2],
-            f"{prefix}_p99_ms": stalls[min(len(stalls) - 1, math.ceil(0.99 * len(stalls)) - 1)],
-            f"{prefix}_max_ms": stalls[-1],
-        }
 
 
 class ShownWatcher(QObject):

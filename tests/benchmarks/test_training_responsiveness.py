@@ -27,11 +27,11 @@ from digitpad.ml.recognizer import Recognizer
 from digitpad.ml.training_process import BatchEnd
 from digitpad.paths import bundled_model_path
 from digitpad.ui.training_dialog import DEFAULT_BATCH_SIZE, MNIST_PATH_KEY
+from tests.benchmarks.event_loop import Heartbeat
 from tests.unit.ui.fakes import FakeDialogs
 
 pytestmark = pytest.mark.benchmark
 
-HEARTBEAT_MS = 5
 STALL_P99_MS = 50.0
 TRAINING_SECONDS = 40
 """How long training proper is measured (a CNN epoch takes about that on two cores)."""
@@ -40,34 +40,6 @@ BASELINE_SECONDS = 15
 MOVE_MS = 8
 STROKE_MS = 900
 START_MS = 300_000
-
-
-class Heartbeat:
-    """A timer that should fire every HEARTBEAT_MS; how late it fires is the event loop's stall."""
-
-    def __init__(self) -> None:
-        self.gaps: list[float] = []
-        self._last = 0.0
-        self._timer = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=HEARTBEAT_MS)
-        self._timer.timeout.connect(self._beat)
-
-    def start(self) -> None:
-        self._last = time.perf_counter()
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def take(self) -> list[float]:
-        """The stalls since the last call, in ms."""
-        stalls = [max(0.0, gap - HEARTBEAT_MS) for gap in self.gaps]
-        self.gaps = []
-        return stalls
-
-    def _beat(self) -> None:
-        now = time.perf_counter()
-        self.gaps.append((now - self._last) * 1000.0)
-        self._last = now
 
 
 class Pen:
