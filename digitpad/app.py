@@ -59,6 +59,7 @@ class Digitpad:
         """End a training run (nothing is saved), stop the recogniser thread (waits for a model
         load in progress to finish), close the sample store."""
         self.training.shutdown()
+        self.recognition.stop()
         if self.teaching is not None:
             self.teaching.shutdown()  # My Samples may be importing into the store
         self.thread.quit()

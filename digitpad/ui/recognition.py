@@ -53,6 +53,7 @@ class LiveRecognition(QObject):
         self._loading = False
         self._pending_strokes: Sequence[np.ndarray] = ()
         self._last_update = -1.0
+        self._stopped = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._flush)
@@ -73,6 +74,11 @@ class LiveRecognition(QObject):
     def is_up_to_date(self) -> bool:
         """Whether the last prediction sent out is of the current input."""
         return self._shown_id == self._request_id and not self._timer.isActive()
+
+    def stop(self) -> None:
+        """At shutdown, before the worker goes: a pending live update must not reach it."""
+        self._stopped = True
+        self._timer.stop()
 
     @Slot(str)
     def load_model(self, path: str) -> None:
@@ -128,7 +134,7 @@ class LiveRecognition(QObject):
         if image is None:
             self._shown_id = self._request_id
             self.prediction_changed.emit(Prediction.empty())
-        else:
+        elif not self._stopped:
             self._worker.submit(self._request_id, image)
 
     @Slot(object)

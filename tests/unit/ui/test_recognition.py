@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QThread, QTimer
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from digitpad.ml.preprocess import ink_to_image
 from digitpad.ml.recognizer import Prediction
@@ -195,3 +195,27 @@ def test_a_failed_load_says_whether_the_old_model_remains(
         recognition.load_model("/m/broken.keras")
     assert failed.args == ["/m/broken.keras", "disk on fire", True]
     assert recognition.model().name == "gated.keras"
+
+
+def test_a_live_update_due_after_stop_never_reaches_the_worker(qtbot) -> None:
+    """At shutdown the worker goes away; the throttled update still pending must not call it."""
+    submitted: list[int] = []
+
+    class Worker(QObject):
+        model_loaded = Signal(object)
+        model_failed = Signal(str, str)
+        predicted = Signal(object)
+
+        def load_model(self, path: str) -> None:
+            raise AssertionError("no model is loaded in this test")
+
+        def submit(self, request_id: int, image: object) -> None:
+            submitted.append(request_id)
+
+    recognition = LiveRecognition(Worker())  # type: ignore[arg-type]
+    stroke = [np.array([[0.0, 0.0], [10.0, 10.0]])]
+    recognition.update_strokes(stroke)  # first update goes out at once
+    recognition.update_strokes([*stroke, np.array([[5.0, 0.0], [5.0, 10.0]])])  # throttled
+    recognition.stop()
+    qtbot.wait(LIVE_INTERVAL_MS * 3)
+    assert submitted == [1]
