@@ -25,6 +25,7 @@ import math
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -456,7 +457,7 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
     """Check the file is ours (before writing anything to it), switch it to WAL, migrate it."""
     try:
         _check_ours(db)
-        db.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(db)
         db.execute("PRAGMA synchronous = FULL")
         with _transaction(db):
             _check_ours(db)  # another instance may have changed it since
@@ -470,6 +471,27 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
                 "corrupt", f"it is not a SQLite database or it is damaged ({exc})"
             ) from exc
         raise StoreError(f"{path}: cannot open the samples file ({exc})") from exc
+
+
+WAL_SWITCH_SECONDS = 10.0
+
+
+def _switch_to_wal(db: sqlite3.Connection) -> None:
+    """Switch the file to WAL, waiting for a moment alone with it.
+
+    The switch needs the file to itself and SQLite answers "database is locked" at once instead of
+    waiting (the busy timeout does not cover it), so two instances creating the store at the same
+    moment retry briefly rather than fail.
+    """
+    deadline = time.monotonic() + WAL_SWITCH_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _check_ours(db: sqlite3.Connection) -> None:

@@ -29,6 +29,11 @@ WRITER = textwrap.dedent(
     while not go.exists():
         time.sleep(0.005)
     with SampleStore.open(path) as store:
+        # Both open the new file at the same moment; then both start writing together, however
+        # long each took to open it (under load one could otherwise finish before the other begins).
+        Path(f"{go}.{name}").touch()
+        while len(list(go.parent.glob(go.name + ".*"))) < int(sys.argv[5]):
+            time.sleep(0.005)
         for i in range(count):
             drawing = make_drawing([[(0, 0), (i, 10), (20, i % 7)]], i % 10)
             sample_id = store.add(drawing, i % 10, model=name)
@@ -37,10 +42,12 @@ WRITER = textwrap.dedent(
 )
 
 
-def start_writer(path: Path, name: str, count: int, go: Path) -> subprocess.Popen[str]:
+def start_writer(
+    path: Path, name: str, count: int, go: Path, writers: int = 1
+) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path), name, str(count), str(go)],
+        [sys.executable, "-c", WRITER, str(path), name, str(count), str(go), str(writers)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=PROJECT_ROOT,
     )
     assert process.stdout is not None
@@ -90,7 +97,7 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path: Path) -> None:
     path = tmp_path / "samples.db"  # created by the two of them at the same moment
     go = tmp_path / "go"
     count = 150
-    writers = [start_writer(path, name, count, go) for name in ("first", "second")]
+    writers = [start_writer(path, name, count, go, writers=2) for name in ("first", "second")]
     go.touch()
     ids: dict[str, list[int]] = {}
     for name, writer in zip(("first", "second"), writers, strict=True):
