@@ -456,7 +456,10 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _prepare(db: sqlite3.Connection, path: Path) -> None:
     """Check the file is ours (before writing anything to it), switch it to WAL, migrate it."""
     try:
-        _check_ours(db, settled=False)
+        # Under the write lock: another instance creating the file right now has either finished
+        # or not begun, and nothing is written to a file that turns out not to be ours.
+        with _transaction(db):
+            _check_ours(db)
         _switch_to_wal(db)
         db.execute("PRAGMA synchronous = FULL")
         with _transaction(db):
@@ -494,13 +497,8 @@ def _switch_to_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.02)
 
 
-def _check_ours(db: sqlite3.Connection, settled: bool = True) -> None:
-    """Raise :class:`_Unusable` unless the file is ours (or new and empty).
-
-    Outside a write transaction (``settled=False``) another instance may be creating the file at
-    this moment, and its tables can be seen before its marks: only a foreign or newer mark counts
-    then; the check under the write lock decides the rest.
-    """
+def _check_ours(db: sqlite3.Connection) -> None:
+    """Raise :class:`_Unusable` unless the file is ours (or new and empty)."""
     application_id = db.execute("PRAGMA application_id").fetchone()[0]
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if application_id == migrations.APPLICATION_ID:
@@ -511,8 +509,6 @@ def _check_ours(db: sqlite3.Connection, settled: bool = True) -> None:
                 f"it was written by a newer digitpad (schema version {version}; this version "
                 f"knows up to {latest})",
             )
-        return
-    if not settled and application_id == 0 and version == 0:
         return
     has_tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
     if application_id != 0 or version != 0 or has_tables:

@@ -96,7 +96,7 @@ def test_every_committed_sample_survives_sigkill_during_writes(tmp_path: Path) -
 def test_two_processes_writing_at_once_both_succeed(tmp_path: Path) -> None:
     path = tmp_path / "samples.db"  # created by the two of them at the same moment
     go = tmp_path / "go"
-    count = 150
+    count = 400  # long enough that the two really write at the same time, even on a busy machine
     writers = [start_writer(path, name, count, go, writers=2) for name in ("first", "second")]
     go.touch()
     ids: dict[str, list[int]] = {}
