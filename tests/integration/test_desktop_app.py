@@ -4,47 +4,26 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QCoreApplication, QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 
-from digitpad.app import Digitpad, build, launch
+from digitpad.app import Digitpad, launch
 from digitpad.ml.ink import Drawing
 from digitpad.ml.recognizer import Prediction, Recognizer
 from digitpad.paths import bundled_model_path
 from digitpad.ui.canvas import InkCanvas
 from digitpad.ui.verdict import DASH, UNSURE_BELOW, Certainty
+from tests.integration.conftest import MODEL_TIMEOUT_MS
 from tests.unit.ui.fakes import FakeDialogs
 
-MODEL_TIMEOUT_MS = 60_000
 SAMPLES_PER_DIGIT = 4
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
               pytest.mark.qt_log_ignore("propagateSizeHints")]
-
-
-@pytest.fixture
-def app(qtbot, tmp_path: Path, bundled_recognizer: Recognizer) -> Iterator[Digitpad]:
-    """The app as ``launch`` builds it, sharing the session's already loaded bundled model."""
-
-    def load(path: Path) -> Recognizer:
-        return bundled_recognizer if path == bundled_model_path() else Recognizer.load(path)
-
-    QCoreApplication.setApplicationName("digitpad")
-    parts = build(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), load)
-    parts.window.dialogs = FakeDialogs()
-    qtbot.addWidget(parts.window)
-    parts.window.show()
-    qtbot.waitExposed(parts.window)
-    with qtbot.waitSignal(parts.recognition.model_ready, timeout=MODEL_TIMEOUT_MS):
-        parts.recognition.load_model(str(bundled_model_path()))
-    yield parts
-    parts.window.close()
-    parts.shutdown()
 
 
 def dialogs(app: Digitpad) -> FakeDialogs:

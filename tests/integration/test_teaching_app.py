@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import numpy as np
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from digitpad.app import Digitpad, build
+from digitpad.app import Digitpad
 from digitpad.ml.ink import Drawing
 from digitpad.ml.recognizer import Prediction, Recognizer
-from digitpad.paths import bundled_model_path
 from digitpad.ui.teaching import Teaching
-from tests.unit.ui.fakes import FakeDialogs
-
-MODEL_TIMEOUT_MS = 60_000
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
               pytest.mark.qt_log_ignore("propagateSizeHints")]
-
-
-@pytest.fixture
-def app(qtbot, tmp_path: Path, bundled_recognizer: Recognizer) -> Iterator[Digitpad]:
-    """The app as ``launch`` builds it (its samples in the test's data folder), focused."""
-
-    def load(path: Path) -> Recognizer:
-        return bundled_recognizer if path == bundled_model_path() else Recognizer.load(path)
-
-    QCoreApplication.setApplicationName("digitpad")
-    parts = build(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), load)
-    parts.window.dialogs = FakeDialogs()
-    qtbot.addWidget(parts.window)
-    parts.window.show()
-    qtbot.waitExposed(parts.window)
-    parts.window.activateWindow()
-    parts.window.canvas.setFocus()
-    qtbot.waitUntil(parts.window.canvas.hasFocus)
-    with qtbot.waitSignal(parts.recognition.model_ready, timeout=MODEL_TIMEOUT_MS):
-        parts.recognition.load_model(str(bundled_model_path()))
-    yield parts
-    parts.window.close()
-    parts.shutdown()
 
 
 def teaching(app: Digitpad) -> Teaching:
