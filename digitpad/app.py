@@ -175,10 +175,11 @@ def launch(self_test: bool = False) -> int:
     crashes.install()
     collector = MainThreadGarbageCollector()
     scratch = tempfile.TemporaryDirectory(prefix="digitpad-self-test-") if self_test else None
-    # The self-test runs offscreen: its window size must not become the user's.
-    settings = (QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
-                if scratch is not None else user_settings())
-    parts = build(settings, log_path=log_path)
+    if scratch is None:
+        parts = build(user_settings(), log_path=log_path)
+    else:  # the user's window size, model choice and samples are not the self-test's to touch
+        settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+        parts = build(settings, log_path=log_path, data_dir=Path(scratch.name) / "data")
     if self_test:  # nobody is there to click a dialog away
         parts.window.dialogs = _PrintingDialogs(parts.window)
     previous_sigint = signal.signal(signal.SIGINT, lambda *_: QApplication.quit())

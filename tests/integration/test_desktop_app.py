@@ -11,10 +11,11 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 
-from digitpad.app import Digitpad, launch
+from digitpad.app import Digitpad, launch, user_settings
 from digitpad.ml.ink import Drawing
 from digitpad.ml.recognizer import Prediction, Recognizer
-from digitpad.paths import bundled_model_path
+from digitpad.paths import bundled_model_path, user_data_dir
+from digitpad.samples import STORE_FILE_NAME
 from digitpad.ui.canvas import InkCanvas
 from digitpad.ui.verdict import DASH, UNSURE_BELOW, Certainty
 from tests.integration.conftest import MODEL_TIMEOUT_MS
@@ -245,3 +246,10 @@ def test_self_test_launches_and_passes(capsys: pytest.CaptureFixture[str]) -> No
     assert launch(self_test=True) == 0
     out = capsys.readouterr().out
     assert "self-test: OK" in out
+
+
+def test_the_self_test_leaves_the_users_samples_and_settings_alone(capsys) -> None:
+    data_dir = user_data_dir()
+    assert launch(self_test=True) == 0
+    assert not (data_dir / STORE_FILE_NAME).exists()
+    assert not user_settings().allKeys()
