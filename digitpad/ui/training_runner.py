@@ -18,6 +18,7 @@ import multiprocessing
 import queue
 from multiprocessing.context import SpawnProcess
 from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -70,7 +71,8 @@ class TrainingRunner(QObject):
         self._context = multiprocessing.get_context("spawn")
         self._process: SpawnProcess | None = None
         self._queue: Queue | None = None
-        self._stop = self._context.Event()
+        self._stop: Event | None = None
+        """Made per run: creating one starts multiprocessing's resource tracker process."""
         self._job: TrainingJob | None = None
         self._final: Finished | Failed | Cancelled | None = None
         self._cancelling = False
@@ -101,7 +103,7 @@ class TrainingRunner(QObject):
     @Slot()
     def cancel(self) -> None:
         """Stop the run; ``cancelled`` follows within about a second."""
-        if self._job is None or self._cancelling:
+        if self._job is None or self._stop is None or self._cancelling:
             return
         self._cancelling = True
         self._stop.set()

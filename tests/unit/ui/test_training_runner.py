@@ -135,3 +135,16 @@ def test_the_training_ui_does_not_import_tensorflow() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_an_idle_runner_starts_no_helper_process() -> None:
+    """Every launch makes a runner; only a training run should cost a process."""
+    code = (
+        "from multiprocessing import resource_tracker; "
+        "from digitpad.ui.training_runner import TrainingRunner; "
+        "runner = TrainingRunner(); runner.cancel(); "
+        "print(resource_tracker._resource_tracker._fd is None)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "True"
