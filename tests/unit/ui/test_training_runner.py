@@ -132,9 +132,7 @@ def test_the_training_ui_does_not_import_tensorflow() -> None:
         "digitpad.ui.model_history, digitpad.ui.model_choice; "
         "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "[]"
+    assert fresh_python(code) == "[]"
 
 
 def test_an_idle_runner_starts_no_helper_process() -> None:
@@ -145,6 +143,10 @@ def test_an_idle_runner_starts_no_helper_process() -> None:
         "runner = TrainingRunner(); runner.cancel(); "
         "print(resource_tracker._resource_tracker._fd is None)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "True"
+    assert fresh_python(code) == "True"
+
+
+def fresh_python(code: str) -> str:
+    """What ``code`` prints in a new interpreter, where nothing else is imported or started."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip()
