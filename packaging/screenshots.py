@@ -1,0 +1,106 @@
+"""Take the README's screenshots again, from the real window and the bundled model.
+
+    xvfb-run -a python packaging/screenshots.py [--ink PENDIGITS.json] [--out assets/screenshots]
+
+Run it when the bundled model or the window changes. The drawings are real pen-drawn digits by
+writers the bundled model never trained on (its card names them), chosen by rule rather than by
+hand: ``main-window.png`` shows the first one-stroke 4 the model reads right and sure, and
+``unsure.png`` the first drawing it is unsure about whose runner-up is the digit that was drawn.
+The window uses throwaway settings and data, so nothing of the user's is shown or changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PENDIGITS = PROJECT_ROOT.parent / "shared" / "data" / "pendigits_train_strokes.json"
+WINDOW_SIZE = (1100, 720)
+TIMEOUT_S = 120.0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ink", type=Path, default=PENDIGITS)
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "assets" / "screenshots")
+    options = parser.parse_args(argv)
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from digitpad.app import build
+    from digitpad.ml.ink import load_ink
+    from digitpad.ml.recognizer import Recognizer
+    from digitpad.paths import APP_NAME, bundled_model_path
+    from digitpad.ui.probability_chart import ANIMATION_MS
+    from digitpad.ui.verdict import UNSURE_BELOW
+
+    recognizer = Recognizer.load(bundled_model_path())
+    held_out = set(recognizer.card["ink_training"]["held_out_writers"])
+    drawings = [d for d in load_ink(options.ink) if d.extra.get("writer") in held_out]
+    predictions = recognizer.predict_drawings(drawings)
+    pairs = list(zip(drawings, predictions, strict=True))
+    sure_four = next(d for d, p in pairs
+                     if d.label == 4 and len(d.strokes) == 1 and p.digit == 4
+                     and p.confidence > 0.995)
+    doubtful = next(d for d, p in pairs
+                    if p.confidence < UNSURE_BELOW - 0.05 and p.runner_up == d.label)
+
+    QCoreApplication.setApplicationName(APP_NAME)
+    app = QApplication.instance() or QApplication(sys.argv)
+    with tempfile.TemporaryDirectory(prefix="digitpad-screenshots-") as scratch:
+        settings = QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat)
+        parts = build(settings, lambda path: recognizer, data_dir=Path(scratch) / "data")
+        try:
+            parts.window.resize(*WINDOW_SIZE)
+            parts.window.show()
+            ready: list[bool] = []
+            parts.recognition.model_ready.connect(lambda *_: ready.append(True))
+            parts.recognition.load_model(str(bundled_model_path()))
+            _wait_until(app, lambda: bool(ready), "the model to load")
+            options.out.mkdir(parents=True, exist_ok=True)
+            for name, drawing in (("main-window.png", sure_four), ("unsure.png", doubtful)):
+                parts.window.clear_action.trigger()
+                parts.window.canvas.set_strokes(drawing.strokes)
+                _wait_until(app, parts.recognition.is_up_to_date, "the prediction")
+                _pause(app, 2 * ANIMATION_MS / 1000)  # the chart's bars settle
+                path = options.out / name
+                if not parts.window.grab().save(str(path)):
+                    raise SystemExit(f"could not write {path}")
+                print(f"{path}: {drawing.extra.get('writer')}'s {drawing.label}, shown as "
+                      f"{parts.window.panel.headline.text()!r} "
+                      f"({parts.window.panel.detail.text()!r})")
+        finally:
+            parts.window.close()
+            parts.shutdown()
+    return 0
+
+
+def _wait_until(app: QApplication, condition: Callable[[], bool], what: str) -> None:
+    """Run the event loop until ``condition`` holds."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"gave up waiting for {what} after {TIMEOUT_S:.0f} s")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def _pause(app: QApplication, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    _wait_until(app, lambda: time.monotonic() > end, "a pause")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
