@@ -317,10 +317,11 @@ def _train(args: argparse.Namespace) -> int:
     eval_name = Path(args.eval_ink).name if args.eval_ink else ""
     if args.ink:
         extra_train, eval_drawings, card_extra = _ink_training_set(args)
+        variants = f"{args.ink_copies} random variant{'s' if args.ink_copies > 1 else ''}"
         data_text += (
             f"; plus {card_extra['ink_training']['drawings']} pen-drawn digits from "
             f"{Path(args.ink).name} ({len(card_extra['ink_training']['writers'])} writers), "
-            f"{args.ink_copies} random variants each"
+            f"each as drawn and as {variants}"
         )
         eval_name = f"{Path(args.ink).name}, held-out writers only"
     held_out_samples: list[Drawing] = []
