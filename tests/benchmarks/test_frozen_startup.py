@@ -10,18 +10,16 @@ a cold start; at most 1.1 GB unpacked and 350 MB as a .tar.gz. The start-up is m
 from __future__ import annotations
 
 import importlib.util
-import os
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from tests.packaging.frozen_build import ROOT, frozen_app_folder
+
 pytestmark = pytest.mark.benchmark
 
-ROOT = Path(__file__).resolve().parents[2]
 RUNS = 3
 WINDOW_SHOWN_COLD_S = 1.0
 FIRST_PREDICTION_COLD_S = 6.0
@@ -43,16 +41,7 @@ measure = _measure_module()
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    given = os.environ.get("DIGITPAD_FROZEN_PROBE_APP")
-    if given:
-        return Path(given)
-    out = tmp_path_factory.mktemp("frozen-probe")
-    build = subprocess.run(
-        [sys.executable, str(ROOT / "packaging" / "build.py"), "--probe",
-         "--dist", str(out / "dist"), "--work", str(out / "work")],
-        capture_output=True, text=True, timeout=3600, check=False)
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-5000:]
-    return out / "dist" / "digitpad"
+    return frozen_app_folder(tmp_path_factory, "DIGITPAD_FROZEN_PROBE_APP", "--probe")
 
 
 @pytest.fixture(scope="module")

@@ -11,16 +11,16 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.packaging.frozen_build import frozen_app_folder
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_S = 300
 NOBODY = 65534
 
@@ -28,17 +28,7 @@ NOBODY = 65534
 @pytest.fixture(scope="session")
 def frozen_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The built app folder (``.../digitpad`` holding the ``digitpad`` executable)."""
-    given = os.environ.get("DIGITPAD_FROZEN_APP")
-    if given:
-        return Path(given)
-    out = tmp_path_factory.mktemp("frozen")
-    build = subprocess.run(
-        [sys.executable, str(ROOT / "packaging" / "build.py"),
-         "--dist", str(out / "dist"), "--work", str(out / "work")],
-        capture_output=True, text=True, timeout=3600, check=False)
-    print(build.stdout[-500:])
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-5000:]
-    return out / "dist" / "digitpad"
+    return frozen_app_folder(tmp_path_factory, "DIGITPAD_FROZEN_APP")
 
 
 def run(command: list[str], cwd: Path, **environment: str) -> subprocess.CompletedProcess[str]:
