@@ -1,11 +1,13 @@
 """The composition root: builds the recogniser worker and the window and connects them.
 
-``launch`` is what ``digitpad`` with no subcommand runs. Nothing here imports TensorFlow: the
-worker thread does, after the window is on screen.
+``launch`` is what ``digitpad`` with no subcommand runs. Nothing in this process imports
+TensorFlow: models are served by LiteRT on the recogniser thread; training and converting a model
+run in child processes.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import logging.handlers
 import os
@@ -22,7 +24,13 @@ from PySide6.QtWidgets import QApplication
 from digitpad import __version__, selftest
 from digitpad.ml.model_library import ModelLibrary
 from digitpad.ml.recognizer import Recognizer
-from digitpad.paths import APP_NAME, bundled_model_path, user_data_dir
+from digitpad.paths import (
+    APP_NAME,
+    bundled_model_path,
+    child_log_path,
+    litert_cache_dir,
+    user_data_dir,
+)
 from digitpad.samples import SampleStore, StoreError
 from digitpad.ui.crash import CrashReporter
 from digitpad.ui.dialogs import Dialogs
@@ -30,6 +38,7 @@ from digitpad.ui.main_thread_gc import MainThreadGarbageCollector
 from digitpad.ui.main_window import MainWindow
 from digitpad.ui.model_choice import ModelChoice
 from digitpad.ui.model_history import ModelHistoryDialog
+from digitpad.ui.model_preparation import ModelPreparer
 from digitpad.ui.recognition import LiveRecognition
 from digitpad.ui.teaching import Teaching, install_teaching
 from digitpad.ui.training_dialog import TrainingDialog
@@ -76,21 +85,23 @@ def user_settings() -> QSettings:
 
 def build(
     settings: QSettings,
-    loader: Callable[[Path], Model] = Recognizer.load,
+    loader: Callable[[Path], Model] | None = None,
     log_path: Path | None = None,
     data_dir: Path | None = None,
 ) -> Digitpad:
     """Create the worker thread, the recognition glue and the window, all connected.
 
-    ``data_dir`` holds the user's samples and retrained models (default: ``user_data_dir()``).
+    ``data_dir`` holds the user's samples, retrained models and the LiteRT forms of models the
+    user opened (default: ``user_data_dir()``). ``loader`` defaults to LiteRT with that cache.
     """
     data_dir = data_dir if data_dir is not None else user_data_dir()
-    worker = RecognizerWorker(loader)
+    cache_dir = litert_cache_dir(data_dir)
+    worker = RecognizerWorker(loader or functools.partial(Recognizer.load, cache_dir=cache_dir))
     thread = QThread()
     thread.setObjectName("recognizer")
     worker.moveToThread(thread)
     thread.finished.connect(worker.deleteLater)
-    recognition = LiveRecognition(worker)
+    recognition = LiveRecognition(worker, ModelPreparer(cache_dir, child_log_path(data_dir)))
     locations = [("Settings", settings.fileName()), ("Data folder", str(data_dir))]
     if log_path is not None:
         locations.append(("Log", str(log_path)))
@@ -104,13 +115,17 @@ def build(
     recognition.input_changed.connect(window.show_input)
     recognition.prediction_changed.connect(window.show_prediction)
     recognition.model_loading.connect(window.show_model_loading)
+    recognition.model_preparing.connect(window.show_model_preparing)
+    recognition.model_load_cancelled.connect(window.show_model_unchanged)
+    window.model_preparation_cancelled.connect(recognition.cancel_preparation)
     recognition.model_ready.connect(window.show_model_ready)
     recognition.picture_opened.connect(window.show_picture)
     recognition.error.connect(window.show_error)
 
     samples, samples_problem = _open_samples(data_dir)
     models, training, history = _connect_models(
-        window, recognition, settings, ModelLibrary.in_data_dir(data_dir), samples)
+        window, recognition, settings, ModelLibrary.in_data_dir(data_dir), samples,
+        child_log_path(data_dir))
     teaching = install_teaching(window, recognition, worker, settings, samples, samples_problem)
     thread.start()
     return Digitpad(window, recognition, worker, thread, models, training, history, samples,
@@ -132,10 +147,11 @@ def _connect_models(
     settings: QSettings,
     library: ModelLibrary,
     samples: SampleStore | None,
+    child_log: Path,
 ) -> tuple[ModelChoice, TrainingDialog, ModelHistoryDialog]:
     """Model menu: which model is in use (remembered), Retrain… and History…."""
     models = ModelChoice(settings, bundled_model_path(), parent=window)
-    training = TrainingDialog(settings, library, samples, parent=window)
+    training = TrainingDialog(settings, library, samples, parent=window, child_log=child_log)
     history = ModelHistoryDialog(library, bundled_model_path(), parent=window)
     window.bundled_model_requested.connect(models.reset)
     window.retrain_requested.connect(training.open_dialog)
@@ -157,7 +173,7 @@ def open_window(parts: Digitpad) -> None:
     """Show the window, then start loading the model in use behind it (the one chosen last
     time, else the bundled one)."""
     parts.window.show()
-    QApplication.processEvents()  # on screen before the recogniser thread imports TensorFlow
+    QApplication.processEvents()  # on screen before the model loads
     parts.recognition.load_model(str(parts.models.startup_path()))
 
 

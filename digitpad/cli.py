@@ -171,10 +171,25 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 
 def _load_recognizer(path: str | None) -> Any:
-    from digitpad.ml.recognizer import Recognizer
-    from digitpad.paths import bundled_model_path
+    """The model to classify with, on LiteRT. A ``.keras`` file without a matching ``.tflite``
+    is converted once, in a child process (TensorFlow), and cached in the user data folder."""
+    from digitpad.ml.recognizer import NeedsConversion, Recognizer
+    from digitpad.ml.training_process import CONVERT, JobFailed, TrainingJob, run_in_child
+    from digitpad.paths import bundled_model_path, child_log_path, litert_cache_dir
 
-    return Recognizer.load(path if path is not None else bundled_model_path())
+    model_path = Path(path) if path is not None else bundled_model_path()
+    cache_dir = litert_cache_dir()
+    try:
+        return Recognizer.load(model_path, cache_dir)
+    except NeedsConversion:
+        print(f"digitpad: preparing {model_path.name} for fast reading (once)…", file=sys.stderr)
+    job = TrainingJob(CONVERT, output=str(cache_dir), current_model=str(model_path),
+                      priority=0, log_path=str(child_log_path()))
+    try:
+        run_in_child(job)
+    except JobFailed as exc:
+        raise CliError(str(exc)) from exc
+    return Recognizer.load(model_path, cache_dir)
 
 
 def _read_inputs(paths: Sequence[str]) -> list[tuple[str, np.ndarray | None]]:
@@ -346,7 +361,7 @@ def _train(args: argparse.Namespace) -> int:
     if eval_drawings is not None:
         from digitpad.ml.recognizer import Recognizer
 
-        report = evaluate_drawings(Recognizer(result.model), eval_drawings)
+        report = evaluate_drawings(Recognizer.from_keras(result.model), eval_drawings)
         card["ink_evaluation"] = {
             "file": eval_name,
             "samples": report["samples"],

@@ -38,3 +38,15 @@ def user_data_dir() -> Path:
     QCoreApplication.setApplicationName(APP_NAME)
     location = QStandardPaths.StandardLocation.AppDataLocation
     return Path(QStandardPaths.writableLocation(location))
+
+
+def litert_cache_dir(data_dir: Path | None = None) -> Path:
+    """LiteRT forms of the models the user opened that came without one (keyed by file hash)."""
+    from digitpad.ml.litert import CACHE_DIR_NAME
+
+    return (data_dir if data_dir is not None else user_data_dir()) / CACHE_DIR_NAME
+
+
+def child_log_path(data_dir: Path | None = None) -> Path:
+    """Where training and conversion processes write what TensorFlow prints."""
+    return (data_dir if data_dir is not None else user_data_dir()) / "training.log"

@@ -1,29 +1,28 @@
 """``digitpad --self-test``: proves that an installation works the way a user runs it.
 
 It runs inside the real app (``launch(self_test=True)`` builds and shows the window as usual):
-the bundled model loads on the recogniser thread, real drawings bundled in
-``assets/samples/self-test.json`` go through the drawing pad and the window's answers are checked,
-Qt's image readers are there, one short training run proves that Keras, tf.data and AutoGraph
-work (a frozen bundle that lacks digitpad's source breaks AutoGraph; see packaging/digitpad.spec),
-and a child process is started the way Retrain starts its training.
+the bundled model loads on the recogniser thread and is served by LiteRT (TensorFlow never loads
+in the window's process), real drawings bundled in ``assets/samples/self-test.json`` go through
+the drawing pad and the window's answers are checked, Qt's image readers are there, one short
+training run in a child process, started the way Retrain starts one, proves that Keras, tf.data,
+AutoGraph and the LiteRT conversion work (a frozen bundle that lacks digitpad's source breaks
+AutoGraph; see packaging/digitpad.spec), and the window switches between the trained and the
+bundled model, reading a drawing with each.
 Each check prints one line; the first failed check prints the reason and the exit code is 1.
 """
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
-import os
-import queue
+import atexit
+import shutil
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
-from contextlib import contextmanager
-from multiprocessing.queues import Queue
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
 from PySide6.QtGui import QGuiApplication, QImageReader
@@ -34,16 +33,19 @@ from digitpad.paths import assets_dir, bundled_model_path
 
 if TYPE_CHECKING:
     from digitpad.app import Digitpad
+    from digitpad.ui.workers import ModelInfo
 
 TIMEOUT_MS = 120_000
-"""Loading TensorFlow and the model takes seconds; a minute or two means something is broken."""
+"""A model loads in well under a second and training one epoch takes seconds; a minute or two
+means something is broken."""
 IMAGE_FORMATS = ("png", "jpeg", "bmp")
 """What "Open picture" offers; Qt reads JPEG through a plugin the bundle must carry."""
-TRAINING_EPOCHS = 1
-TRAINING_BATCH = 32
-CHILD_TIMEOUT_S = 60
+SWITCHES = 2
+"""Pairs of model switches (trained, bundled) after training."""
 
-TrainingCheck = Callable[[Sequence[Drawing]], str]
+TrainingCheck = Callable[[Sequence[Drawing]], tuple[Path, str]]
+"""Trains a model from the sample drawings: its path and what to report."""
+T = TypeVar("T")
 
 
 class SelfTestFailed(Exception):
@@ -69,15 +71,15 @@ def run(parts: Digitpad, samples: Path | None = None, training: TrainingCheck | 
 
 def checks(parts: Digitpad, samples: Path, training: TrainingCheck) -> Iterator[str]:
     """The checks in order, each yielding what it found."""
-    with _autograph_warnings() as autograph:
-        yield check_window(parts)
-        yield check_image_formats()
-        yield check_model(parts)
-        drawings = load_samples(samples)
-        yield from check_samples(parts, drawings)
-        yield _in_background(lambda: training(drawings), "training")
-        yield check_autograph(autograph)
-        yield _in_background(check_child_process, "child-process")
+    yield check_window(parts)
+    yield check_image_formats()
+    yield check_model(parts)
+    drawings = load_samples(samples)
+    yield from check_samples(parts, drawings)
+    trained, line = _in_background(lambda: training(drawings), "training")
+    yield line
+    yield from check_model_switches(parts, trained, drawings[0])
+    yield check_no_tensorflow()
 
 
 def check_window(parts: Digitpad) -> str:
@@ -102,31 +104,27 @@ def check_image_formats() -> str:
 
 
 def check_model(parts: Digitpad) -> str:
-    """The bundled model, loaded by the recogniser thread as at every start; Keras on TensorFlow."""
-    recognition = parts.recognition
+    """The bundled model, loaded by the recogniser thread as at every start, on LiteRT."""
     started = time.perf_counter()
-    if recognition.model() is None:
-        outcome = _wait([recognition.model_ready, recognition.model_failed], TIMEOUT_MS)
-        if outcome is None:
-            raise SelfTestFailed(f"the model did not load within {TIMEOUT_MS // 1000} s")
-        if recognition.model() is None:
-            raise SelfTestFailed(f"the bundled model did not load: {outcome[1]}")
-    model = recognition.model()
-    assert model is not None  # loaded before, or just now
+    model = _wait_for_model(parts, "the bundled model")
     if model.path != bundled_model_path():
         raise SelfTestFailed(f"the app started with {model.path}; the self-test checks the "
                              f"bundled model, {bundled_model_path()}")
-    import keras  # already imported by the recogniser thread
-
-    backend = keras.backend.backend()
-    if backend != "tensorflow":
-        raise SelfTestFailed(
-            f"Keras runs on {backend!r}; digitpad needs 'tensorflow' (KERAS_BACKEND is pinned in "
-            "digitpad/__main__.py before Keras is imported)"
-        )
     waited = time.perf_counter() - started
-    return (f"model {model.path} ready (waited {waited:.1f} s for it), "
-            f"Keras {keras.__version__} on TensorFlow")
+    return f"model {model.path} ready (waited {waited:.1f} s for it), on LiteRT"
+
+
+def _wait_for_model(parts: Digitpad, what: str) -> ModelInfo:
+    recognition = parts.recognition
+    if recognition.is_loading() or recognition.model() is None:
+        outcome = _wait([recognition.model_ready, recognition.model_failed], TIMEOUT_MS)
+        if outcome is None:
+            raise SelfTestFailed(f"{what} did not load within {TIMEOUT_MS // 1000} s")
+        if len(outcome) > 1:  # model_failed: (path, message, has_model)
+            raise SelfTestFailed(f"{what} did not load: {outcome[1]}")
+    model = recognition.model()
+    assert model is not None  # loaded before, or just now
+    return model
 
 
 def load_samples(path: Path) -> list[Drawing]:
@@ -170,111 +168,72 @@ def check_samples(parts: Digitpad, drawings: Sequence[Drawing]) -> Iterator[str]
                              + "; ".join(wrong))
 
 
-def check_training(drawings: Sequence[Drawing]) -> str:
-    """A short run of the app's training code on renderings of the samples, saved and reloaded.
+def check_training(drawings: Sequence[Drawing]) -> tuple[Path, str]:
+    """A short training run on renderings of the samples, in a spawned child as Retrain's.
 
-    It goes through everything "Retrain" needs: Keras' fit, the tf.data pipeline and its
-    augmentation, which AutoGraph converts from digitpad's source (see :func:`check_autograph`),
-    and writing a model file with its card. The file goes to a temporary folder.
+    In a frozen app that child is this executable started again, which must do the child's work
+    and exit instead of opening a second window (``multiprocessing.freeze_support`` in
+    ``digitpad/__main__.py``). The model goes to a temporary folder of its own.
     """
-    from digitpad.ml.datasets import Mnist
-    from digitpad.ml.modelstore import save_model
-    from digitpad.ml.personal import render_samples
-    from digitpad.ml.recognizer import Recognizer
-    from digitpad.ml.training import TrainingConfig, train
+    from digitpad.ml.selftest_training import BATCH_SIZE, EPOCHS, train_on_samples
+    from digitpad.ml.training_process import (
+        TRAIN,
+        JobCancelled,
+        JobFailed,
+        TrainingJob,
+        run_in_child,
+    )
 
-    images, labels = render_samples(drawings)
-    pixels = (images * 255.0).round().astype("uint8")
-    data = Mnist(pixels, labels, pixels, labels, source="the self-test samples")
-    config = TrainingConfig(arch="cnn", epochs=TRAINING_EPOCHS, batch_size=TRAINING_BATCH,
-                            augment=True)
+    folder = Path(tempfile.mkdtemp(prefix="digitpad-self-test-model-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "self-test.keras"
+    job = TrainingJob(TRAIN, output=str(path), settings={"epochs": EPOCHS,
+                      "batch_size": BATCH_SIZE}, drawings=tuple(drawings), priority=0,
+                      log_path=str(folder / "training.log"))
     started = time.perf_counter()
     try:
-        result = train(config, data)
-        with tempfile.TemporaryDirectory(prefix="digitpad-self-test-") as folder:
-            path = Path(folder) / "self-test.keras"
-            save_model(result.model, path, result.card())
-            Recognizer.load(path).predict_images(images[:1])
-    except Exception as exc:  # whatever breaks, the report must say what
-        raise SelfTestFailed(f"training failed: {type(exc).__name__}: {exc}") from exc
-    return (f"training: {result.config.epochs} epoch of the CNN on {result.train_examples} "
-            f"renderings of the samples, saved and loaded again, in "
-            f"{time.perf_counter() - started:.1f} s")
+        outcome = run_in_child(job, work=train_on_samples)
+    except (JobFailed, JobCancelled) as exc:
+        log_text = (folder / "training.log").read_text(errors="replace")[-2000:]
+        raise SelfTestFailed(f"training in a child process failed: {exc}\n{log_text}") from exc
+    return Path(outcome.path), (
+        f"training: {EPOCHS} epoch of the CNN on {outcome.test_images} renderings of the samples "
+        f"in a child process (spawn, as Retrain starts one), saved with its LiteRT form and read "
+        f"back; AutoGraph converted the training's traced code; "
+        f"{time.perf_counter() - started:.1f} s")
 
 
-def check_child_process() -> str:
-    """Retrain trains in a child process started with "spawn". In a frozen app that child is
-    this executable started again, which must do the child's work and exit instead of opening a
-    second window (``multiprocessing.freeze_support`` in ``digitpad/__main__.py``)."""
-    context = multiprocessing.get_context("spawn")
-    answers = context.Queue()
-    child = context.Process(target=_answer, args=(answers,), name="digitpad-self-test",
-                            daemon=True)
-    started = time.perf_counter()
-    child.start()
-    try:
-        answer = answers.get(timeout=CHILD_TIMEOUT_S)
-    except queue.Empty:
-        raise SelfTestFailed(
-            f"a child process (spawn, as Retrain starts one) did not answer within "
-            f"{CHILD_TIMEOUT_S} s; its exit code: {child.exitcode}") from None
-    finally:
-        child.join(CHILD_TIMEOUT_S)
-        if child.is_alive():
-            child.kill()
-    if answer != child.pid:
-        raise SelfTestFailed(f"a child process answered {answer!r} instead of its process id")
-    return (f"a child process (spawn, as Retrain starts one) answered in "
-            f"{time.perf_counter() - started:.1f} s")
+def check_model_switches(parts: Digitpad, trained: Path, drawing: Drawing) -> Iterator[str]:
+    """Use the trained model, the bundled one, the trained one again, and the bundled one: each
+    must load and answer a drawing (the crash users met came on the second switch)."""
+    for number, path in enumerate((trained, bundled_model_path()) * SWITCHES, start=1):
+        started = time.perf_counter()
+        parts.models.use(str(path))
+        model = _wait_for_model(parts, path.name)
+        if model.path != path:
+            raise SelfTestFailed(f"switch {number}: the window uses {model.path}, not {path}")
+        parts.window.canvas.set_strokes(())
+        parts.window.canvas.set_strokes(drawing.strokes)
+        if not _wait_until(parts.recognition.is_up_to_date, TIMEOUT_MS):
+            raise SelfTestFailed(f"switch {number}: no answer from {path.name}")
+        yield (f"switch {number}: {path.name} in use after {time.perf_counter() - started:.2f} s, "
+               f"the window shows {parts.window.panel.headline.text()}")
 
 
-def _answer(answers: Queue) -> None:
-    """The child's work: say who it is."""
-    answers.put(os.getpid())
+def check_no_tensorflow() -> str:
+    """The window's process serves every prediction on LiteRT; TensorFlow is the children's."""
+    if "tensorflow" in sys.modules:
+        raise SelfTestFailed("TensorFlow was imported in the window's process; only training "
+                             "and conversion child processes may import it")
+    return "TensorFlow was never imported in the window's process"
 
 
-class AutoGraphWarnings(logging.Handler):
-    """Collects TensorFlow's "AutoGraph could not transform ..." warnings."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if "AutoGraph" in message:
-            self.messages.append(message.splitlines()[0])
-
-
-def check_autograph(autograph: AutoGraphWarnings) -> str:
-    """AutoGraph needs the source of the functions it converts; without it, it only warns and
-    runs them as plain Python, which breaks any Python ``if`` on a tensor. Here that is a failure.
-    """
-    if autograph.messages:
-        raise SelfTestFailed(
-            f"{autograph.messages[0]} digitpad's modules must be installed with their source "
-            "(a frozen build: module_collection_mode in packaging/digitpad.spec)"
-        )
-    return "AutoGraph converted the recogniser's and the training's traced code"
-
-
-@contextmanager
-def _autograph_warnings() -> Iterator[AutoGraphWarnings]:
-    handler = AutoGraphWarnings()
-    tensorflow_log = logging.getLogger("tensorflow")
-    tensorflow_log.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        tensorflow_log.removeHandler(handler)
-
-
-def _in_background(work: Callable[[], str], what: str) -> str:
+def _in_background(work: Callable[[], T], what: str) -> T:
     """Run ``work`` off the GUI thread while the window keeps handling events.
 
     A daemon thread, so that a check stuck past the timeout cannot keep the process alive.
     """
-    future: Future[str] = Future()
+    future: Future[T] = Future()
 
     def target() -> None:
         try:

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from digitpad.ml.litert import beside_path
 from digitpad.ml.recognizer import model_card_path, read_model_card
 
 MODELS_DIR_NAME = "models"
@@ -121,7 +122,8 @@ class ModelLibrary:
         return path.suffix == MODEL_SUFFIX and path.resolve().parent == self.directory.resolve()
 
     def delete(self, path: str | os.PathLike[str]) -> None:
-        """Remove a model, its card and any temporary file of an interrupted save of it.
+        """Remove a model, its LiteRT form, its card and any temporary file of an interrupted
+        save of them.
 
         Raises ValueError for a path outside the library (the bundled model, a user's own file):
         those are never ours to delete.
@@ -134,9 +136,11 @@ class ModelLibrary:
             )
         for leftover in self.directory.glob(f".{path.name}.*"):
             leftover.unlink(missing_ok=True)
-        for leftover in self.directory.glob(f".{model_card_path(path).name}.*"):
-            leftover.unlink(missing_ok=True)
+        for derived in (model_card_path(path), beside_path(path)):
+            for leftover in self.directory.glob(f".{derived.name}.*"):
+                leftover.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
+        beside_path(path).unlink(missing_ok=True)
         model_card_path(path).unlink(missing_ok=True)
 
     def remove_leftovers(self, older_than: float = LEFTOVER_AGE_SECONDS) -> list[Path]:

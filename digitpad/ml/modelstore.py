@@ -9,22 +9,31 @@ from pathlib import Path
 from typing import Any
 
 from digitpad.atomic import write_text_atomic, write_with_atomic
+from digitpad.ml.litert import CARD_KEY, beside_path, file_sha256
 from digitpad.ml.recognizer import model_card_path
 
 
 def save_model(model: Any, path: str | os.PathLike[str], card: dict[str, Any]) -> dict[str, Any]:
-    """Write ``model`` and its card so that a crash at any moment leaves the old files usable.
+    """Write ``model``, its LiteRT form and its card so that a crash at any moment leaves the old
+    files usable. Imports TensorFlow (the conversion): for the training child and ``train``.
 
-    The model goes first (temp file + os.replace), then the card; a card always describes the
-    model file next to it because it records that file's size and is written after it.
+    The ``.keras`` goes first (temp file + os.replace), then the ``.tflite`` beside it, then the
+    card, which records both files' hashes: a ``.tflite`` is served only when the card written
+    after it vouches for it, so a crash between the steps leaves a model that is converted again
+    when it is opened, never a mismatched pair.
     """
+    from digitpad.ml.conversion import write_litert_form
+
     path = Path(path)
-    write_with_atomic(path, lambda tmp: _inference_copy(model).save(tmp), suffix=".keras")
+    inference_model = _inference_copy(model)
+    write_with_atomic(path, inference_model.save, suffix=".keras")
+    record = write_litert_form(inference_model, beside_path(path), file_sha256(path))
     full_card = {
         **card,
         "file": path.name,
         "file_size_bytes": path.stat().st_size,
         "saved": card.get("saved") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        CARD_KEY: record.to_json(),
     }
     write_text_atomic(model_card_path(path), json.dumps(full_card, indent=2) + "\n")
     return full_card

@@ -147,13 +147,13 @@ def evaluate_on_samples(model: Recognizer | keras.Model, drawings: Sequence[Draw
     if not drawings:
         raise SampleError("no drawings to evaluate on; give at least one labelled drawing")
     _check_labelled(drawings)
-    recognizer = model if isinstance(model, Recognizer) else Recognizer(model)
+    recognizer = model if isinstance(model, Recognizer) else Recognizer.from_keras(model)
     predictions = recognizer.predict_drawings(drawings)
     return float(np.mean([p.digit == d.label for p, d in zip(predictions, drawings, strict=True)]))
 
 
 def mnist_test_accuracy(model: Recognizer | keras.Model, mnist: Mnist) -> float:
-    recognizer = model if isinstance(model, Recognizer) else Recognizer(model)
+    recognizer = model if isinstance(model, Recognizer) else Recognizer.from_keras(model)
     guesses = recognizer.probabilities(to_model_input(mnist.x_test)).argmax(axis=1)
     return float(np.mean(guesses == mnist.y_test))
 
@@ -301,7 +301,7 @@ def fine_tune(
     mnist_before = mnist_test_accuracy(model, mnist)
     samples_before = _accuracy_or_none(model, split.held_out)
 
-    source = model.model if isinstance(model, Recognizer) else model
+    source = model.keras_model if isinstance(model, Recognizer) else model
     keras.utils.set_random_seed(config.seed)
     x, y, weights, validation = _fine_tune_data(split.train, mnist, config)
 

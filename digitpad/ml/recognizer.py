@@ -1,11 +1,14 @@
-"""A loaded digit model: validated on load, fast for one drawing, batched for thousands."""
+"""A loaded digit model: validated on load, fast for one drawing, batched for thousands.
+
+Serving never imports TensorFlow: :meth:`Recognizer.load` runs the model's LiteRT form.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from digitpad.ml.ink import Drawing
+from digitpad.ml.litert import LiteRTError, LiteRTModel, find_litert_form
 from digitpad.ml.preprocess import FRAME_SIZE, ink_to_image
 
 NUM_CLASSES = 10
@@ -62,40 +66,96 @@ def read_model_card(model_path: str | os.PathLike[str]) -> dict[str, Any]:
     return card if isinstance(card, dict) else {}
 
 
-class Recognizer:
-    """A Keras model that maps (N, 28, 28) float32 images in [0, 1] to (N, 10) probabilities."""
+class NeedsConversion(ModelError):
+    """The ``.keras`` file has no matching LiteRT form yet: convert it (in a TensorFlow process)."""
 
-    def __init__(self, model: Any, path: Path | None = None) -> None:
-        import tensorflow as tf
-
-        self.model = model
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: not yet prepared for fast reading (no matching .tflite)")
         self.path = path
-        self.card = read_model_card(path) if path is not None else {}
-        self._input_shape = _check_model(model, path)
-        spec = tf.TensorSpec((None, *self._input_shape), tf.float32)
-        # A traced call: ~2 ms per drawing instead of ~100 ms for model.predict.
-        self._call = tf.function(lambda x: model(x, training=False), input_signature=[spec])
+
+
+Run = Callable[[np.ndarray], np.ndarray]
+"""(N, *input_shape) float32 -> (N, 10) probabilities."""
+
+
+class Recognizer:
+    """A digit model that maps (N, 28, 28) float32 images in [0, 1] to (N, 10) probabilities.
+
+    The app and the commands serve the model's LiteRT form (:meth:`load`, no TensorFlow); the
+    training child, which has TensorFlow anyway, wraps the Keras model it just trained
+    (:meth:`from_keras`). Both are checked the same way: one 28x28 input, ten probabilities.
+    """
+
+    def __init__(self, run: Run, input_shape: tuple[int, ...], name: str, summary: str,
+                 path: Path | None = None, card: dict[str, Any] | None = None,
+                 keras_model: Any = None) -> None:
+        self._run = run
+        self._input_shape = input_shape
+        self.name = name
+        self.path = path
+        self.card = card if card is not None else {}
+        self.keras_model = keras_model
+        """The Keras model, only for :meth:`from_keras` (a fine-tune starts from it)."""
+        self._summary = summary
+        _check_shapes(input_shape, path or name)
         self._check_outputs_are_probabilities()
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Recognizer:
-        """Load a ``.keras`` file safely (no code from the file runs) and check it fits."""
+    def load(cls, path: str | os.PathLike[str], cache_dir: Path | None = None) -> Recognizer:
+        """The model of record at ``path`` (a ``.keras`` file), served by its LiteRT form.
+
+        Raises :class:`NeedsConversion` when there is no matching ``.tflite`` beside the file or
+        in ``cache_dir``, and :class:`ModelError` for a file that is not a model at all.
+        """
         path = Path(path)
         if not path.is_file():
             raise ModelError(f"{path}: no such model file")
         if not zipfile.is_zipfile(path):
             raise ModelError(f"{path}: not a Keras model (a .keras file is a zip archive)")
-        import keras
+        card = read_model_card(path)
+        form = find_litert_form(path, card, cache_dir)
+        if form is None:
+            raise NeedsConversion(path)
+        try:
+            model = LiteRTModel(form.path)
+        except LiteRTError as exc:
+            raise ModelError(str(exc)) from exc
+        if model.output_shape != (NUM_CLASSES,):
+            raise ModelError(
+                f"{path}: the model outputs shape (None, {', '.join(map(str, model.output_shape))})"
+                "; digitpad needs (None, 10), one probability per digit")
+        return cls(model, model.input_shape, path.name, form.record.summary, path, card)
+
+    @classmethod
+    def from_keras(cls, model: Any, path: Path | None = None) -> Recognizer:
+        """A Keras model in this process (training, conversion): a traced call, ~2 ms a drawing.
+
+        Only for a process whose TensorFlow runs on its main thread: TensorFlow keeps its graph
+        state in thread-locals, which a Qt thread loses between two slot calls.
+        """
+        import tensorflow as tf
 
         try:
-            model = keras.saving.load_model(path, compile=False, safe_mode=True)
-        except Exception as exc:  # Keras raises many types for a bad archive
-            raise ModelError(f"{path}: cannot load the model ({_first_line(exc)})") from exc
-        return cls(model, path)
+            input_shape = tuple(model.input_shape)[1:]
+            output_shape = tuple(model.output_shape)[1:]
+        except (AttributeError, ValueError) as exc:
+            raise ModelError(f"{path or 'model'}: the model has no single input and output "
+                             f"({exc})") from exc
+        if output_shape != (NUM_CLASSES,):
+            raise ModelError(
+                f"{path or 'model'}: the model outputs shape {(None, *output_shape)}; digitpad "
+                "needs (None, 10), one probability per digit")
+        spec = tf.TensorSpec((None, *input_shape), tf.float32)
+        traced = tf.function(lambda x: model(x, training=False), input_signature=[spec])
+        card = read_model_card(path) if path is not None else {}
+        return cls(lambda batch: traced(batch).numpy(), input_shape,
+                   path.name if path is not None else model.name, keras_summary(model), path,
+                   card, keras_model=model)
 
-    @property
-    def name(self) -> str:
-        return self.path.name if self.path is not None else self.model.name
+    @classmethod
+    def load_keras(cls, path: str | os.PathLike[str]) -> Recognizer:
+        """Load a ``.keras`` file with TensorFlow, safely (no code from the file runs)."""
+        return cls.from_keras(load_keras_model(path), Path(path))
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """(28, 28) or (N, 28, 28[, 1]) float32 in [0, 1] -> (N, 10) probabilities."""
@@ -110,7 +170,7 @@ class Recognizer:
         if len(batch) == 0:
             return np.zeros((0, NUM_CLASSES), np.float32)
         outputs = [
-            self._call(batch[start : start + BATCH_SIZE]).numpy()
+            self._run(batch[start : start + BATCH_SIZE])
             for start in range(0, len(batch), BATCH_SIZE)
         ]
         return np.concatenate(outputs).astype(np.float32)
@@ -150,29 +210,37 @@ class Recognizer:
             )
 
     def summary(self) -> str:
-        lines: list[str] = []
-        self.model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
-        return "\n".join(lines)
+        return self._summary
 
 
-def _check_model(model: Any, path: Path | None) -> tuple[int, ...]:
-    where = str(path) if path is not None else "model"
+def load_keras_model(path: str | os.PathLike[str]) -> Any:
+    """A ``.keras`` file as a Keras model (TensorFlow), with ``safe_mode``: no code from the file
+    runs, so a ``Lambda`` layer is refused. Raises ModelError with the reason."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"{path}: no such model file")
+    if not zipfile.is_zipfile(path):
+        raise ModelError(f"{path}: not a Keras model (a .keras file is a zip archive)")
+    import keras
+
     try:
-        input_shape = tuple(model.input_shape)
-        output_shape = tuple(model.output_shape)
-    except (AttributeError, ValueError) as exc:
-        raise ModelError(f"{where}: the model has no single input and output ({exc})") from exc
-    if input_shape[1:] not in ((FRAME_SIZE, FRAME_SIZE), (FRAME_SIZE, FRAME_SIZE, 1)):
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:  # Keras raises many types for a bad archive
+        raise ModelError(f"{path}: cannot load the model ({_first_line(exc)})") from exc
+
+
+def keras_summary(model: Any) -> str:
+    lines: list[str] = []
+    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
+    return "\n".join(lines)
+
+
+def _check_shapes(input_shape: tuple[int, ...], where: object) -> None:
+    if input_shape not in ((FRAME_SIZE, FRAME_SIZE), (FRAME_SIZE, FRAME_SIZE, 1)):
         raise ModelError(
-            f"{where}: the model takes input of shape {input_shape}; digitpad needs "
+            f"{where}: the model takes input of shape {(None, *input_shape)}; digitpad needs "
             "(None, 28, 28) or (None, 28, 28, 1)"
         )
-    if output_shape[1:] != (NUM_CLASSES,):
-        raise ModelError(
-            f"{where}: the model outputs shape {output_shape}; digitpad needs (None, 10), "
-            "one probability per digit"
-        )
-    return input_shape[1:]
 
 
 def _first_line(exc: BaseException) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import queue
 import sys
 import time
 import traceback
@@ -43,7 +44,10 @@ TRAIN_WITH_SAMPLES = "train_with_samples"
 """A new model from MNIST and the user's samples (``personal.train_with_samples``)."""
 FINE_TUNE = "fine_tune"
 """The current model adapted to the user's samples (``personal.fine_tune``)."""
-KINDS = (TRAIN, TRAIN_WITH_SAMPLES, FINE_TUNE)
+CONVERT = "convert"
+"""The LiteRT form of a ``.keras`` file the user opened (``conversion.convert_file``): the job's
+``current_model`` is the file, ``output`` the cache folder."""
+KINDS = (TRAIN, TRAIN_WITH_SAMPLES, FINE_TUNE, CONVERT)
 
 BACKGROUND_PRIORITY = 10
 """``nice`` increment of the child: the scheduler gives the app (and anything else the user runs)
@@ -85,12 +89,15 @@ class TrainingJob:
     drawings: tuple[Drawing, ...] = ()
     """The user's labelled samples, for the two kinds that learn from them."""
     priority: int = BACKGROUND_PRIORITY
+    log_path: str | None = None
+    """Where the child's own output goes (TensorFlow writes to the process's stderr); None keeps
+    the parent's stderr, as a command-line user expects."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}; received {self.kind!r}")
-        if self.kind == FINE_TUNE and self.current_model is None:
-            raise ValueError("a fine-tune needs current_model, the model to start from")
+        if self.kind in (FINE_TUNE, CONVERT) and self.current_model is None:
+            raise ValueError(f"a {self.kind} job needs current_model, the model to start from")
 
 
 # -- messages from the child, in the order they come ---------------------------------------------
@@ -143,8 +150,17 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Converted:
+    """A finished conversion: ``tflite`` serves ``keras``, as its record says."""
+
+    keras: str
+    tflite: str
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Finished:
-    outcome: Outcome
+    outcome: Outcome | Converted
 
 
 @dataclass(frozen=True)
@@ -170,7 +186,7 @@ class StopFlag(Protocol):
     def is_set(self) -> bool: ...
 
 
-Work = Callable[[TrainingJob, Report, StopFlag], Outcome]
+Work = Callable[[TrainingJob, Report, StopFlag], Outcome | Converted]
 
 
 class JobCancelled(Exception):
@@ -197,6 +213,8 @@ class _Queue(Protocol):
 def child_main(work: Work, job: TrainingJob, queue: _Queue, stop: StopFlag) -> None:
     """Run ``work`` (normally :func:`run_job`) and end with exactly one final message."""
     lower_priority(job.priority)
+    if job.log_path is not None:
+        redirect_output(Path(job.log_path))
     final: Message
     try:
         final = Finished(work(job, queue.put, stop))
@@ -213,6 +231,46 @@ def child_main(work: Work, job: TrainingJob, queue: _Queue, stop: StopFlag) -> N
     queue.put(final)
     queue.close()
     queue.join_thread()  # the message is in the pipe before the process ends
+
+
+def run_in_child(job: TrainingJob, report: Report | None = None, work: Work | None = None
+                 ) -> Outcome | Converted:
+    """Run ``job`` in a spawned child and wait for it: the command line's way (the app's is the
+    non-blocking ``ui.training_runner``). Progress goes to ``report``; raises JobFailed or
+    JobCancelled as the child ended."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    messages = context.Queue()
+    stop = context.Event()
+    child = context.Process(target=child_main, args=(work or run_job, job, messages, stop),
+                            name=f"digitpad-{job.kind}", daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                message = messages.get(timeout=0.5)
+            except queue.Empty:
+                if not child.is_alive() and messages.empty():
+                    raise JobFailed(UNEXPECTED, f"the {job.kind} process stopped unexpectedly "
+                                    f"(exit code {child.exitcode})") from None
+                continue
+            if isinstance(message, Finished):
+                return message.outcome
+            if isinstance(message, Failed):
+                raise JobFailed(message.problem, message.message)
+            if isinstance(message, Cancelled):
+                raise JobCancelled
+            if report is not None:
+                report(message)
+    except KeyboardInterrupt:
+        stop.set()
+        raise
+    finally:
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+        messages.close()
 
 
 def lower_priority(increment: int) -> None:
@@ -232,11 +290,36 @@ def lower_priority(increment: int) -> None:
         pass  # training at normal priority still works; the app merely shares the CPU evenly
 
 
+def redirect_output(log_path: Path) -> None:
+    """Send this process's stdout and stderr, TensorFlow's C++ lines included, to ``log_path``.
+
+    At the file-descriptor level: TensorFlow's absl, oneDNN and CUDA messages bypass Python. The
+    user reads what matters through the messages; the log keeps the rest for a bug report.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")  # no INFO lines, warnings and errors kept
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError:
+        fd = os.open(os.devnull, os.O_WRONLY)  # a read-only data folder: still nothing on screen
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
 # -- the work ------------------------------------------------------------------------------------
 
 
 def run_job(job: TrainingJob, report: Report, stop: StopFlag) -> Outcome:
-    """Read MNIST, train (or fine-tune), test, save; raises JobCancelled when stopped."""
+    """Read MNIST, train (or fine-tune), test, save; or convert a model for LiteRT.
+
+    Raises JobCancelled when stopped.
+    """
+    if job.kind == CONVERT:
+        return _convert(job, report)
     mnist = _read_mnist(job.data_path, report)
     _check(stop)
     report(Stage("Starting TensorFlow…"))
@@ -252,6 +335,16 @@ def run_job(job: TrainingJob, report: Report, stop: StopFlag) -> Outcome:
         outcome = _fine_tune(job, mnist, observer, report)
     _check(stop)
     return outcome
+
+
+def _convert(job: TrainingJob, report: Report) -> Converted:
+    report(Stage("Starting TensorFlow…"))
+    from digitpad.ml.conversion import convert_file
+
+    assert job.current_model is not None  # TrainingJob requires it for a conversion
+    report(Stage(f"Preparing {Path(job.current_model).name}…"))
+    form = convert_file(job.current_model, Path(job.output))
+    return Converted(job.current_model, str(form.path), form.record.to_json())
 
 
 def _read_mnist(path: str | None, report: Report) -> Mnist:
@@ -373,7 +466,7 @@ def _fine_tune(
     with _cancellable():
         result = fine_tune(current, job.drawings, mnist, observer=observer)
     card = {
-        "architecture": current.card.get("architecture", current.model.name),
+        "architecture": current.card.get("architecture", current.keras_model.name),
         "parameters": int(result.model.count_params()),
         "fine_tuned_from": Path(job.current_model or "").name,
         "epochs_run": len(result.history.get("loss", [])),
@@ -402,7 +495,7 @@ def _load_current(job: TrainingJob, report: Report) -> Any:
     from digitpad.ml.recognizer import Recognizer
 
     report(Stage("Loading the current model…"))
-    return Recognizer.load(job.current_model)
+    return Recognizer.load_keras(job.current_model)
 
 
 def _measure(model_path: str, mnist: Mnist) -> float | None:
@@ -411,7 +504,7 @@ def _measure(model_path: str, mnist: Mnist) -> float | None:
     from digitpad.ml.recognizer import Recognizer
 
     try:
-        return mnist_test_accuracy(Recognizer.load(model_path), mnist)
+        return mnist_test_accuracy(Recognizer.load_keras(model_path), mnist)
     except ModelError:
         return None
 

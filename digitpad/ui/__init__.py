@@ -1,5 +1,1 @@
 """The desktop app's widgets and the glue that keeps them in step with the recogniser."""
-
-from digitpad.ui import pyside_workarounds
-
-pyside_workarounds.apply()

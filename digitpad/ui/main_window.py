@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QPushButton,
     QSizePolicy,
     QToolBar,
     QToolButton,
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
     bundled_model_requested = Signal()
     retrain_requested = Signal()
     history_requested = Signal()
+    model_preparation_cancelled = Signal()
 
     def __init__(
         self,
@@ -255,7 +257,12 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.model_status = QLabel()
         self.model_status.setContentsMargins(8, 0, 8, 0)
+        self.cancel_preparation_button = QPushButton("Cancel")
+        self.cancel_preparation_button.setToolTip("Stop preparing the model; keep the one in use")
+        self.cancel_preparation_button.clicked.connect(self.model_preparation_cancelled)
+        self.cancel_preparation_button.hide()
         self.statusBar().addPermanentWidget(self.model_status)
+        self.statusBar().addPermanentWidget(self.cancel_preparation_button)
 
     def _connect_canvas(self) -> None:
         self.canvas.history_changed.connect(self._on_history_changed)
@@ -271,8 +278,27 @@ class MainWindow(QMainWindow):
         if self._model is None:
             self._show_no_answer("Loading model…")
 
+    @Slot(str)
+    def show_model_preparing(self, name: str) -> None:
+        """A model without its LiteRT form is being converted: seconds, once per file."""
+        self.model_status.setText(f"Preparing {name} for fast reading (once)…")
+        self.cancel_preparation_button.show()
+        if self._model is None:
+            self._show_no_answer("Preparing model…")
+
+    @Slot()
+    def show_model_unchanged(self) -> None:
+        """A model change was cancelled: the model in use, if any, stays."""
+        self.cancel_preparation_button.hide()
+        if self._model is not None:
+            self.model_status.setText(f"Model: {self._model.name}")
+        else:
+            self.model_status.setText("No model")
+            self._show_no_answer("No model loaded")
+
     @Slot(object)
     def show_model_ready(self, info: ModelInfo) -> None:
+        self.cancel_preparation_button.hide()
         self._model = info
         self.model_status.setText(f"Model: {info.name}")
         self.model_status.setToolTip(str(info.path))
@@ -282,6 +308,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str, bool)
     def show_model_failed(self, path: str, message: str, has_model: bool) -> None:
+        self.cancel_preparation_button.hide()
         if has_model and self._model is not None:
             self.model_status.setText(f"Model: {self._model.name}")
             outcome = f"digitpad keeps using {self._model.name}."

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from digitpad.ml.preprocess import ImageLoadError, ink_to_image, load_image
 from digitpad.ml.recognizer import Prediction
+from digitpad.ui.model_preparation import ModelPreparer
 from digitpad.ui.workers import ModelInfo, PredictionResult, RecognizerWorker
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,10 @@ class LiveRecognition(QObject):
     prediction_changed = Signal(object)
     """A Prediction of the current input (possibly of a moment ago while a stroke goes on)."""
     model_loading = Signal(str)
+    model_preparing = Signal(str)
+    """(name): the model is being converted for LiteRT in a child process; cancellable."""
+    model_load_cancelled = Signal()
+    """The user cancelled a model's preparation; the model in use (if any) stays."""
     model_ready = Signal(object)
     """ModelInfo"""
     model_failed = Signal(str, str, bool)
@@ -43,9 +48,14 @@ class LiveRecognition(QObject):
     """(title, message) for something the user can fix, e.g. an unreadable image."""
     _load_requested = Signal(str)
 
-    def __init__(self, worker: RecognizerWorker, parent: QObject | None = None) -> None:
+    def __init__(self, worker: RecognizerWorker, preparer: ModelPreparer | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._worker = worker
+        self._preparer = preparer
+        self._wanted: str | None = None
+        """The model last asked for: answers about any other are out of date."""
+        self._prepared: set[str] = set()
         self._image: np.ndarray | None = None
         self._request_id = 0
         self._shown_id = 0
@@ -60,7 +70,12 @@ class LiveRecognition(QObject):
         self._load_requested.connect(worker.load_model)
         worker.model_loaded.connect(self._on_model_loaded)
         worker.model_failed.connect(self._on_model_failed)
+        worker.conversion_needed.connect(self._on_conversion_needed)
         worker.predicted.connect(self._on_predicted)
+        if preparer is not None:
+            preparer.prepared.connect(self._on_prepared)
+            preparer.failed.connect(self._on_model_failed)
+            preparer.cancelled.connect(self._on_preparation_cancelled)
 
     def model(self) -> ModelInfo | None:
         return self._model
@@ -76,16 +91,26 @@ class LiveRecognition(QObject):
         return self._shown_id == self._request_id and not self._timer.isActive()
 
     def stop(self) -> None:
-        """At shutdown, before the worker goes: a pending live update must not reach it."""
+        """At shutdown, before the worker goes: a pending live update must not reach it, and a
+        conversion in progress ends."""
         self._stopped = True
         self._timer.stop()
+        if self._preparer is not None:
+            self._preparer.shutdown()
 
     @Slot(str)
     def load_model(self, path: str) -> None:
         """Load a model in the background; until it is ready the current one stays in use."""
         self._loading = True
+        self._wanted = path
         self.model_loading.emit(Path(path).name)
         self._load_requested.emit(path)
+
+    @Slot()
+    def cancel_preparation(self) -> None:
+        """Stop converting the model asked for; the model in use stays."""
+        if self._preparer is not None and self._preparer.is_preparing():
+            self._preparer.cancel()
 
     @Slot(object)
     def update_strokes(self, strokes: Sequence[np.ndarray]) -> None:
@@ -154,5 +179,33 @@ class LiveRecognition(QObject):
 
     @Slot(str, str)
     def _on_model_failed(self, path: str, message: str) -> None:
+        if path != self._wanted:
+            return  # replaced by a newer request
         self._loading = False
         self.model_failed.emit(path, message, self._model is not None)
+
+    @Slot(str)
+    def _on_conversion_needed(self, path: str) -> None:
+        if path != self._wanted:
+            return
+        if self._preparer is None or path in self._prepared:
+            # Converted already, and still not servable: the cache cannot be written or read.
+            self._on_model_failed(path, f"{path}: could not be prepared for fast reading; see "
+                                  "the log for details")
+            return
+        self.model_preparing.emit(Path(path).name)
+        self._preparer.prepare(path)
+
+    @Slot(str)
+    def _on_prepared(self, path: str) -> None:
+        self._prepared.add(path)
+        if path == self._wanted:
+            self._load_requested.emit(path)
+
+    @Slot(str)
+    def _on_preparation_cancelled(self, path: str) -> None:
+        if path != self._wanted:
+            return
+        self._loading = False
+        self._wanted = None
+        self.model_load_cancelled.emit()

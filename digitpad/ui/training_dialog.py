@@ -102,8 +102,11 @@ class TrainingDialog(QDialog):
         samples: SampleStore | None = None,
         runner: TrainingRunner | None = None,
         parent: QWidget | None = None,
+        child_log: Path | None = None,
     ) -> None:
         super().__init__(parent)
+        self._child_log = child_log
+        """Where the training child writes what TensorFlow prints (None: the app's stderr)."""
         self._settings = settings
         self._library = library
         self._samples = samples
@@ -407,6 +410,7 @@ class TrainingDialog(QDialog):
             current_model=str(current.path) if current is not None else None,
             current_accuracy=current.card.get("mnist_test_accuracy") if current else None,
             drawings=drawings,
+            log_path=str(self._child_log) if self._child_log is not None else None,
         )
         self._epochs = max(1, epochs)
         self._pending = None

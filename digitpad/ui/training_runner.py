@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from digitpad.ml.model_library import ModelLibrary
 from digitpad.ml.training_process import (
+    CONVERT,
     UNEXPECTED,
     BatchEnd,
     Cancelled,
@@ -165,7 +166,7 @@ class TrainingRunner(QObject):
         self._poll.stop()
         if isinstance(final, Finished) and not cancelling:
             self._forget()
-            log.info("training finished: %s", final.outcome.path)
+            log.info("%s finished: %s", job.kind if job else "job", final.outcome)
             self.finished.emit(final.outcome)
             return
         self._clean_up()
@@ -192,8 +193,8 @@ class TrainingRunner(QObject):
         """Remove anything the run began writing, and forget it."""
         job = self._job
         self._forget()
-        if job is None:
-            return
+        if job is None or job.kind == CONVERT:
+            return  # a conversion writes atomically; its cache holds no half-made model
         output = Path(job.output)
         try:
             ModelLibrary(output.parent).delete(output)

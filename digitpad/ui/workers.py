@@ -1,6 +1,6 @@
-"""The recogniser's own thread: loads models (TensorFlow takes seconds) and classifies inputs.
+"""The recogniser's own thread: loads models and classifies inputs with LiteRT.
 
-The GUI thread never touches the Keras model; it submits a request and gets a signal back. Requests
+The GUI thread never touches the model; it submits a request and gets a signal back. Requests
 coalesce: while one is being classified, newer ones replace each other and only the latest runs,
 so a fast pen can never build up a queue of stale drawings.
 
@@ -21,7 +21,7 @@ from typing import Protocol
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from digitpad.ml.recognizer import ModelError, Prediction
+from digitpad.ml.recognizer import ModelError, NeedsConversion, Prediction
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,8 @@ class RecognizerWorker(QObject):
     """ModelInfo of the model now in use."""
     model_failed = Signal(str, str)
     """(path, what is wrong); the previous model, if any, stays in use."""
+    conversion_needed = Signal(str)
+    """(path): a ``.keras`` file without its LiteRT form; the previous model stays in use."""
     predicted = Signal(object)
     """PredictionResult for the latest request."""
     batch_classified = Signal(object)
@@ -114,6 +116,10 @@ class RecognizerWorker(QObject):
         try:
             model = self._loader(Path(path))
             info = ModelInfo(Path(path), model.name, model.summary(), dict(model.card))
+        except NeedsConversion:
+            log.info("model %s has no LiteRT form yet", path)
+            self.conversion_needed.emit(path)
+            return
         except (ModelError, ImportError, OSError) as exc:
             log.warning("model %s not loaded: %s", path, exc)
             self.model_failed.emit(path, str(exc))

@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
 from digitpad.app import Digitpad, build
-from digitpad.ml.recognizer import Recognizer
 from digitpad.paths import bundled_model_path
 from tests.unit.ui.fakes import FakeDialogs
 
@@ -17,15 +16,12 @@ MODEL_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
-def app(qtbot, tmp_path: Path, bundled_recognizer: Recognizer) -> Iterator[Digitpad]:
-    """The app with its settings and samples in the test's folder, sharing the session's loaded
-    bundled model, the pad focused as after a click."""
-
-    def load(path: Path) -> Recognizer:
-        return bundled_recognizer if path == bundled_model_path() else Recognizer.load(path)
-
+def app(qtbot, tmp_path: Path) -> Iterator[Digitpad]:
+    """The app as ``launch`` builds it (real LiteRT models), with its settings, samples and model
+    cache in the test's folder, the pad focused as after a click."""
     QCoreApplication.setApplicationName("digitpad")
-    parts = build(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), load)
+    parts = build(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+                  data_dir=tmp_path / "data")
     parts.window.dialogs = FakeDialogs()
     qtbot.addWidget(parts.window)
     parts.window.show()

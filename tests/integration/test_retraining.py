@@ -44,18 +44,14 @@ def settings(tmp_path: Path, mnist_file: Path) -> QSettings:
 
 
 @pytest.fixture
-def start(qtbot, tmp_path: Path, settings: QSettings, bundled_recognizer: Recognizer
-          ) -> Iterator[Callable[[], Digitpad]]:
-    """Starts the app as ``launch`` does (sharing the session's bundled model); may be called
-    again to start it a second time with the same settings and data folder."""
+def start(qtbot, tmp_path: Path, settings: QSettings) -> Iterator[Callable[[], Digitpad]]:
+    """Starts the app as ``launch`` does; may be called again to start it a second time with
+    the same settings and data folder."""
     started: list[Digitpad] = []
-
-    def load(path: Path) -> Recognizer:
-        return bundled_recognizer if path == bundled_model_path() else Recognizer.load(path)
 
     def start_app() -> Digitpad:
         QCoreApplication.setApplicationName("digitpad")
-        parts = build(settings, load, data_dir=tmp_path / "data")
+        parts = build(settings, data_dir=tmp_path / "data")
         for window in (parts.window, parts.training, parts.history):
             window.dialogs = FakeDialogs()
         qtbot.addWidget(parts.window)

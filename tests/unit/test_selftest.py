@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
+import threading
+import types
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-import keras
 import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
@@ -19,8 +21,11 @@ from PySide6.QtGui import QImageReader
 from digitpad import selftest
 from digitpad.app import Digitpad, build, open_window
 from digitpad.ml.ink import Drawing, load_ink
+from digitpad.ml.litert import beside_path
 from digitpad.ml.preprocess import ink_to_image
-from digitpad.ml.recognizer import ModelError, Prediction
+from digitpad.ml.recognizer import ModelError, Prediction, Recognizer
+from digitpad.ml.training_process import TRAIN, JobFailed, TrainingJob
+from digitpad.paths import bundled_model_path
 from tests.unit.ui.fakes import FakeDialogs
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
@@ -29,8 +34,18 @@ pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def skip_training(drawings: Sequence[Drawing]) -> str:
-    return "training: not run here"
+TRAINED = Path("/models/trained.keras")
+"""What the stand-in training "makes": the fake loaders load any path."""
+
+
+def skip_training(drawings: Sequence[Drawing]) -> tuple[Path, str]:
+    return TRAINED, "training: not run here"
+
+
+@pytest.fixture(autouse=True)
+def window_process_without_tensorflow(monkeypatch) -> None:
+    """Other tests of this run import TensorFlow; the app under test here never does."""
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
 
 
 class ReadingModel:
@@ -89,15 +104,39 @@ def test_a_working_app_passes_and_shows_what_it_checked(start_app, samples, caps
     assert "self-test: window shown on the 'offscreen' platform" in out[0]
     assert out[1] == "self-test: Qt reads png, jpeg, bmp pictures"
     assert out[2].startswith("self-test: model ") and "digitpad-cnn.keras ready" in out[2]
-    assert out[2].endswith(f"Keras {keras.__version__} on TensorFlow")
+    assert out[2].endswith("on LiteRT")
     sample_lines = [line for line in out if line.startswith("self-test: sample ")]
     assert len(sample_lines) == len(samples) >= 10
     for line, drawing in zip(sample_lines, samples, strict=True):
         assert f"expected {drawing.label}, the window shows {drawing.label} (91%)" in line
     assert "self-test: training: not run here" in out
-    assert "self-test: AutoGraph converted the recogniser's and the training's traced code" in out
-    assert out[-2].startswith("self-test: a child process (spawn, as Retrain starts one) answered")
+    switches = [line for line in out if line.startswith("self-test: switch ")]
+    assert [line.split(":")[1].split()[-1] for line in switches] == ["1", "2", "3", "4"]
+    assert [line.split()[3] for line in switches] == ["trained.keras", "digitpad-cnn.keras"] * 2
+    assert out[-2] == "self-test: TensorFlow was never imported in the window's process"
     assert out[-1].startswith("self-test: OK in ")
+    assert app.recognition.model().path == bundled_model_path()  # left as it started
+
+
+def test_tensorflow_in_the_window_process_fails(start_app, samples, capsys, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "tensorflow", types.ModuleType("tensorflow"))
+    app = start_app(lambda path: ReadingModel(samples))
+    assert selftest.run(app, training=skip_training) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("self-test: FAILED: TensorFlow was imported in the window's process")
+
+
+def test_a_model_switch_that_fails_says_which(start_app, samples, capsys) -> None:
+    def load(path: Path) -> ReadingModel:
+        if path == TRAINED:
+            raise ModelError(f"{path}: cannot load the model (broken on purpose)")
+        return ReadingModel(samples)
+
+    app = start_app(load)
+    assert selftest.run(app, training=skip_training) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == ("self-test: FAILED: trained.keras did not load: /models/trained.keras: "
+                    "cannot load the model (broken on purpose)")
 
 
 def test_a_misread_drawing_fails_and_says_which(start_app, samples, capsys) -> None:
@@ -117,14 +156,6 @@ def test_a_model_that_does_not_load_fails_with_the_reason(start_app, capsys) -> 
     last = capsys.readouterr().out.splitlines()[-1]
     assert last.startswith("self-test: FAILED: the bundled model did not load: ")
     assert last.endswith("digitpad-cnn.keras: not a Keras model (a .keras file is a zip archive)")
-
-
-def test_keras_on_another_backend_fails(start_app, samples, capsys, monkeypatch) -> None:
-    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
-    app = start_app(lambda path: ReadingModel(samples))
-    assert selftest.run(app, training=skip_training) == 1
-    last = capsys.readouterr().out.splitlines()[-1]
-    assert last.startswith("self-test: FAILED: Keras runs on 'jax'; digitpad needs 'tensorflow'")
 
 
 def test_missing_jpeg_support_fails(start_app, samples, capsys, monkeypatch) -> None:
@@ -156,27 +187,35 @@ def test_unusable_sample_drawings_fail(
     assert last.startswith("self-test: FAILED: ") and reason in last
 
 
-def test_autograph_falling_back_to_python_fails(start_app, samples, capsys) -> None:
+def test_autograph_falling_back_to_python_fails_the_training_child(
+    samples, tmp_path: Path, monkeypatch
+) -> None:
     """What TensorFlow logs when a frozen app lacks digitpad's source."""
+    from digitpad.ml import selftest_training, training
 
-    def training_without_source(drawings: Sequence[Drawing]) -> str:
+    real_train = training.train
+
+    def train_without_source(*args: object, **kwargs: object) -> object:
         logging.getLogger("tensorflow").warning(
             "AutoGraph could not transform <function augment_batch> and will run it as-is.\n"
             "Cause: Unable to locate the source code")
-        return "training: ran as plain Python"
+        return real_train(*args, **kwargs)
 
-    app = start_app(lambda path: ReadingModel(samples))
-    assert selftest.run(app, training=training_without_source) == 1
-    last = capsys.readouterr().out.splitlines()[-1]
-    assert last.startswith("self-test: FAILED: AutoGraph could not transform <function "
-                           "augment_batch> and will run it as-is. digitpad's modules must be "
-                           "installed with their source")
+    monkeypatch.setattr(training, "train", train_without_source)
+    job = TrainingJob(TRAIN, output=str(tmp_path / "m.keras"), drawings=tuple(samples))
+    with pytest.raises(JobFailed, match=re.escape(
+            "AutoGraph could not transform <function augment_batch> and will run it as-is. "
+            "digitpad's modules must be installed with their source")):
+        selftest_training.train_on_samples(job, lambda message: None, threading.Event())
 
 
-def test_the_training_check_trains_saves_and_reloads(samples) -> None:
-    line = selftest.check_training(samples)
+def test_the_training_check_trains_in_a_child_and_the_model_is_served_by_litert(samples) -> None:
+    path, line = selftest.check_training(samples)
     assert line.startswith(f"training: 1 epoch of the CNN on {round(len(samples) * 8 * 0.9)} "
-                           "renderings of the samples, saved and loaded again")
+                           "renderings of the samples in a child process (spawn")
+    assert "AutoGraph converted the training's traced code" in line
+    assert path.is_file() and beside_path(path).is_file()
+    assert Recognizer.load(path).predict_image(np.zeros((28, 28), np.float32)).digit is not None
 
 
 def test_the_samples_are_real_labelled_pen_drawings_of_every_digit(samples) -> None:
@@ -196,4 +235,6 @@ def test_the_command_ignores_a_keras_config_naming_another_backend(tmp_path: Pat
                             env=environment, capture_output=True, text=True, timeout=300,
                             check=False)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-    assert "on TensorFlow" in result.stdout and "self-test: OK" in result.stdout
+    assert "AutoGraph converted the training's traced code" in result.stdout
+    assert "TensorFlow was never imported in the window's process" in result.stdout
+    assert "self-test: OK" in result.stdout

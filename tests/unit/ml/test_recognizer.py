@@ -10,30 +10,43 @@ import keras
 import numpy as np
 import pytest
 
+from digitpad.ml.conversion import convert_file
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.ink import Drawing, make_drawing
 from digitpad.ml.preprocess import ink_to_image
-from digitpad.ml.recognizer import ModelError, Recognizer
+from digitpad.ml.recognizer import ModelError, NeedsConversion, Recognizer
+
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
-def test_bundled_model_reads_real_mnist_test_digits(
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:.2f}"
+
+
+def test_bundled_model_on_litert_reads_the_whole_mnist_test_set_as_the_readme_says(
     bundled_recognizer: Recognizer, mnist: Mnist
 ) -> None:
-    images = mnist.x_test[:2000].astype(np.float32) / 255.0
-    probabilities = bundled_recognizer.probabilities(images)
-    assert probabilities.shape == (2000, 10)
+    probabilities = bundled_recognizer.probabilities(mnist.x_test.astype(np.float32) / 255.0)
+    assert probabilities.shape == (10_000, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-4)
-    accuracy = (probabilities.argmax(axis=1) == mnist.y_test[:2000]).mean()
-    assert accuracy >= 0.99
+    accuracy = float((probabilities.argmax(axis=1) == mnist.y_test).mean())
+    stated = bundled_recognizer.card["mnist_test_accuracy"]
+    assert _percent(accuracy) == _percent(stated) == "99.56"
+    assert f"{_percent(stated)} % of MNIST's test set" in README.read_text(encoding="utf-8")
 
 
-def test_bundled_model_reads_real_pen_drawn_digits(
+def test_bundled_model_on_litert_reads_held_out_writers_as_the_readme_says(
     bundled_recognizer: Recognizer, held_out_pendigits: list[Drawing]
 ) -> None:
     drawings = held_out_pendigits
     predictions = bundled_recognizer.predict_drawings(drawings)
-    accuracy = np.mean([p.digit == d.label for p, d in zip(predictions, drawings, strict=True)])
-    assert accuracy >= 0.95
+    accuracy = float(np.mean([p.digit == d.label
+                              for p, d in zip(predictions, drawings, strict=True)]))
+    evaluation = bundled_recognizer.card["ink_evaluation"]
+    assert len(drawings) == evaluation["samples"] == 2498
+    assert _percent(accuracy) == _percent(evaluation["accuracy"]) == "98.92"
+    stated = f"**{accuracy * 100:.1f} %** of real pen-drawn digits by writers it never trained on"
+    assert stated in " ".join(README.read_text(encoding="utf-8").split())
 
 
 def test_accepts_single_images_and_channel_last_batches(bundled_recognizer: Recognizer) -> None:
@@ -64,8 +77,11 @@ def test_missing_and_corrupt_files_are_refused_with_the_file_name(tmp_path: Path
     truncated = tmp_path / "truncated.keras"
     with zipfile.ZipFile(truncated, "w") as archive:
         archive.writestr("metadata.json", "{}")
+    with pytest.raises(NeedsConversion):  # only TensorFlow can tell what is inside
+        Recognizer.load(truncated, tmp_path / "cache")
     with pytest.raises(ModelError, match=re.escape("truncated.keras: cannot load the model")):
-        Recognizer.load(truncated)
+        convert_file(truncated, tmp_path / "cache")
+    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())
 
 
 def _save(model: keras.Model, path: Path) -> Path:
@@ -73,7 +89,8 @@ def _save(model: keras.Model, path: Path) -> Path:
     return path
 
 
-def test_incompatible_models_are_refused_with_the_reason(tmp_path: Path) -> None:
+def test_incompatible_models_are_refused_with_the_reason_when_prepared(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
     wrong_input = keras.Sequential(
         [
             keras.Input((32, 32)),
@@ -82,12 +99,12 @@ def test_incompatible_models_are_refused_with_the_reason(tmp_path: Path) -> None
         ]
     )
     with pytest.raises(ModelError, match=r"input of shape \(None, 32, 32\)"):
-        Recognizer.load(_save(wrong_input, tmp_path / "input.keras"))
+        convert_file(_save(wrong_input, tmp_path / "input.keras"), cache)
     wrong_output = keras.Sequential(
         [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(5, activation="softmax")]
     )
     with pytest.raises(ModelError, match=r"outputs shape \(None, 5\)"):
-        Recognizer.load(_save(wrong_output, tmp_path / "output.keras"))
+        convert_file(_save(wrong_output, tmp_path / "output.keras"), cache)
     logits = keras.Sequential(
         [
             keras.Input((28, 28)),
@@ -96,4 +113,17 @@ def test_incompatible_models_are_refused_with_the_reason(tmp_path: Path) -> None
         ]
     )
     with pytest.raises(ModelError, match="softmax probabilities, not logits"):
-        Recognizer.load(_save(logits, tmp_path / "logits.keras"))
+        convert_file(_save(logits, tmp_path / "logits.keras"), cache)
+    assert not list(cache.glob("*.tflite"))
+
+
+def test_a_lambda_layer_is_refused_by_safe_mode(tmp_path: Path) -> None:
+    model = keras.Sequential([
+        keras.Input((28, 28)),
+        keras.layers.Lambda(lambda x: x * 1.0),
+        keras.layers.Flatten(),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    path = _save(model, tmp_path / "lambda.keras")
+    with pytest.raises(ModelError, match=re.escape("lambda.keras: cannot load the model")):
+        convert_file(path, tmp_path / "cache")

@@ -1,0 +1,121 @@
+"""Making a Keras model's LiteRT form. Imports TensorFlow: runs only in a training/conversion
+child process and in ``digitpad train``, never in the window's process.
+
+A conversion is checked before it is kept: the ``.tflite`` must give the Keras model's
+probabilities (within :data:`TOLERANCE`) on a handful of inputs, so an operator the converter
+mishandles is refused here instead of misreading the user's drawings later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitpad.atomic import write_bytes_atomic, write_text_atomic
+from digitpad.ml.litert import (
+    CARD_KEY,
+    LiteRTError,
+    LiteRTForm,
+    LiteRTModel,
+    LiteRTRecord,
+    beside_path,
+    cache_paths,
+    file_sha256,
+)
+from digitpad.ml.preprocess import FRAME_SIZE
+from digitpad.ml.recognizer import ModelError, Recognizer, load_keras_model
+
+TOLERANCE = 1e-4
+"""Largest difference in any probability between the Keras model and its LiteRT form."""
+_CHECK_INPUTS = 8
+
+
+def tflite_bytes(model: Any) -> bytes:
+    """The Keras model as a ``.tflite`` flatbuffer (float32, no quantisation: same answers)."""
+    import tensorflow as tf
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # Keras prints the exported signature
+            return tf.lite.TFLiteConverter.from_keras_model(model).convert()
+    except Exception as exc:  # the converter raises many types for unsupported models
+        raise ModelError(f"{model.name}: cannot be converted for LiteRT "
+                         f"({str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r})"
+                         ) from exc
+
+
+def write_litert_form(model: Any, tflite_path: Path, keras_sha256: str) -> LiteRTRecord:
+    """Convert ``model``, check the result against it and write it atomically to ``tflite_path``.
+
+    ``keras_sha256`` is the hash of the ``.keras`` file this model was saved to or loaded from.
+    """
+    recognizer = Recognizer.from_keras(model)  # also rejects a model that is not a digit model
+    data = tflite_bytes(model)
+    write_bytes_atomic(tflite_path, data)
+    try:
+        _check_same_answers(recognizer, tflite_path)
+    except BaseException:
+        tflite_path.unlink(missing_ok=True)
+        raise
+    return LiteRTRecord(keras_sha256, file_sha256(tflite_path), tflite_path.name,
+                        recognizer.summary())
+
+
+def convert_file(keras_path: str | os.PathLike[str], cache_dir: Path) -> LiteRTForm:
+    """The LiteRT form of a user's ``.keras`` file, made in ``cache_dir`` (keyed by its hash).
+
+    Loaded with ``safe_mode`` (no code from the file runs). Raises ModelError with the reason.
+    """
+    keras_sha256 = file_sha256(keras_path)
+    model = load_keras_model(keras_path)
+    tflite, record_path = cache_paths(cache_dir, keras_sha256)
+    record = write_litert_form(model, tflite, keras_sha256)
+    write_text_atomic(record_path, json.dumps(record.to_json(), indent=2) + "\n")
+    return LiteRTForm(tflite, record)
+
+
+def _check_same_answers(recognizer: Recognizer, tflite_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    inputs = np.concatenate([
+        np.zeros((1, FRAME_SIZE, FRAME_SIZE), np.float32),
+        rng.random((_CHECK_INPUTS - 1, FRAME_SIZE, FRAME_SIZE), np.float32),
+    ])
+    try:
+        lite = LiteRTModel(tflite_path, threads=1)
+    except LiteRTError as exc:
+        raise ModelError(str(exc)) from exc
+    expected = recognizer.probabilities(inputs)
+    got = lite(inputs.reshape((len(inputs), *lite.input_shape)))
+    difference = float(np.max(np.abs(expected - got)))
+    if not difference <= TOLERANCE:
+        raise ModelError(
+            f"{recognizer.name}: its LiteRT form answers differently from the Keras model "
+            f"(probabilities differ by up to {difference:.2g}; at most {TOLERANCE:g} is allowed)")
+
+
+def convert_beside(keras_path: str | os.PathLike[str]) -> LiteRTForm:
+    """Give a ``.keras`` file that has a model card its ``.tflite`` beside it, recorded in the card
+    (how the bundled model's was made: ``python -m digitpad.ml.conversion assets/NAME.keras``)."""
+    from digitpad.ml.recognizer import model_card_path, read_model_card
+
+    keras_path = Path(keras_path)
+    card = read_model_card(keras_path)
+    if not card:
+        raise ModelError(f"{keras_path}: has no model card to record its LiteRT form in")
+    record = write_litert_form(load_keras_model(keras_path), beside_path(keras_path),
+                               file_sha256(keras_path))
+    card[CARD_KEY] = record.to_json()
+    write_text_atomic(model_card_path(keras_path), json.dumps(card, indent=2) + "\n")
+    return LiteRTForm(beside_path(keras_path), record)
+
+
+if __name__ == "__main__":
+    import sys
+
+    for argument in sys.argv[1:]:
+        print(convert_beside(argument).path)
