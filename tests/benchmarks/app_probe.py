@@ -74,7 +74,7 @@ def main() -> None:
     parts.recognition.prediction_changed.connect(note_first)
     open_window(parts)
     window_shown = watcher.shown_at or time.time()
-    loading = Heartbeat()  # how the window responds while TensorFlow loads behind it
+    loading = Heartbeat()  # how the window responds while the model loads behind it
     loading.start()
     # The user starts drawing at once: a stroke is on the pad before the model is ready.
     draw_line(parts)
@@ -84,10 +84,26 @@ def main() -> None:
               "first_prediction": first_prediction[0] if first_prediction else None,
               **loading.stalls("loading_stall")}
     result.update(measure_drawing(app, parts))
+    wait_until(lambda: False, 1000)  # idle, as a window waiting for the next stroke
+    result["idle_rss_mb"] = resident_megabytes()
+    result["tensorflow_imported"] = "tensorflow" in sys.modules
     parts.window.close()
     parts.shutdown()
     settings_path.unlink(missing_ok=True)
     print(json.dumps(result))
+
+
+def resident_megabytes() -> float:
+    """This process's resident memory (Linux: /proc; elsewhere the peak from getrusage)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def draw_line(parts: Digitpad) -> None:

@@ -4,7 +4,6 @@ drawing, classify >= 1,000 drawings/s. Run: python -m pytest -m benchmark tests/
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -41,53 +40,41 @@ def test_preprocessing_median_at_most_1ms(pendigits: list[Drawing]) -> None:
     assert np.median(ms) <= 1.0
 
 
-def test_single_drawing_latency_direct_vs_predict(
+def test_ink_to_probabilities_of_one_drawing_p95_at_most_1ms(
     bundled_recognizer: Recognizer, pendigits: list[Drawing]
 ) -> None:
-    drawings = pendigits[:300]
+    drawings = pendigits[:1000]
     for d in drawings[:20]:
         bundled_recognizer.predict_image(ink_to_image(d.strokes))
-    direct = _timings(lambda d: bundled_recognizer.predict_image(ink_to_image(d.strokes)), drawings)
-    model = bundled_recognizer.model
-    model.predict(np.zeros((1, 28, 28), np.float32), verbose=0)
-    predict = _timings(
-        lambda d: model.predict(ink_to_image(d.strokes)[None], verbose=0), drawings[:50]
-    )
-    print(
-        f"\nink -> probabilities, traced direct call: median {np.median(direct):.2f} ms, "
-        f"p95 {np.percentile(direct, 95):.2f} ms"
-    )
-    print(
-        f"ink -> probabilities, model.predict:      median {np.median(predict):.2f} ms, "
-        f"p95 {np.percentile(predict, 95):.2f} ms"
-    )
-    assert np.percentile(direct, 95) <= 5.0
+    ms = _timings(lambda d: bundled_recognizer.predict_image(ink_to_image(d.strokes)), drawings)
+    print(f"\nink -> probabilities on LiteRT, one drawing: median {np.median(ms):.2f} ms, "
+          f"p95 {np.percentile(ms, 95):.2f} ms")
+    assert np.percentile(ms, 95) <= 1.0
 
 
-def test_classify_command_throughput(tmp_path: Path, pendigits: list[Drawing]) -> None:
+def test_classify_command_start_up_and_throughput(tmp_path: Path, pendigits: list[Drawing]
+                                                  ) -> None:
     path = tmp_path / "all.json"
     save_ink(path, pendigits)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
-    def run(file: Path, drawings: int) -> float:
+    def run(file: Path, drawings: int) -> tuple[float, str]:
         started = time.perf_counter()
         result = subprocess.run(
             [sys.executable, "-m", "digitpad", "classify", "--json", str(file)],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
-        )
+            capture_output=True, text=True, check=True)
         assert len(json.loads(result.stdout)["results"]) == drawings
-        return time.perf_counter() - started
+        return time.perf_counter() - started, result.stderr
 
     one = tmp_path / "one.json"
     save_ink(one, pendigits[:1])
-    start_up = run(one, 1)
-    everything = run(path, len(pendigits))
+    run(one, 1)  # the first run after an install compiles digitpad's bytecode
+    start_up, stderr = min(run(one, 1) for _ in range(3))
+    everything, _ = run(path, len(pendigits))
     rate = len(pendigits) / (everything - start_up)
     print(
-        f"\nclassify: start-up {start_up:.2f} s; {len(pendigits)} drawings in "
+        f"\nclassify: one drawing, whole command {start_up:.2f} s; {len(pendigits)} drawings in "
         f"{everything:.2f} s -> {rate:.0f} drawings/s after start-up"
     )
-    assert rate >= 1000
+    assert stderr == ""  # nothing from TensorFlow or LiteRT on the terminal
+    assert start_up <= 0.8
+    assert rate >= 3000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -242,13 +243,22 @@ def test_model_summary_and_card_figures(app: Digitpad) -> None:
     assert card.startswith("model card")
 
 
-def test_self_test_launches_and_passes(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture
+def window_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other tests of this run import TensorFlow; the app's own process never does (the
+    self-test checks it, and ``test_selftest.py`` runs it in a fresh interpreter too)."""
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+
+
+def test_self_test_launches_and_passes(capsys: pytest.CaptureFixture[str], window_process
+                                       ) -> None:
     assert launch(self_test=True) == 0
     out = capsys.readouterr().out
     assert "self-test: OK" in out
 
 
-def test_the_self_test_leaves_the_users_samples_and_settings_alone(capsys) -> None:
+def test_the_self_test_leaves_the_users_samples_and_settings_alone(capsys, window_process
+                                                                  ) -> None:
     data_dir = user_data_dir()
     assert launch(self_test=True) == 0
     assert not (data_dir / STORE_FILE_NAME).exists()

@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 
 from digitpad.app import Digitpad, build, open_window
 from digitpad.ml.datasets import Mnist
-from digitpad.ml.recognizer import Recognizer, model_card_path, read_model_card
+from digitpad.ml.recognizer import model_card_path, read_model_card
 from digitpad.ml.training_process import SAVE_PROBLEM, BatchEnd, EpochEnd
 from digitpad.paths import bundled_model_path
 from digitpad.ui.model_choice import MODEL_KEY
