@@ -30,7 +30,7 @@ def test_card_records_the_file_and_the_model_loads_without_optimizer_state(
     on_disk = json.loads((tmp_path / "m.json").read_text())
     assert on_disk == card
     assert card["file"] == "m.keras" and card["file_size_bytes"] == path.stat().st_size
-    assert getattr(Recognizer.load(path).model, "optimizer", None) is None
+    assert getattr(Recognizer.load_keras(path).keras_model, "optimizer", None) is None
     # Adam keeps two values per weight; without them the file is about the size of the weights.
     weight_bytes = 4 * 101770
     assert card["file_size_bytes"] < 1.5 * weight_bytes
@@ -52,7 +52,7 @@ def test_a_crash_while_writing_keeps_the_previous_model(
     with pytest.raises(OSError, match="No space left"):
         save_model(_tiny_model(), path, {"architecture": "mlp"})
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.keras"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.keras", "m.tflite"]
     Recognizer.load(path)
 
 

@@ -151,7 +151,7 @@ def test_extra_training_data_is_what_train_accepts(one_writer) -> None:
 
 def test_accuracy_on_samples_counts_what_the_model_reads_right(base_model, one_writer) -> None:
     samples = one_writer[0]
-    recognizer = Recognizer(base_model)
+    recognizer = Recognizer.from_keras(base_model)
     expected = np.mean([p.digit == d.label for p, d in
                         zip(recognizer.predict_drawings(samples), samples, strict=True)])
     assert evaluate_on_samples(recognizer, samples) == pytest.approx(expected)
@@ -211,7 +211,8 @@ def test_fine_tune_learns_one_writers_hand_without_forgetting_mnist(
 
 
 def evaluate_mnist(model, mnist: Mnist) -> float:
-    guesses = Recognizer(model).probabilities(mnist.x_test.astype(np.float32) / 255).argmax(1)
+    images = mnist.x_test.astype(np.float32) / 255
+    guesses = Recognizer.from_keras(model).probabilities(images).argmax(1)
     return float(np.mean(guesses == mnist.y_test))
 
 

@@ -58,7 +58,8 @@ def test_tutorial_mlp_trains_reports_progress_and_saves_a_loadable_model(
         loaded.probabilities(images), result.model(images).numpy(), atol=1e-5
     )
     # The model and its card, and no temporary file left behind.
-    assert sorted(p.name for p in path.parent.iterdir()) == ["mlp.json", "mlp.keras"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["mlp.json", "mlp.keras",
+                                                             "mlp.tflite"]
 
 
 def test_same_seed_same_model(small_mnist: Mnist) -> None:

@@ -204,6 +204,7 @@ def test_a_live_update_due_after_stop_never_reaches_the_worker(qtbot) -> None:
     class Worker(QObject):
         model_loaded = Signal(object)
         model_failed = Signal(str, str)
+        conversion_needed = Signal(str)
         predicted = Signal(object)
 
         def load_model(self, path: str) -> None:

@@ -319,8 +319,8 @@ def test_training_with_my_samples_reports_how_the_new_model_reads_them(
     message = dialog.banner_message()
     assert f"Your {outcome.held_out} held-out samples: " in message
     assert f"(it learned from {outcome.trained_on} others)" in message
-    assert library_files(library) == sorted([Path(outcome.path).name,
-                                             Path(outcome.path).with_suffix(".json").name])
+    assert library_files(library) == sorted(Path(outcome.path).with_suffix(suffix).name
+                                            for suffix in (".keras", ".json", ".tflite"))
 
 
 def test_fine_tuning_adapts_the_current_model_to_my_samples(
