@@ -150,7 +150,7 @@ def check_samples(parts: Digitpad, drawings: Sequence[Drawing]) -> Iterator[str]
         for index, drawing in enumerate(drawings):
             latest.clear()
             parts.window.canvas.set_strokes(drawing.strokes)
-            if not _wait_until(recognition.is_up_to_date, TIMEOUT_MS) or not latest:
+            if not wait_until(recognition.is_up_to_date, TIMEOUT_MS) or not latest:
                 raise SelfTestFailed(f"no answer for sample {index} within {TIMEOUT_MS // 1000} s")
             prediction = latest[-1]
             shown = parts.window.panel.headline.text()
@@ -214,7 +214,7 @@ def check_model_switches(parts: Digitpad, trained: Path, drawing: Drawing) -> It
             raise SelfTestFailed(f"switch {number}: the window uses {model.path}, not {path}")
         parts.window.canvas.set_strokes(())
         parts.window.canvas.set_strokes(drawing.strokes)
-        if not _wait_until(parts.recognition.is_up_to_date, TIMEOUT_MS):
+        if not wait_until(parts.recognition.is_up_to_date, TIMEOUT_MS):
             raise SelfTestFailed(f"switch {number}: no answer from {path.name}")
         yield (f"switch {number}: {path.name} in use after {time.perf_counter() - started:.2f} s, "
                f"the window shows {parts.window.panel.headline.text()}")
@@ -242,7 +242,7 @@ def _in_background(work: Callable[[], T], what: str) -> T:
             future.set_exception(exc)
 
     threading.Thread(target=target, name=f"self-test-{what}", daemon=True).start()
-    if not _wait_until(future.done, TIMEOUT_MS):
+    if not wait_until(future.done, TIMEOUT_MS):
         raise SelfTestFailed(f"{what} did not finish within {TIMEOUT_MS // 1000} s")
     return future.result()
 
@@ -268,7 +268,7 @@ def _wait(signals: list[SignalInstance], timeout_ms: int) -> tuple | None:
     return received[0] if received else None
 
 
-def _wait_until(condition: Callable[[], bool], timeout_ms: int) -> bool:
+def wait_until(condition: Callable[[], bool], timeout_ms: int) -> bool:
     """Run the event loop until ``condition()`` holds; whether it did before the timeout."""
     if condition():
         return True

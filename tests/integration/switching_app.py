@@ -15,9 +15,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 
+from digitpad import selftest
 from digitpad.app import Digitpad, build, open_window
 from digitpad.ml.ink import load_ink
 from digitpad.paths import bundled_model_path
@@ -28,17 +29,7 @@ TIMEOUT_MS = 180_000
 
 
 def wait_until(condition: Callable[[], bool], what: str) -> None:
-    loop = QEventLoop()
-    check = QTimer(interval=10)
-    check.timeout.connect(lambda: condition() and loop.quit())
-    deadline = QTimer(singleShot=True, interval=TIMEOUT_MS)
-    deadline.timeout.connect(loop.quit)
-    check.start()
-    deadline.start()
-    loop.exec()
-    check.stop()
-    deadline.stop()
-    if not condition():
+    if not selftest.wait_until(condition, TIMEOUT_MS):
         raise SystemExit(f"timed out waiting for {what}")
 
 
