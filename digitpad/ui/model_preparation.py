@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 class ModelPreparer(QObject):
     """Converts one model at a time; a new request replaces the one in progress."""
 
-    stage_changed = Signal(str)
     prepared = Signal(str)
     """The ``.keras`` path whose LiteRT form is now in the cache."""
     failed = Signal(str, str)
@@ -39,7 +38,6 @@ class ModelPreparer(QObject):
         self._path: str | None = None
         self._replacing: str | None = None
         self._runner = TrainingRunner(parent=self)
-        self._runner.stage_changed.connect(self.stage_changed)
         self._runner.finished.connect(self._on_finished)
         self._runner.failed.connect(self._on_failed)
         self._runner.cancelled.connect(self._on_cancelled)
