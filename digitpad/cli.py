@@ -11,7 +11,7 @@ import json
 import shlex
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,8 @@ import numpy as np
 
 from digitpad import __version__
 from digitpad.ml.datasets import DatasetError
-from digitpad.ml.ink import Drawing, InkError, load_ink
-from digitpad.ml.preprocess import ImageLoadError, ink_to_image, load_image
+from digitpad.ml.ink import Drawing, InkError, iter_ink, load_ink, read_ink_json
+from digitpad.ml.preprocess import ImageLoadError, load_image
 
 EXIT_USAGE = 2
 INK_SUFFIXES = (".json",)
@@ -192,24 +192,42 @@ def _load_recognizer(path: str | None) -> Any:
     return Recognizer.load(model_path, cache_dir)
 
 
-def _read_inputs(paths: Sequence[str]) -> list[tuple[str, np.ndarray | None]]:
-    """Every drawing in the given files as (label for humans, model input or None)."""
-    inputs: list[tuple[str, np.ndarray | None]] = []
+def _is_ink(path: str) -> bool:
+    return Path(path).suffix.lower() in INK_SUFFIXES
+
+
+def _file_size(path: str) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:  # reading it will say what is wrong
+        return 0
+
+
+def _model_inputs(paths: Sequence[str], renderer: Any, names: list[str]
+                  ) -> Iterator[np.ndarray | None]:
+    """Every drawing in the files as a model input, lazily: a big ink file is still being read
+    while its first drawings are rendered and classified. ``names`` gets each one's label for
+    humans (``file#3`` for the fourth drawing of a file of many)."""
     for path in paths:
-        if Path(path).suffix.lower() in INK_SUFFIXES:
-            drawings = load_ink(path)
-            many = len(drawings) > 1
-            for i, drawing in enumerate(drawings):
-                inputs.append((f"{path}#{i}" if many else path, ink_to_image(drawing.strokes)))
-        else:
-            inputs.append((path, load_image(path)))
-    return inputs
+        if not _is_ink(path):
+            names.append(path)
+            yield load_image(path)
+            continue
+        data = read_ink_json(path)
+        many = isinstance(data, list) and len(data) > 1
+        names.extend(f"{path}#{i}" if many else path
+                     for i in range(len(data) if isinstance(data, list) else 1))
+        yield from renderer.render(iter_ink(data, source=path))
 
 
 def _classify(args: argparse.Namespace) -> int:
-    inputs = _read_inputs(args.paths)
-    recognizer = _load_recognizer(args.model)
-    predictions = recognizer.predict_images([image for _, image in inputs])
+    from digitpad.ml.render_pool import PARALLEL_FROM_BYTES, InkRenderer
+
+    ink_bytes = sum(_file_size(path) for path in args.paths if _is_ink(path))
+    names: list[str] = []
+    with InkRenderer(parallel=ink_bytes >= PARALLEL_FROM_BYTES) as renderer:
+        recognizer = _load_recognizer(args.model)
+        predictions = recognizer.predict_stream(_model_inputs(args.paths, renderer, names))
     if args.json:
         results = [
             {
@@ -223,7 +241,7 @@ def _classify(args: argparse.Namespace) -> int:
         json.dump({"results": results}, sys.stdout)
         sys.stdout.write("\n")
     else:
-        for (name, _), p in zip(inputs, predictions, strict=True):
+        for name, p in zip(names, predictions, strict=True):
             verdict = "no digit (empty)" if p.digit is None else f"{p.digit}  ({p.confidence:.1%})"
             print(f"{name}: {verdict}")
     return 0

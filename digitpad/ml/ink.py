@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,9 @@ def parse_drawing(obj: Any, where: str = "drawing") -> Drawing:
 def _parse_stroke(raw: Any, where: str) -> Stroke:
     if not isinstance(raw, list):
         raise InkError(f"{where}: a stroke must be a list of [x, y] points, got {_kind(raw)}")
+    fast = _json_points(raw)
+    if fast is not None:
+        return fast
     points = np.empty((len(raw), 2), dtype=np.float64)
     for j, point in enumerate(raw):
         if (
@@ -87,10 +91,31 @@ def _parse_stroke(raw: Any, where: str) -> Stroke:
             or not all(_is_number(v) for v in point)
         ):
             raise InkError(f"{where}, point {j}: expected [x, y] with two numbers, got {point!r}")
-        x, y = float(point[0]), float(point[1])
+        try:
+            x, y = float(point[0]), float(point[1])
+        except OverflowError:
+            x = y = math.inf
         if not (math.isfinite(x) and math.isfinite(y)):
-            raise InkError(f"{where}, point {j}: coordinates must be finite, got {point!r}")
+            raise InkError(f"{where}, point {j}: coordinates must be finite numbers, got {point!r}")
         points[j] = (x, y)
+    return points
+
+
+_JSON_NUMBERS = {int, float}
+"""The types JSON numbers decode to; ``bool`` is an ``int`` to Python but not a coordinate."""
+
+
+def _json_points(raw: list[Any]) -> Stroke | None:
+    """The stroke as an (n, 2) array when every point is a pair of finite JSON numbers (the
+    common case, checked at C speed), else None: the caller finds and names the bad point."""
+    try:
+        if not set(map(type, chain.from_iterable(raw))) <= _JSON_NUMBERS:
+            return None
+        points = np.array(raw, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if points.shape != (len(raw), 2) or not np.isfinite(points).all():
+        return None
     return points
 
 
@@ -114,11 +139,19 @@ def _kind(value: Any) -> str:
 
 def parse_ink(data: Any, source: str = "ink") -> list[Drawing]:
     """Parse decoded JSON that is one drawing or a list of samples."""
+    return list(iter_ink(data, source))
+
+
+def iter_ink(data: Any, source: str = "ink") -> Iterator[Drawing]:
+    """Like :func:`parse_ink`, one drawing at a time, so a consumer can start on the first."""
     if isinstance(data, dict):
-        return [parse_drawing(data, where=source)]
-    if isinstance(data, list):
-        return [parse_drawing(obj, where=f"{source}: sample {i}") for i, obj in enumerate(data)]
-    raise InkError(f"{source}: expected a drawing object or a list of samples, got {_kind(data)}")
+        yield parse_drawing(data, where=source)
+    elif isinstance(data, list):
+        for i, obj in enumerate(data):
+            yield parse_drawing(obj, where=f"{source}: sample {i}")
+    else:
+        raise InkError(
+            f"{source}: expected a drawing object or a list of samples, got {_kind(data)}")
 
 
 def read_ink_json(path: str | os.PathLike[str]) -> Any:

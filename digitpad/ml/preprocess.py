@@ -97,35 +97,36 @@ def _ends_and_turns(path: np.ndarray) -> np.ndarray:
 
 def _smooth(stroke: np.ndarray, size: float) -> np.ndarray:
     """Densify long segments along a centripetal Catmull-Rom spline through the points."""
-    repeated = np.zeros(len(stroke), dtype=bool)
-    repeated[1:] = (np.diff(stroke, axis=0) == 0).all(axis=1)
-    stroke = stroke[~repeated]  # a pen resting on a point adds nothing but rounding noise
+    segments = np.diff(stroke, axis=0)
+    moved = segments.any(axis=1)  # a pen resting on a point adds nothing but rounding noise
+    stroke = stroke[np.concatenate(([True], moved))]
+    segments = segments[moved]
     if len(stroke) < 3:
         return stroke
-    seg = np.diff(stroke, axis=0)
-    lengths = np.hypot(seg[:, 0], seg[:, 1])
+    lengths = np.hypot(segments[:, 0], segments[:, 1])
     if lengths.max() <= _LONG_SEGMENT * size:
         return stroke
-    padded = np.concatenate([2 * stroke[:1] - stroke[1:2], stroke, 2 * stroke[-1:] - stroke[-2:-1]])
-    p0, p1, p2, p3 = padded[:-3], padded[1:-2], padded[2:-1], padded[3:]
-    eps = 1e-9 * size + 1e-12
-    d01 = np.sqrt(np.hypot(*(p1 - p0).T)) + eps
-    d12 = np.sqrt(np.hypot(*(p2 - p1).T)) + eps
-    d23 = np.sqrt(np.hypot(*(p3 - p2).T)) + eps
-    # Barry-Goldman pyramid with the tangents of a centripetal spline (alpha = 0.5).
-    m1 = (p1 - p0) / d01[:, None] - (p2 - p0) / (d01 + d12)[:, None] + (p2 - p1) / d12[:, None]
-    m2 = (p2 - p1) / d12[:, None] - (p3 - p1) / (d12 + d23)[:, None] + (p3 - p2) / d23[:, None]
-    m1 *= d12[:, None]
-    m2 *= d12[:, None]
-    t = np.linspace(0.0, 1.0, SMOOTHING_STEPS, endpoint=False)[None, :, None]
-    h00 = 2 * t**3 - 3 * t**2 + 1
-    h10 = t**3 - 2 * t**2 + t
-    h01 = -2 * t**3 + 3 * t**2
-    h11 = t**3 - t**2
-    curve = (h00 * p1[:, None] + h10 * m1[:, None] + h01 * p2[:, None] + h11 * m2[:, None]).reshape(
-        -1, 2
-    )
-    return np.concatenate([curve, stroke[-1:]])
+    # The spline needs one point beyond each end: mirror the end segments (p0 = 2 p1 - p2).
+    padded = np.concatenate((segments[:1], segments, segments[-1:]))
+    root = np.sqrt(np.concatenate((lengths[:1], lengths, lengths[-1:])))[:, None]
+    root += 1e-9 * size + 1e-12
+    # Centripetal (alpha = 0.5) tangent at every point, from the Barry-Goldman pyramid.
+    before, after = padded[:-1], padded[1:]
+    tangent = before / root[:-1] - (before + after) / (root[:-1] + root[1:]) + after / root[1:]
+    span = root[1:-1]  # sqrt of each real segment's length
+    controls = np.stack((stroke[:-1], tangent[:-1] * span, stroke[1:], tangent[1:] * span), axis=1)
+    curve = (_HERMITE @ controls).reshape(-1, 2)
+    return np.concatenate((curve, stroke[-1:]))
+
+
+def _hermite_basis(steps: int) -> np.ndarray:
+    """Rows: the cubic Hermite weights of (p1, m1, p2, m2) at ``steps`` even sub-steps."""
+    t = np.linspace(0.0, 1.0, steps, endpoint=False)[:, None]
+    return np.hstack(
+        (2 * t**3 - 3 * t**2 + 1, t**3 - 2 * t**2 + t, -2 * t**3 + 3 * t**2, t**3 - t**2))
+
+
+_HERMITE = _hermite_basis(SMOOTHING_STEPS)
 
 
 def _centre_by_mass(digit: Image.Image) -> np.ndarray | None:
@@ -133,26 +134,54 @@ def _centre_by_mass(digit: Image.Image) -> np.ndarray | None:
 
     The shift is sub-pixel (bilinear, at 4x resolution), so the centre of mass lands on the frame
     centre, and a drawing moved or scaled by the user gives the same input, not one a rounding
-    step away.
+    step away. Shift and 4x box filter are both separable and linear, so they are one small matrix
+    per axis: frame = down @ digit @ across.T.
     """
-    pixels = np.asarray(digit, dtype=np.float64)
-    mass = pixels.sum()
+    pixels = np.frombuffer(digit.tobytes(), dtype=np.uint8).reshape(digit.height, digit.width)
+    pixels = pixels.astype(np.float32)
+    rows = pixels.sum(axis=1).astype(np.float64)  # whole numbers < 2**24: exact in float32
+    mass = float(rows.sum())
     if mass <= 0.0:
         return None
-    cy = float(pixels.sum(axis=1) @ np.arange(pixels.shape[0]) / mass) + 0.5
-    cx = float(pixels.sum(axis=0) @ np.arange(pixels.shape[1]) / mass) + 0.5
+    columns = pixels.sum(axis=0).astype(np.float64)
+    cy = float(rows @ np.arange(len(rows))) / mass + 0.5
+    cx = float(columns @ np.arange(len(columns))) / mass + 0.5
     frame_px = FRAME_SIZE * SUPERSAMPLE
     centre = frame_px / 2.0
-    left = float(np.clip(centre - cx, 0, frame_px - digit.width))
-    top = float(np.clip(centre - cy, 0, frame_px - digit.height))
-    frame = digit.transform(
-        (frame_px, frame_px),
-        Image.Transform.AFFINE,
-        (1.0, 0.0, -left, 0.0, 1.0, -top),
-        resample=Image.Resampling.BILINEAR,
+    left = min(max(centre - cx, 0.0), float(frame_px - digit.width))
+    top = min(max(centre - cy, 0.0), float(frame_px - digit.height))
+    down = _shift_and_shrink(top, digit.height)
+    across = _shift_and_shrink(left, digit.width)
+    frame = down @ pixels @ across.T
+    # 8-bit grey levels, as MNIST's and as My Samples keeps them: what is stored is what was seen.
+    np.rint(frame, out=frame)
+    frame /= np.float32(255.0)
+    return np.minimum(frame, np.float32(1.0), out=frame)  # every weight row sums to at most 1
+
+
+def _shift_and_shrink(shift: float, length: int) -> np.ndarray:
+    """(28, length) matrix along one axis: move by ``shift`` >= 0 fine pixels (bilinear), then
+    average each run of SUPERSAMPLE fine pixels into one frame pixel.
+
+    Shifted by n + f, source pixel i lands on fine pixel i + n with weight 1 - f and on i + n + 1
+    with weight f. At the digit's two edges the sample is clamped to the edge pixel for half a
+    pixel and is zero beyond it, as in Pillow's affine transform, which rendered the training
+    drawings.
+    """
+    whole = int(shift)
+    part = shift - whole
+    source = np.arange(length)
+    here = np.full(length, 1.0 - part)
+    here[0] = 1.0 if part <= 0.5 else 0.0
+    beyond = np.full(length, part)
+    beyond[-1] = 1.0 if part > 0.5 else 0.0
+    frame_pixel = np.concatenate((source + whole, source + whole + 1)) // SUPERSAMPLE
+    weights = np.bincount(
+        frame_pixel * length + np.concatenate((source, source)),
+        weights=np.concatenate((here, beyond)),
+        minlength=(FRAME_SIZE + 1) * length,
     )
-    small = frame.reduce(SUPERSAMPLE)
-    return np.asarray(small, dtype=np.float32) / np.float32(255.0)
+    return (weights.reshape(-1, length)[:FRAME_SIZE] / SUPERSAMPLE).astype(np.float32)
 
 
 # --- photos and scans -------------------------------------------------------------------------

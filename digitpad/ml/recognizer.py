@@ -8,20 +8,23 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from digitpad.ml.batching import batched
 from digitpad.ml.ink import Drawing
 from digitpad.ml.litert import LiteRTError, LiteRTModel, find_litert_form
 from digitpad.ml.preprocess import FRAME_SIZE, ink_to_image
 
 NUM_CLASSES = 10
-BATCH_SIZE = 1024
-"""Drawings per model call when classifying a file: big enough to amortise the call cost."""
+BATCH_SIZE = 256
+"""Drawings per model call when classifying a file: big enough to amortise the call cost, small
+enough to stay in the CPU's caches (LiteRT on 2 cores: 256 at a time is 2.5x faster than 7,500)."""
 
 
 class ModelError(ValueError):
@@ -183,8 +186,21 @@ class Recognizer:
 
     def predict_drawings(self, drawings: Sequence[Drawing]) -> list[Prediction]:
         """Classify many drawings in batches; empty drawings get an empty prediction."""
-        images = [ink_to_image(d.strokes) for d in drawings]
-        return self.predict_images(images)
+        return self.predict_stream(ink_to_image(d.strokes) for d in drawings)
+
+    def predict_stream(self, images: Iterable[np.ndarray | None]) -> list[Prediction]:
+        """Classify images as an iterable makes them (rendering ink, reading files).
+
+        On LiteRT, which releases the GIL, one batch is classified on another thread while the
+        iterable makes the next, so rendering and the model share the cores. A Keras model stays
+        on the calling thread: TensorFlow keeps its graph state in thread-locals.
+        """
+        if self.keras_model is not None:
+            return self.predict_images(list(images))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitpad-model") as model:
+            batches = [model.submit(self.predict_images, batch)
+                       for batch in batched(images, BATCH_SIZE)]
+            return [prediction for batch in batches for prediction in batch.result()]
 
     def predict_images(self, images: Sequence[np.ndarray | None]) -> list[Prediction]:
         present = [i for i, image in enumerate(images) if image is not None]

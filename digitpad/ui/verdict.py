@@ -13,10 +13,10 @@ UNSURE_BELOW = 0.90
 """Below this confidence the window says it is unsure and names the runner-up.
 
 Measured with the bundled CNN on the 2,498 pen-drawn digits of the writers it never trained on
-(98.92 % read right, so 27 mistakes): at 0.90 the window is unsure about 1.9 % of drawings,
-catching 56 % of the wrong answers while doubting 1.3 % of the right ones; its sure answers are
-99.51 % right, and for 87 % of the caught mistakes the runner-up it names is the true digit.
-At 0.70 it would catch only 22 % of the mistakes, at 0.60 19 %. (With the earlier, less
+(98.96 % read right, so 26 mistakes): at 0.90 the window is unsure about 1.9 % of drawings,
+catching 54 % of the wrong answers while doubting 1.3 % of the right ones; its sure answers are
+99.51 % right, and for 86 % of the caught mistakes the runner-up it names is the true digit.
+At 0.70 it would catch only 19 % of the mistakes, at 0.60 15 %. (With the earlier, less
 certain model trained on MNIST alone, 0.80 was the better choice.)
 ``tests/benchmarks/test_unsure_threshold.py`` re-measures.
 """

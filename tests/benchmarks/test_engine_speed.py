@@ -1,5 +1,6 @@
-"""Engine speed targets: preprocessing <= 1 ms median, ink -> probabilities <= 5 ms p95 for one
-drawing, classify >= 1,000 drawings/s. Run: python -m pytest -m benchmark tests/benchmarks -s"""
+"""Engine speed targets: preprocessing <= 1 ms median, ink -> probabilities <= 1 ms p95 for one
+drawing, ``classify`` of one drawing <= 0.8 s and >= 3,000 drawings/s after that.
+Run: python -m pytest -m benchmark tests/benchmarks/test_engine_speed.py -s"""
 
 from __future__ import annotations
 

@@ -14,6 +14,8 @@ from PIL import Image
 
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.ink import Drawing, make_drawing, save_ink
+from digitpad.ml.recognizer import Recognizer
+from digitpad.ml.render_pool import PARALLEL_FROM_BYTES
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -52,6 +54,34 @@ def test_classify_json_has_one_entry_per_drawing_in_order(sample_file: Path) -> 
         assert len(entry["probabilities"]) == 10
         assert entry["confidence"] == max(entry["probabilities"])
     assert sum(entry["digit"] == digit for digit, entry in enumerate(drawn)) >= 8
+
+
+def test_a_big_ink_file_is_classified_on_every_core_in_order_and_quietly(
+    tmp_path: Path, pendigits: list[Drawing], bundled_recognizer: Recognizer
+) -> None:
+    """Above PARALLEL_FROM_BYTES the drawings are rendered by worker processes: same answers, in
+    the file's order, empty drawings kept in place, nothing on stderr. Run twice: the second run
+    starts new workers."""
+    drawings = list(pendigits[:2400])
+    drawings.insert(1234, make_drawing([]))
+    path = tmp_path / "many.json"
+    save_ink(path, drawings)
+    assert path.stat().st_size >= PARALLEL_FROM_BYTES
+    expected = [p.digit for p in bundled_recognizer.predict_drawings(drawings)]
+    for _ in range(2):
+        result = run_cli("classify", "--json", str(path))
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        assert [r["digit"] for r in json.loads(result.stdout)["results"]] == expected
+    assert expected[1234] is None
+
+
+def test_classify_names_each_drawing_of_a_file_of_many(sample_file: Path) -> None:
+    result = run_cli("classify", str(sample_file))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == [f"{sample_file}#{i}" for i in range(11)]
+    assert lines[5] == f"{sample_file}#5: no digit (empty)"
 
 
 def test_classify_prints_digit_and_confidence_for_images(tmp_path: Path, mnist: Mnist) -> None:

@@ -15,7 +15,9 @@ from digitpad.ml.ink import Drawing
 from digitpad.ml.preprocess import (
     BOX_SIZE,
     FRAME_SIZE,
+    SUPERSAMPLE,
     ImageLoadError,
+    _centre_by_mass,
     centre_of_mass,
     ink_bounding_box,
     ink_to_image,
@@ -149,3 +151,33 @@ def test_a_file_that_is_not_a_picture_says_so(tmp_path: Path) -> None:
     path.write_text("not a picture")
     with pytest.raises(ImageLoadError, match=re.escape("notes.png: cannot read it as an image")):
         load_image(path)
+
+
+def _centre_with_pillow(digit: Image.Image) -> np.ndarray:
+    """How the training drawings were centred: Pillow's bilinear affine shift at 4x, then a 4x4
+    box filter, each rounded to 8 bits."""
+    pixels = np.asarray(digit, dtype=np.float64)
+    mass = pixels.sum()
+    cy = pixels.sum(axis=1) @ np.arange(pixels.shape[0]) / mass + 0.5
+    cx = pixels.sum(axis=0) @ np.arange(pixels.shape[1]) / mass + 0.5
+    fine = FRAME_SIZE * SUPERSAMPLE
+    left = float(np.clip(fine / 2 - cx, 0, fine - digit.width))
+    top = float(np.clip(fine / 2 - cy, 0, fine - digit.height))
+    frame = digit.transform((fine, fine), Image.Transform.AFFINE, (1, 0, -left, 0, 1, -top),
+                            resample=Image.Resampling.BILINEAR)
+    return np.asarray(frame.reduce(SUPERSAMPLE), dtype=np.float32) / 255.0
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.integers(8, 84), st.integers(8, 84), st.integers(0, 2**32 - 1))
+def test_centring_matches_the_pillow_transform_the_model_was_trained_with(
+    width: int, height: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    ink = rng.random((height, width)) < rng.uniform(0.05, 0.6)
+    ink[rng.integers(height), :] = True  # ink reaching the edges, where Pillow clamps its samples
+    ink[:, rng.integers(width)] = True
+    digit = Image.fromarray((ink * rng.integers(1, 256, ink.shape)).astype(np.uint8))
+    ours = _centre_by_mass(digit)
+    assert ours is not None
+    np.testing.assert_allclose(ours, _centre_with_pillow(digit), atol=2.5 / 255)

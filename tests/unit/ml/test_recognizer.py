@@ -44,7 +44,7 @@ def test_bundled_model_on_litert_reads_held_out_writers_as_the_readme_says(
                               for p, d in zip(predictions, drawings, strict=True)]))
     evaluation = bundled_recognizer.card["ink_evaluation"]
     assert len(drawings) == evaluation["samples"] == 2498
-    assert _percent(accuracy) == _percent(evaluation["accuracy"]) == "98.92"
+    assert _percent(accuracy) == _percent(evaluation["accuracy"]) == "98.96"
     stated = f"**{accuracy * 100:.1f} %** of real pen-drawn digits by writers it never trained on"
     assert stated in " ".join(README.read_text(encoding="utf-8").split())
 
