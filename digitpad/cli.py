@@ -13,14 +13,18 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from digitpad import __version__
 from digitpad.ml.datasets import DatasetError
+from digitpad.ml.digits import ARCHITECTURES, NUM_CLASSES
 from digitpad.ml.ink import Drawing, InkError, iter_ink, load_ink, read_ink_json
 from digitpad.ml.preprocess import ImageLoadError, load_image
+
+if TYPE_CHECKING:
+    from digitpad.ml.training_process import Message
 
 EXIT_USAGE = 2
 INK_SUFFIXES = (".json",)
@@ -66,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a model on MNIST",
         description="Train a model on MNIST, print progress, save it with its model card.",
     )
-    train.add_argument("--arch", choices=("mlp", "cnn"), default="cnn")
+    train.add_argument("--arch", choices=ARCHITECTURES, default="cnn")
     train.add_argument("--epochs", type=_positive_int, default=5)
     train.add_argument(
         "--batch-size",
@@ -255,11 +259,11 @@ def evaluate_drawings(recognizer: Any, drawings: Sequence[Drawing]) -> dict[str,
     predictions = recognizer.predict_drawings(labelled)
     truth = np.array([d.label for d in labelled])
     guess = np.array([p.digit for p in predictions])
-    confusion = np.zeros((10, 10), dtype=int)
+    confusion = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=int)
     np.add.at(confusion, (truth, guess), 1)
     per_digit = {
         str(k): (float(confusion[k, k] / confusion[k].sum()) if confusion[k].sum() else None)
-        for k in range(10)
+        for k in range(NUM_CLASSES)
     }
     return {
         "samples": len(labelled),
@@ -288,21 +292,31 @@ def _evaluate(args: argparse.Namespace) -> int:
         )
     )
     print("confusion (rows: true digit, columns: predicted):")
-    print("     " + "".join(f"{k:>6}" for k in range(10)))
+    print("     " + "".join(f"{k:>6}" for k in range(NUM_CLASSES)))
     for k, row in enumerate(report["confusion"]):
         print(f"  {k}: " + "".join(f"{v:>6}" for v in row))
     return 0
 
 
 class _ConsoleProgress:
-    """Training progress on stderr: one updating line on a terminal, one line per epoch always."""
+    """Training progress on stderr: one updating line on a terminal, one line per epoch always.
+
+    A ``Report`` for :class:`digitpad.ml.training.ProgressReporter`, as the app's child has."""
 
     def __init__(self, epochs: int) -> None:
         self._epochs = epochs
         self._tty = sys.stderr.isatty()
         self._started = time.perf_counter()
 
-    def on_batch_end(self, epoch: int, batch: int, batches: int, logs: dict[str, float]) -> None:
+    def __call__(self, message: Message) -> None:
+        from digitpad.ml.training_process import BatchEnd, EpochEnd
+
+        if isinstance(message, BatchEnd):
+            self._batch_end(message.epoch, message.batch, message.batches, message.logs)
+        elif isinstance(message, EpochEnd):
+            self._epoch_end(message.epoch, message.logs)
+
+    def _batch_end(self, epoch: int, batch: int, batches: int, logs: dict[str, float]) -> None:
         if self._tty and (batch % 20 == 0 or batch == batches - 1):
             sys.stderr.write(
                 f"\repoch {epoch + 1}/{self._epochs}  batch {batch + 1}/{batches}  "
@@ -311,7 +325,7 @@ class _ConsoleProgress:
             )
             sys.stderr.flush()
 
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+    def _epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         elapsed = time.perf_counter() - self._started
         sys.stderr.write(
             ("\r" if self._tty else "")
@@ -330,7 +344,7 @@ def _train(args: argparse.Namespace) -> int:
     eval_drawings = load_ink(args.eval_ink) if args.eval_ink else None
     from digitpad.ml.datasets import load_mnist
     from digitpad.ml.modelstore import save_model
-    from digitpad.ml.training import TrainingConfig, train
+    from digitpad.ml.training import ProgressReporter, TrainingConfig, train
 
     config = TrainingConfig(
         arch=args.arch,
@@ -364,7 +378,8 @@ def _train(args: argparse.Namespace) -> int:
         )
         data_text += f"; plus {trained_on} of your samples from {Path(args.samples).name}"
     print(f"training {config.arch} on {data_text}", file=sys.stderr)
-    result = train(config, data, observer=_ConsoleProgress(config.epochs), extra_train=extra_train)
+    progress = ProgressReporter(_ConsoleProgress(config.epochs), interval=0.0)
+    result = train(config, data, [progress], extra_train=extra_train)
     card = {**result.card(), **card_extra, "data": data_text}
     if held_out_samples:
         from digitpad.ml.personal import evaluate_on_samples

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from digitpad.atomic import write_bytes_atomic, write_text_atomic
+from digitpad.ml.digits import INPUT_SHAPE
 from digitpad.ml.litert import (
     CARD_KEY,
     LiteRTError,
@@ -28,7 +29,6 @@ from digitpad.ml.litert import (
     cache_paths,
     file_sha256,
 )
-from digitpad.ml.preprocess import FRAME_SIZE
 from digitpad.ml.recognizer import ModelError, Recognizer, load_keras_model
 
 TOLERANCE = 1e-4
@@ -82,8 +82,8 @@ def convert_file(keras_path: str | os.PathLike[str], cache_dir: Path) -> LiteRTF
 def _check_same_answers(recognizer: Recognizer, tflite_path: Path) -> None:
     rng = np.random.default_rng(0)
     inputs = np.concatenate([
-        np.zeros((1, FRAME_SIZE, FRAME_SIZE), np.float32),
-        rng.random((_CHECK_INPUTS - 1, FRAME_SIZE, FRAME_SIZE), np.float32),
+        np.zeros((1, *INPUT_SHAPE), np.float32),
+        rng.random((_CHECK_INPUTS - 1, *INPUT_SHAPE), np.float32),
     ])
     try:
         lite = LiteRTModel(tflite_path, threads=1)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from digitpad.ml.digits import INPUT_SHAPE, NUM_CLASSES
+
 MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
@@ -63,7 +65,7 @@ def validate_mnist(arrays: dict[str, np.ndarray], source: str) -> Mnist:
     """Check shapes, dtypes and label range; say exactly which array is wrong."""
     for split in ("train", "test"):
         images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
-        if images.ndim != 3 or images.shape[1:] != (28, 28):
+        if images.ndim != 3 or images.shape[1:] != INPUT_SHAPE:
             raise DatasetError(
                 f"{source}: x_{split} must have shape (N, 28, 28), found {images.shape}"
             )
@@ -78,7 +80,7 @@ def validate_mnist(arrays: dict[str, np.ndarray], source: str) -> Mnist:
             raise DatasetError(f"{source}: y_{split} must be integer labels, found {labels.dtype}")
         if images.shape[0] == 0:
             raise DatasetError(f"{source}: x_{split} is empty")
-        if labels.min() < 0 or labels.max() > 9:
+        if labels.min() < 0 or labels.max() >= NUM_CLASSES:
             raise DatasetError(f"{source}: y_{split} has labels outside 0-9")
     return Mnist(
         arrays["x_train"],

@@ -9,6 +9,7 @@ samples ``[{"strokes": ..., "label": 0-9 (optional), ...}, ...]`` (the pendigits
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -21,12 +22,18 @@ from typing import Any
 import numpy as np
 
 from digitpad.atomic import write_text_atomic
-
-NUM_CLASSES = 10
+from digitpad.ml.digits import NUM_CLASSES
 
 
 class InkError(ValueError):
     """Raised when ink data is malformed; the message names the sample and what is wrong."""
+
+
+class SampleError(ValueError):
+    """A sample, or a value for one, that is not valid; says what was received and expected.
+
+    Here rather than in :mod:`digitpad.samples`: learning from samples raises it too, and the ML
+    core does not depend on the sample store."""
 
 
 Stroke = np.ndarray  # shape (n_points, 2), float64
@@ -51,6 +58,13 @@ class Drawing:
             data["label"] = self.label
         data["strokes"] = [[_json_number_pair(p) for p in stroke] for stroke in self.strokes]
         return data
+
+
+def strokes_fingerprint(drawing: Drawing) -> str:
+    """SHA-256 of the drawing's points: the same drawing has the same fingerprint wherever it
+    came from (a file, the canvas, the store), whatever its label or extra keys."""
+    strokes = drawing.to_json()["strokes"]
+    return hashlib.sha256(json.dumps(strokes, separators=(",", ":")).encode()).hexdigest()
 
 
 def _json_number_pair(point: np.ndarray) -> list[float | int]:

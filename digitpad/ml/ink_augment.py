@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from digitpad.ml.digits import INPUT_SHAPE
 from digitpad.ml.ink import Drawing
 from digitpad.ml.preprocess import PEN_WIDTH_RATIO, ink_to_image
 
@@ -54,7 +55,7 @@ def augmented_images(
         images.extend(v for v in variants if v is not None)
         labels.extend(drawing.label for v in variants if v is not None)
     if not images:
-        return np.zeros((0, 28, 28), np.float32), np.zeros((0,), np.uint8)
+        return np.zeros((0, *INPUT_SHAPE), np.float32), np.zeros((0,), np.uint8)
     return np.stack(images).astype(np.float32), np.asarray(labels, dtype=np.uint8)
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-NUM_CLASSES = 10
-INPUT_SHAPE = (28, 28)
-ARCHITECTURES = ("mlp", "cnn")
+from digitpad.ml.digits import ARCHITECTURES, INPUT_SHAPE, NUM_CLASSES
+
 BN_MOMENTUM = 0.9
 """Keras' default (0.99) needs hundreds of steps before the inference statistics settle; a
 retrain on a few thousand images has fewer than that, and would test at chance level."""

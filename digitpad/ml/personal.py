@@ -18,7 +18,6 @@ well without losing what MNIST taught:
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,19 +27,11 @@ import keras
 import numpy as np
 
 from digitpad.ml.datasets import Mnist
-from digitpad.ml.ink import Drawing
+from digitpad.ml.digits import to_model_input
+from digitpad.ml.ink import Drawing, SampleError, strokes_fingerprint
 from digitpad.ml.ink_augment import augmented_images
 from digitpad.ml.recognizer import Recognizer
-from digitpad.ml.training import (
-    ObserverBridge,
-    TrainingCancelled,
-    TrainingConfig,
-    TrainingObserver,
-    make_dataset,
-    to_model_input,
-    train,
-)
-from digitpad.samples.store import SampleError, strokes_fingerprint
+from digitpad.ml.training import TrainingConfig, make_dataset, train
 
 HELD_OUT_FRACTION = 0.2
 """Share of each digit's samples kept out of training to measure accuracy on the user's hand."""
@@ -197,14 +188,13 @@ def train_with_samples(
     mnist: Mnist,
     drawings: Sequence[Drawing],
     current: Recognizer | keras.Model | None = None,
-    observer: TrainingObserver | None = None,
-    stop: threading.Event | None = None,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
     held_out_fraction: float = HELD_OUT_FRACTION,
 ) -> PersonalResult:
     """Train a new model on MNIST plus the user's samples (weighted, varied), minus a held-out part.
 
     ``current`` is the model in use, measured on the same held-out samples and MNIST test set for
-    the "before" figures. Raises :class:`~digitpad.ml.training.TrainingCancelled` if stopped.
+    the "before" figures; ``callbacks`` are :func:`~digitpad.ml.training.train`'s.
     """
     started = time.perf_counter()
     split = _split_for_learning(drawings, held_out_fraction, config.seed)
@@ -214,7 +204,7 @@ def train_with_samples(
         samples_before = _accuracy_or_none(current, split.held_out)
     mnist_examples = round(len(mnist.x_train) * (1.0 - config.validation_fraction))
     extra = extra_training_data(split.train, mnist_examples, seed=config.seed)
-    result = train(config, mnist, observer, stop, extra_train=extra)
+    result = train(config, mnist, callbacks, extra_train=extra)
     return PersonalResult(
         model=result.model,
         mnist_accuracy_before=mnist_before,
@@ -281,14 +271,13 @@ def fine_tune(
     drawings: Sequence[Drawing],
     mnist: Mnist,
     config: FineTuneConfig | None = None,
-    observer: TrainingObserver | None = None,
-    stop: threading.Event | None = None,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> PersonalResult:
     """Adapt a copy of ``model`` (left untouched) to the user's samples, replaying some MNIST.
 
-    Progress and cancelling work as in :func:`~digitpad.ml.training.train`. MNIST accuracy is
-    measured before and after on ``mnist``'s test images (pass ``mnist.subset(test=...)`` to make
-    that quicker), the user's on the held-out samples.
+    ``callbacks`` (progress, cancelling) work as in :func:`~digitpad.ml.training.train`. MNIST
+    accuracy is measured before and after on ``mnist``'s test images (pass
+    ``mnist.subset(test=...)`` to make that quicker), the user's on the held-out samples.
     """
     config = config or FineTuneConfig()
     started = time.perf_counter()
@@ -311,17 +300,14 @@ def fine_tune(
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=[keras.metrics.SparseCategoricalAccuracy()],
     )
-    bridge = ObserverBridge(observer, stop, int(np.ceil(len(x) / config.batch_size)))
     history = tuned.fit(
         make_dataset(x, y, config.batch_size, config.seed, augment=False, sample_weight=weights),
         validation_data=validation,
         epochs=config.epochs,
-        callbacks=[bridge],
+        callbacks=list(callbacks),
         shuffle=False,  # the dataset shuffles itself, reproducibly
         verbose=0,
     )
-    if bridge.cancelled:
-        raise TrainingCancelled("Fine-tuning was cancelled; the current model is unchanged.")
     _unfreeze(tuned)
     return PersonalResult(
         model=tuned,

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
-FRAME_SIZE = 28
-"""Side of the model input, in pixels."""
+from digitpad.ml.digits import FRAME_SIZE, to_model_input
+
 BOX_SIZE = 20
 """The longer side of the digit (ink included) after size normalisation, as in MNIST."""
 SUPERSAMPLE = 4
@@ -154,8 +154,7 @@ def _centre_by_mass(digit: Image.Image) -> np.ndarray | None:
     across = _shift_and_shrink(left, digit.width)
     frame = down @ pixels @ across.T
     # 8-bit grey levels, as MNIST's and as My Samples keeps them: what is stored is what was seen.
-    np.rint(frame, out=frame)
-    frame /= np.float32(255.0)
+    frame = to_model_input(np.rint(frame))
     return np.minimum(frame, np.float32(1.0), out=frame)  # every weight row sums to at most 1
 
 
@@ -203,7 +202,7 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray | None:
             picture = ImageOps.exif_transpose(opened).convert("L")
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ImageLoadError(f"{path}: cannot read it as an image (PNG or JPEG): {exc}") from exc
-    return image_to_mnist(np.asarray(picture, dtype=np.float32) / 255.0)
+    return image_to_mnist(to_model_input(np.asarray(picture)))
 
 
 def image_to_mnist(gray: np.ndarray) -> np.ndarray | None:

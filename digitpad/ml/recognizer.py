@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 
 from digitpad.ml.batching import batched
+from digitpad.ml.digits import FRAME_SIZE, INPUT_SHAPE, NUM_CLASSES
 from digitpad.ml.ink import Drawing
 from digitpad.ml.litert import LiteRTError, LiteRTModel, find_litert_form
-from digitpad.ml.preprocess import FRAME_SIZE, ink_to_image
+from digitpad.ml.preprocess import ink_to_image
 
-NUM_CLASSES = 10
 BATCH_SIZE = 256
 """Drawings per model call when classifying a file: big enough to amortise the call cost, small
 enough to stay in the CPU's caches (LiteRT on 2 cores: 256 at a time is 2.5x faster than 7,500)."""
@@ -163,9 +163,10 @@ class Recognizer:
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """(28, 28) or (N, 28, 28[, 1]) float32 in [0, 1] -> (N, 10) probabilities."""
         batch = np.asarray(images, dtype=np.float32)
-        if batch.ndim == 2 or (batch.ndim == 3 and batch.shape[-1] == 1 and batch.shape[0] == 28):
+        one_with_channel = batch.ndim == 3 and batch.shape[-1] == 1 and batch.shape[0] == FRAME_SIZE
+        if batch.ndim == 2 or one_with_channel:
             batch = batch[None]
-        if batch.shape[1:3] != (FRAME_SIZE, FRAME_SIZE):
+        if batch.shape[1:3] != INPUT_SHAPE:
             raise ValueError(
                 f"Expected images of shape (N, 28, 28) or (N, 28, 28, 1); received {batch.shape}"
             )
@@ -214,7 +215,7 @@ class Recognizer:
     def _check_outputs_are_probabilities(self) -> None:
         """Reject a model that outputs logits: the app would show nonsense confidences."""
         try:
-            sums = self.probabilities(np.zeros((1, FRAME_SIZE, FRAME_SIZE), np.float32)).sum(axis=1)
+            sums = self.probabilities(np.zeros((1, *INPUT_SHAPE), np.float32)).sum(axis=1)
         except Exception as exc:  # a model that cannot run on a 28x28 image at all
             raise ModelError(
                 f"{self.name}: the model fails on a 28x28 image ({_first_line(exc)})"
@@ -252,7 +253,7 @@ def keras_summary(model: Any) -> str:
 
 
 def _check_shapes(input_shape: tuple[int, ...], where: object) -> None:
-    if input_shape not in ((FRAME_SIZE, FRAME_SIZE), (FRAME_SIZE, FRAME_SIZE, 1)):
+    if input_shape not in (INPUT_SHAPE, (*INPUT_SHAPE, 1)):
         raise ModelError(
             f"{where}: the model takes input of shape {(None, *input_shape)}; digitpad needs "
             "(None, 28, 28) or (None, 28, 28, 1)"

@@ -44,6 +44,7 @@ def train_on_samples(job: TrainingJob, report: Report, stop: StopFlag) -> Outcom
     logging.getLogger("tensorflow").addHandler(autograph)
     report(Stage("Starting TensorFlow…"))
     from digitpad.ml.datasets import Mnist
+    from digitpad.ml.digits import to_pixels
     from digitpad.ml.modelstore import save_model
     from digitpad.ml.personal import render_samples
     from digitpad.ml.recognizer import Recognizer
@@ -51,7 +52,7 @@ def train_on_samples(job: TrainingJob, report: Report, stop: StopFlag) -> Outcom
 
     started = time.perf_counter()
     images, labels = render_samples(job.drawings)
-    pixels = (images * 255.0).round().astype("uint8")
+    pixels = to_pixels(images)
     data = Mnist(pixels, labels, pixels, labels, source="the self-test samples")
     config = TrainingConfig(arch="cnn", epochs=EPOCHS, batch_size=BATCH_SIZE, augment=True)
     result = train(config, data)

@@ -1,24 +1,35 @@
 """Training: the tutorial's recipe (adam, sparse categorical cross-entropy) made drivable by a GUI.
 
-Progress goes out through a :class:`TrainingObserver` after every batch and epoch; a
-``threading.Event`` stops the run at the next batch boundary. Validation uses a split of the
-*training* data (the tutorial validates on the test set, which leaks it into model selection); the
-test set is evaluated exactly once, at the end.
+Progress and cancelling go through Keras callbacks: :class:`ProgressReporter` turns every batch and
+epoch into a message and raises :class:`~digitpad.ml.training_process.JobCancelled` at the next
+batch once its stop flag is set. Validation uses a split of the *training* data (the tutorial
+validates on the test set, which leaks it into model selection); the test set is evaluated exactly
+once, at the end.
 """
 
 from __future__ import annotations
 
-import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from digitpad.ml.datasets import Mnist
-from digitpad.ml.models import ARCHITECTURES, build_model
+from digitpad.ml.digits import ARCHITECTURES, to_model_input
+from digitpad.ml.models import build_model
+from digitpad.ml.training_process import (
+    BATCH_REPORT_SECONDS,
+    BatchEnd,
+    EpochEnd,
+    JobCancelled,
+    Report,
+    Stage,
+    StopFlag,
+)
 
 HISTORY_KEYS = (
     "loss",
@@ -26,10 +37,6 @@ HISTORY_KEYS = (
     "val_loss",
     "val_sparse_categorical_accuracy",
 )
-
-
-class TrainingCancelled(Exception):
-    """The run was stopped on request; nothing was saved."""
 
 
 @dataclass(frozen=True)
@@ -75,16 +82,6 @@ class TrainingConfig:
         return self.arch == "cnn" if self.augment is None else self.augment
 
 
-class TrainingObserver(Protocol):
-    """What a front end (progress bar, GUI) hears while a model trains."""
-
-    def on_batch_end(self, epoch: int, batch: int, batches: int, logs: dict[str, float]) -> None:
-        """``epoch`` and ``batch`` count from 0; ``batches`` per epoch."""
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        """``logs`` has the tutorial's history keys for this epoch."""
-
-
 @dataclass
 class TrainingResult:
     model: keras.Model
@@ -116,45 +113,46 @@ class TrainingResult:
         }
 
 
-class ObserverBridge(keras.callbacks.Callback):
-    """Forwards Keras' callbacks to an observer and turns the stop event into ``stop_training``."""
+class ProgressReporter(keras.callbacks.Callback):
+    """Batches and epochs become messages for ``report``; a set ``stop`` flag ends the run.
 
-    def __init__(
-        self, observer: TrainingObserver | None, stop: threading.Event | None, batches: int
-    ) -> None:
+    Stopping raises :class:`JobCancelled` out of Keras' loop at the batch boundary: setting
+    ``stop_training`` instead would still validate on 6,000 images before the epoch ends, seconds
+    on a CPU. Batch messages come at most once per ``interval`` seconds, but an epoch's last batch
+    always comes; ``testing``, if given, is announced after the last planned epoch.
+    """
+
+    def __init__(self, report: Report, stop: StopFlag | None = None, testing: str | None = None,
+                 interval: float = BATCH_REPORT_SECONDS) -> None:
         super().__init__()
-        self._observer = observer
+        self._report = report
         self._stop = stop
-        self._batches = batches
+        self._testing = testing
+        self._interval = interval
         self._epoch = 0
-        self.cancelled = False
+        self._last = float("-inf")
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._epoch = epoch
-        self._check_stop()
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        if self._observer is not None:
-            self._observer.on_batch_end(self._epoch, batch, self._batches, _floats(logs))
-        self._check_stop()
+        if self._stop is not None and self._stop.is_set():
+            raise JobCancelled
+        batches = self.params["steps"]
+        now = time.monotonic()
+        if batch + 1 == batches or now - self._last >= self._interval:
+            self._last = now
+            self._report(BatchEnd(self._epoch, batch, batches, self.params["epochs"],
+                                  _floats(logs)))
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        if self._observer is not None and not self.cancelled:
-            self._observer.on_epoch_end(epoch, _floats(logs))
-
-    def _check_stop(self) -> None:
-        if self._stop is not None and self._stop.is_set():
-            self.cancelled = True
-            self.model.stop_training = True
+        self._report(EpochEnd(epoch, _floats(logs)))
+        if self._testing is not None and epoch + 1 == self.params["epochs"]:
+            self._report(Stage(self._testing))
 
 
 def _floats(logs: dict[str, Any] | None) -> dict[str, float]:
     return {key: float(value) for key, value in (logs or {}).items()}
-
-
-def to_model_input(images: np.ndarray) -> np.ndarray:
-    """uint8 MNIST pixels -> float32 in [0, 1], the one scaling every path uses."""
-    return images.astype(np.float32) / np.float32(255.0)
 
 
 def split_validation(
@@ -222,15 +220,14 @@ def make_dataset(
 def train(
     config: TrainingConfig,
     data: Mnist,
-    observer: TrainingObserver | None = None,
-    stop: threading.Event | None = None,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
     extra_train: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> TrainingResult:
     """Train a fresh model on MNIST (plus optional weighted extra examples) and test it once.
 
+    ``callbacks`` see the fit (e.g. a :class:`ProgressReporter`; what they raise ends it).
     ``extra_train`` is (images float32 [0, 1], labels, per-example weights), e.g. a user's own
     drawings; they join the training split only.
-    Raises :class:`TrainingCancelled` if ``stop`` is set before the run finishes.
     """
     started = time.perf_counter()
     keras.utils.set_random_seed(config.seed)
@@ -245,17 +242,16 @@ def train(
         x_train = np.concatenate([x_train, extra_x.astype(np.float32)])
         y_train = np.concatenate([y_train, extra_y.astype(np.uint8)])
 
-    batches = int(np.ceil(len(x_train) / config.batch_size))
+    batches = int(np.ceil(len(x_train) / config.batch_size))  # for the learning-rate schedule
     model = build_model(config.arch)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=_learning_rate(config, batches)),
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=[keras.metrics.SparseCategoricalAccuracy()],
     )
-    bridge = ObserverBridge(observer, stop, batches)
-    callbacks: list[keras.callbacks.Callback] = [bridge]
+    fit_callbacks = list(callbacks)
     if config.early_stopping:
-        callbacks.append(
+        fit_callbacks.append(
             keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=config.patience, restore_best_weights=True
             )
@@ -265,12 +261,10 @@ def train(
         make_dataset(x_train, y_train, config.batch_size, config.seed, config.augmented, weights),
         validation_data=(x_val, y_val),
         epochs=config.epochs,
-        callbacks=callbacks,
+        callbacks=fit_callbacks,
         shuffle=False,  # the dataset shuffles itself, reproducibly
         verbose=0,
     )
-    if bridge.cancelled:
-        raise TrainingCancelled("Training was cancelled; the previous model is unchanged.")
     test_loss, test_accuracy = model.evaluate(
         to_model_input(data.x_test), data.y_test, batch_size=1024, verbose=0
     )

@@ -21,22 +21,21 @@ No Qt here: the app reads the messages in :mod:`digitpad.ui.training_runner`.
 
 from __future__ import annotations
 
-import importlib
 import os
 import queue
 import sys
-import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from digitpad.ml.datasets import DatasetError, Mnist, keras_mnist_cached, load_mnist
-from digitpad.ml.ink import Drawing
+from digitpad.ml.ink import Drawing, SampleError
 from digitpad.ml.recognizer import ModelError
-from digitpad.samples.store import SampleError
+
+if TYPE_CHECKING:
+    from digitpad.ml.training import ProgressReporter
 
 TRAIN = "train"
 """A new model from MNIST (``training.train``)."""
@@ -190,7 +189,8 @@ Work = Callable[[TrainingJob, Report, StopFlag], Outcome | Converted]
 
 
 class JobCancelled(Exception):
-    """Raised inside the child when the stop flag is seen."""
+    """Raised inside the child when the stop flag is seen (between steps, or by
+    :class:`~digitpad.ml.training.ProgressReporter` at a batch boundary); nothing is saved."""
 
 
 class JobFailed(Exception):
@@ -323,16 +323,17 @@ def run_job(job: TrainingJob, report: Report, stop: StopFlag) -> Outcome:
     mnist = _read_mnist(job.data_path, report)
     _check(stop)
     report(Stage("Starting TensorFlow…"))
-    importlib.import_module("digitpad.ml.training")  # seconds: it imports TensorFlow
+    from digitpad.ml.training import ProgressReporter  # seconds: it imports TensorFlow
+
     _check(stop)
     testing = f"Testing on the {len(mnist.x_test):,} MNIST test images…"
-    observer = ProgressReporter(report, stop, _planned_epochs(job), testing)
+    progress = ProgressReporter(report, stop, testing)
     if job.kind == TRAIN:
-        outcome = _train(job, mnist, observer, report)
+        outcome = _train(job, mnist, progress, report)
     elif job.kind == TRAIN_WITH_SAMPLES:
-        outcome = _train_with_samples(job, mnist, observer, report)
+        outcome = _train_with_samples(job, mnist, progress, report)
     else:
-        outcome = _fine_tune(job, mnist, observer, report)
+        outcome = _fine_tune(job, mnist, progress, report)
     _check(stop)
     return outcome
 
@@ -362,60 +363,12 @@ def _check(stop: StopFlag) -> None:
         raise JobCancelled
 
 
-def _planned_epochs(job: TrainingJob) -> int:
-    if job.kind == FINE_TUNE:
-        from digitpad.ml.personal import FineTuneConfig
-
-        return FineTuneConfig().epochs
-    return int(job.settings.get("epochs", 1))
-
-
-class ProgressReporter:
-    """The training observer: batches and epochs become messages; the stop flag ends the run.
-
-    Stopping raises out of Keras' loop at the batch boundary: setting ``stop_training`` instead
-    would still validate on 6,000 images before the epoch ends, seconds on a CPU.
-    """
-
-    def __init__(self, report: Report, stop: StopFlag, epochs: int, testing: str,
-                 interval: float = BATCH_REPORT_SECONDS) -> None:
-        self._report = report
-        self._stop = stop
-        self._epochs = epochs
-        self._testing = testing
-        self._interval = interval
-        self._last = float("-inf")
-
-    def on_batch_end(self, epoch: int, batch: int, batches: int, logs: dict[str, float]) -> None:
-        _check(self._stop)
-        now = time.monotonic()
-        if batch + 1 == batches or now - self._last >= self._interval:
-            self._last = now
-            self._report(BatchEnd(epoch, batch, batches, self._epochs, dict(logs)))
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        self._report(EpochEnd(epoch, dict(logs)))
-        if epoch + 1 == self._epochs:
-            self._report(Stage(self._testing))
-
-
-@contextmanager
-def _cancellable() -> Iterator[None]:
-    """The engine's own cancellation (its stop flag) as the child's."""
-    from digitpad.ml.training import TrainingCancelled
-
-    try:
-        yield
-    except TrainingCancelled:
-        raise JobCancelled from None
-
-
 def _data_text(mnist: Mnist) -> str:
     source = Path(mnist.source).name if mnist.source.endswith(".npz") else mnist.source
     return f"MNIST ({source}), {len(mnist.x_train)} training images"
 
 
-def _train(job: TrainingJob, mnist: Mnist, observer: ProgressReporter, report: Report) -> Outcome:
+def _train(job: TrainingJob, mnist: Mnist, progress: ProgressReporter, report: Report) -> Outcome:
     from digitpad.ml.training import TrainingConfig, train
 
     config = TrainingConfig(**job.settings)
@@ -423,24 +376,22 @@ def _train(job: TrainingJob, mnist: Mnist, observer: ProgressReporter, report: R
     if current_accuracy is None and job.current_model is not None:
         report(Stage("Testing the current model…"))
         current_accuracy = _measure(job.current_model, mnist)
-    with _cancellable():
-        result = train(config, mnist, observer=observer)
+    result = train(config, mnist, [progress])
     card = {**result.card(), "data": _data_text(mnist)}
     _save(result.model, job.output, card, report)
     return Outcome(job.output, card, result.test_accuracy, current_accuracy, len(mnist.x_test))
 
 
 def _train_with_samples(
-    job: TrainingJob, mnist: Mnist, observer: ProgressReporter, report: Report
+    job: TrainingJob, mnist: Mnist, progress: ProgressReporter, report: Report
 ) -> Outcome:
     from digitpad.ml.personal import train_with_samples
     from digitpad.ml.training import TrainingConfig
 
     config = TrainingConfig(**job.settings)
     current = _load_current(job, report)
-    with _cancellable():
-        result = train_with_samples(config, mnist, job.drawings, current=current,
-                                    observer=observer)
+    result = train_with_samples(config, mnist, job.drawings, current=current,
+                                callbacks=[progress])
     card = {
         "architecture": config.arch,
         "parameters": int(result.model.count_params()),
@@ -457,14 +408,13 @@ def _train_with_samples(
 
 
 def _fine_tune(
-    job: TrainingJob, mnist: Mnist, observer: ProgressReporter, report: Report
+    job: TrainingJob, mnist: Mnist, progress: ProgressReporter, report: Report
 ) -> Outcome:
     from digitpad.ml.personal import fine_tune
 
     current = _load_current(job, report)
     assert current is not None  # TrainingJob requires current_model for a fine-tune
-    with _cancellable():
-        result = fine_tune(current, job.drawings, mnist, observer=observer)
+    result = fine_tune(current, job.drawings, mnist, callbacks=[progress])
     card = {
         "architecture": current.card.get("architecture", current.keras_model.name),
         "parameters": int(result.model.count_params()),

@@ -18,7 +18,6 @@ store is started; :attr:`SampleStore.recovery_message` says what happened, for t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -35,16 +34,18 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from digitpad.ml.digits import FRAME_SIZE, NUM_CLASSES, to_model_input, to_pixels
 from digitpad.ml.ink import (
-    NUM_CLASSES,
     Drawing,
     InkError,
+    SampleError,
     load_ink,
     parse_drawing,
     read_ink_json,
     save_ink,
+    strokes_fingerprint,
 )
-from digitpad.ml.preprocess import FRAME_SIZE, ink_to_image
+from digitpad.ml.preprocess import ink_to_image
 from digitpad.samples import migrations
 
 STORE_FILE_NAME = "samples.db"
@@ -52,13 +53,8 @@ BUSY_TIMEOUT_SECONDS = 10.0
 """How long a write waits for another instance's transaction before giving up."""
 _OPEN_ATTEMPTS = 3
 """Opening retries after moving a bad file aside (another instance may be doing the same)."""
-_PIXELS = FRAME_SIZE * FRAME_SIZE
 
 log = logging.getLogger(__name__)
-
-
-class SampleError(ValueError):
-    """A sample, or a value for one, that is not valid; says what was received and expected."""
 
 
 class SampleNotFoundError(LookupError):
@@ -124,13 +120,6 @@ class SampleArrays(NamedTuple):
 def store_path(data_dir: str | os.PathLike[str]) -> Path:
     """Where the store lives inside the user's data directory (the app passes its own)."""
     return Path(data_dir) / STORE_FILE_NAME
-
-
-def strokes_fingerprint(drawing: Drawing) -> str:
-    """SHA-256 of the drawing's points: the same drawing has the same fingerprint wherever it
-    came from (a file, the canvas, the store), whatever its label or extra keys."""
-    strokes = drawing.to_json()["strokes"]
-    return hashlib.sha256(json.dumps(strokes, separators=(",", ":")).encode()).hexdigest()
 
 
 class _Unusable(Exception):
@@ -395,8 +384,7 @@ class SampleStore:
         pixels = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.uint8)
         return SampleArrays(
             ids=np.array([row[0] for row in rows], dtype=np.int64),
-            images=pixels.reshape(len(rows), FRAME_SIZE, FRAME_SIZE).astype(np.float32)
-            / np.float32(255.0),
+            images=to_model_input(pixels.reshape(len(rows), FRAME_SIZE, FRAME_SIZE)),
             labels=np.array([row[1] for row in rows], dtype=np.uint8),
         )
 
@@ -636,7 +624,7 @@ def _encode_image(image: np.ndarray, where: str) -> bytes:
         )
     if not (np.isfinite(pixels).all() and pixels.min() >= 0.0 and pixels.max() <= 1.0):
         raise SampleError(f"{where}: image pixels must be in [0, 1] like the model input")
-    return np.rint(pixels * np.float32(255.0)).astype(np.uint8).tobytes()
+    return to_pixels(pixels).tobytes()
 
 
 def _get(db: sqlite3.Connection, sample_id: int) -> Sample:
@@ -657,7 +645,7 @@ def _sample(row: tuple[Any, ...]) -> Sample:
     return Sample(
         id=sample_id,
         drawing=Drawing(strokes, int(label), fields),
-        image=pixels.astype(np.float32) / np.float32(255.0),
+        image=to_model_input(pixels),
         predicted=predicted,
         confidence=confidence,
         model=model,

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from digitpad.ml.datasets import Mnist
+from digitpad.ml.digits import to_model_input
 from digitpad.ml.ink import Drawing
 from digitpad.ml.recognizer import Recognizer
-from digitpad.ml.training import to_model_input
 
 pytestmark = pytest.mark.benchmark
 

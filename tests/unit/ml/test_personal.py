@@ -3,7 +3,6 @@ a fine-tune that must learn one real writer's hand without forgetting MNIST."""
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 
 import keras
@@ -11,7 +10,8 @@ import numpy as np
 import pytest
 
 from digitpad.ml.datasets import Mnist
-from digitpad.ml.ink import Drawing, make_drawing
+from digitpad.ml.digits import to_model_input
+from digitpad.ml.ink import Drawing, SampleError, make_drawing, strokes_fingerprint
 from digitpad.ml.personal import (
     MAX_DRAWING_WEIGHT,
     RENDERINGS,
@@ -26,8 +26,9 @@ from digitpad.ml.personal import (
 )
 from digitpad.ml.preprocess import ink_to_image
 from digitpad.ml.recognizer import Recognizer
-from digitpad.ml.training import TrainingCancelled, TrainingConfig, train
-from digitpad.samples import SampleError, strokes_fingerprint
+from digitpad.ml.training import TrainingConfig, train
+from digitpad.ml.training_process import JobCancelled
+from tests.unit.ml.progress import Recorder
 
 SAMPLES_PER_DIGIT = 5
 """A few dozen samples: what a user labels in a few minutes."""
@@ -163,22 +164,6 @@ def test_accuracy_on_samples_counts_what_the_model_reads_right(base_model, one_w
 # --- fine-tuning ----------------------------------------------------------------------------
 
 
-class Recorder:
-    def __init__(self, stop_after: int | None = None, stop: threading.Event | None = None) -> None:
-        self.batches: list[tuple[int, int, int]] = []
-        self.epochs: list[dict[str, float]] = []
-        self._stop_after = stop_after
-        self._stop = stop
-
-    def on_batch_end(self, epoch: int, batch: int, batches: int, logs: dict[str, float]) -> None:
-        self.batches.append((epoch, batch, batches))
-        if self._stop is not None and len(self.batches) == self._stop_after:
-            self._stop.set()
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        self.epochs.append(logs)
-
-
 def test_fine_tune_learns_one_writers_hand_without_forgetting_mnist(
     base_model, one_writer, mnist_small: Mnist
 ) -> None:
@@ -186,7 +171,7 @@ def test_fine_tune_learns_one_writers_hand_without_forgetting_mnist(
     before_weights = weights_of(base_model)
     recorder = Recorder()
 
-    result = fine_tune(base_model, samples, mnist_small, observer=recorder)
+    result = fine_tune(base_model, samples, mnist_small, callbacks=[recorder.callback])
 
     # The user's handwriting: the drawings it did not learn from are read better.
     others_before = evaluate_on_samples(base_model, others)
@@ -211,7 +196,7 @@ def test_fine_tune_learns_one_writers_hand_without_forgetting_mnist(
 
 
 def evaluate_mnist(model, mnist: Mnist) -> float:
-    images = mnist.x_test.astype(np.float32) / 255
+    images = to_model_input(mnist.x_test)
     guesses = Recognizer.from_keras(model).probabilities(images).argmax(1)
     return float(np.mean(guesses == mnist.y_test))
 
@@ -220,11 +205,10 @@ def test_cancelled_fine_tune_raises_and_leaves_the_model_alone(
     base_model, one_writer, mnist_small: Mnist
 ) -> None:
     before_weights = weights_of(base_model)
-    stop = threading.Event()
-    recorder = Recorder(stop_after=3, stop=stop)
-    with pytest.raises(TrainingCancelled):
-        fine_tune(base_model, one_writer[0], mnist_small.subset(test=500), observer=recorder,
-                  stop=stop)
+    recorder = Recorder(stop_after=3)
+    with pytest.raises(JobCancelled):
+        fine_tune(base_model, one_writer[0], mnist_small.subset(test=500),
+                  callbacks=[recorder.callback])
     assert len(recorder.batches) == 3 and recorder.epochs == []
     assert all(np.array_equal(a, b) for a, b in
                zip(before_weights, weights_of(base_model), strict=True))

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from digitpad.ml.datasets import Mnist
+from digitpad.ml.digits import to_model_input
 from digitpad.ml.modelstore import save_model
 from digitpad.ml.recognizer import Recognizer, read_model_card
-from digitpad.ml.training import HISTORY_KEYS, TrainingCancelled, TrainingConfig, train
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.batches: list[tuple[int, int, int]] = []
-        self.epochs: list[dict[str, float]] = []
-
-    def on_batch_end(self, epoch: int, batch: int, batches: int, logs: dict[str, float]) -> None:
-        self.batches.append((epoch, batch, batches))
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        self.epochs.append(logs)
+from digitpad.ml.training import HISTORY_KEYS, ProgressReporter, TrainingConfig, train
+from digitpad.ml.training_process import BatchEnd, EpochEnd, JobCancelled, Message, Stage
+from tests.unit.ml.progress import Recorder
 
 
 @pytest.fixture(scope="module")
@@ -36,24 +26,22 @@ def test_tutorial_mlp_trains_reports_progress_and_saves_a_loadable_model(
 ) -> None:
     recorder = Recorder()
     config = TrainingConfig(arch="mlp", epochs=2, batch_size=32, seed=3)
-    result = train(config, small_mnist, observer=recorder)
+    result = train(config, small_mnist, [recorder.callback])
 
     assert set(result.history) == set(HISTORY_KEYS)
     assert all(len(values) == 2 for values in result.history.values())
     assert [logs.keys() >= set(HISTORY_KEYS) for logs in recorder.epochs] == [True, True]
     batches = int(np.ceil(2700 / 32))
-    assert recorder.batches[0] == (0, 0, batches) and recorder.batches[-1] == (
-        1,
-        batches - 1,
-        batches,
-    )
+    assert len(recorder.batches) == 2 * batches
+    assert recorder.batches[0] == (0, 0, batches, 2)
+    assert recorder.batches[-1] == (1, batches - 1, batches, 2)
     assert result.test_accuracy > 0.8  # 3,000 images, 2 epochs: far above chance
 
     path = tmp_path / "models" / "mlp.keras"
     save_model(result.model, path, result.card())
     loaded = Recognizer.load(path)
     assert read_model_card(path)["mnist_test_accuracy"] == result.test_accuracy
-    images = small_mnist.x_test[:50].astype(np.float32) / 255.0
+    images = to_model_input(small_mnist.x_test[:50])
     np.testing.assert_allclose(
         loaded.probabilities(images), result.model(images).numpy(), atol=1e-5
     )
@@ -71,22 +59,26 @@ def test_same_seed_same_model(small_mnist: Mnist) -> None:
         np.testing.assert_allclose(a, b, atol=1e-6)
 
 
-def test_stop_event_cancels_at_a_batch_boundary(small_mnist: Mnist) -> None:
-    stop = threading.Event()
-
-    class StopAfterFiveBatches(Recorder):
-        def on_batch_end(
-            self, epoch: int, batch: int, batches: int, logs: dict[str, float]
-        ) -> None:
-            super().on_batch_end(epoch, batch, batches, logs)
-            if len(self.batches) == 5:
-                stop.set()
-
-    recorder = StopAfterFiveBatches()
-    with pytest.raises(TrainingCancelled):
-        train(TrainingConfig(arch="cnn", epochs=3, batch_size=32), small_mnist, recorder, stop)
+def test_the_stop_flag_cancels_at_the_next_batch(small_mnist: Mnist) -> None:
+    recorder = Recorder(stop_after=5)
+    with pytest.raises(JobCancelled):
+        train(TrainingConfig(arch="cnn", epochs=3, batch_size=32), small_mnist,
+              [recorder.callback])
     assert len(recorder.batches) == 5
-    assert recorder.epochs == []
+    assert recorder.epochs == []  # no validation pass after the stop
+
+
+def test_batch_reports_are_throttled_but_an_epochs_last_batch_always_comes() -> None:
+    messages: list[Message] = []
+    reporter = ProgressReporter(messages.append, testing="Testing…", interval=3600.0)
+    reporter.set_params({"epochs": 1, "steps": 10})  # what Keras' fit gives its callbacks
+    reporter.on_epoch_begin(0)
+    for batch in range(10):
+        reporter.on_train_batch_end(batch, {"loss": 1.0 / (batch + 1)})
+    reporter.on_epoch_end(0, {"loss": 0.1})
+    assert messages == [BatchEnd(0, 0, 10, 1, {"loss": 1.0}),
+                        BatchEnd(0, 9, 10, 1, {"loss": 0.1}),
+                        EpochEnd(0, {"loss": 0.1}), Stage("Testing…")]
 
 
 def test_cnn_with_augmentation_learns(small_mnist: Mnist) -> None:

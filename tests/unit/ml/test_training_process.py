@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from digitpad.ml.datasets import DatasetError, Mnist
-from digitpad.ml.ink import Drawing
+from digitpad.ml.ink import Drawing, SampleError
 from digitpad.ml.recognizer import Recognizer
 from digitpad.ml.training_process import (
     DATA_PROBLEM,
@@ -30,14 +30,12 @@ from digitpad.ml.training_process import (
     JobFailed,
     Message,
     Outcome,
-    ProgressReporter,
     Stage,
     TrainingJob,
     child_main,
     run_job,
 )
 from digitpad.paths import bundled_model_path
-from digitpad.samples import SampleError
 from tests.unit.ml.mnist_files import write_mnist_slice, write_wrongly_shaped
 
 MLP_QUICK = {"arch": "mlp", "epochs": 2, "batch_size": 64}
@@ -139,18 +137,6 @@ def test_stopping_ends_the_run_at_the_next_batch_and_saves_nothing(
     assert sum(isinstance(m, BatchEnd) for m in messages) == 1
     assert not any(isinstance(m, EpochEnd) for m in messages)  # no validation pass after stop
     assert not output.parent.exists() or not any(output.parent.iterdir())
-
-
-def test_batch_messages_are_throttled_but_an_epochs_last_batch_always_comes() -> None:
-    messages: list[Message] = []
-    reporter = ProgressReporter(messages.append, threading.Event(), epochs=1, testing="Testing…",
-                                interval=3600.0)
-    for batch in range(10):
-        reporter.on_batch_end(0, batch, 10, {"loss": 1.0 / (batch + 1)})
-    reporter.on_epoch_end(0, {"loss": 0.1})
-    assert messages == [BatchEnd(0, 0, 10, 1, {"loss": 1.0}),
-                        BatchEnd(0, 9, 10, 1, {"loss": 0.1}),
-                        EpochEnd(0, {"loss": 0.1}), Stage("Testing…")]
 
 
 def test_training_with_samples_records_them_and_the_held_out_figures(
