@@ -1,5 +1,8 @@
 """The composition root: builds the recogniser worker and the window and connects them.
 
+Every feature is wired here, through the window's extension points; the Retrain, History and My
+Samples windows are created (and wired) when first opened, so the main window shows sooner.
+
 ``launch`` is what ``digitpad`` with no subcommand runs. Nothing in this process imports
 TensorFlow: models are served by LiteRT on the recogniser thread; training and converting a model
 run in child processes.
@@ -17,12 +20,12 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, QThread, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, QThread, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
-from digitpad import __version__, selftest
-from digitpad.ml.model_library import ModelLibrary
+from digitpad import __version__
 from digitpad.ml.recognizer import Recognizer
 from digitpad.paths import (
     APP_NAME,
@@ -32,19 +35,103 @@ from digitpad.paths import (
     user_data_dir,
 )
 from digitpad.samples import SampleStore, StoreError
-from digitpad.ui.crash import CrashReporter
-from digitpad.ui.dialogs import Dialogs
-from digitpad.ui.main_thread_gc import MainThreadGarbageCollector
 from digitpad.ui.main_window import MainWindow
-from digitpad.ui.model_choice import ModelChoice
-from digitpad.ui.model_history import ModelHistoryDialog
-from digitpad.ui.model_preparation import ModelPreparer
-from digitpad.ui.recognition import LiveRecognition
-from digitpad.ui.teaching import Teaching, install_teaching
-from digitpad.ui.training_dialog import TrainingDialog
-from digitpad.ui.workers import Model, RecognizerWorker
+from digitpad.ui.models.choice import ModelChoice
+from digitpad.ui.models.preparation import ModelPreparer
+from digitpad.ui.pad.recognition import LiveRecognition
+from digitpad.ui.pad.workers import Model, ModelInfo, RecognizerWorker
+from digitpad.ui.support.crash import CrashReporter
+from digitpad.ui.support.dialogs import Dialogs
+from digitpad.ui.support.main_thread_gc import MainThreadGarbageCollector
+from digitpad.ui.teaching.teaching import Teaching
+
+if TYPE_CHECKING:
+    from digitpad.ml.model_library import ModelLibrary
+    from digitpad.ui.models.history import ModelHistoryDialog
+    from digitpad.ui.training.dialog import TrainingDialog
 
 log = logging.getLogger("digitpad")
+
+
+class ModelWindows:
+    """Model → Retrain… and History…: each dialog is created and wired when first wanted.
+
+    A dialog made late is told what it would have heard since start-up: the model in use.
+    """
+
+    def __init__(
+        self,
+        window: MainWindow,
+        recognition: LiveRecognition,
+        models: ModelChoice,
+        settings: QSettings,
+        samples: SampleStore | None,
+        data_dir: Path,
+    ) -> None:
+        self._window = window
+        self._recognition = recognition
+        self._models = models
+        self._settings = settings
+        self._samples = samples
+        self._data_dir = data_dir
+        self._library: ModelLibrary | None = None
+        self._training: TrainingDialog | None = None
+        self._history: ModelHistoryDialog | None = None
+
+    def training(self) -> TrainingDialog:
+        if self._training is None:
+            from digitpad.ui.training.dialog import TrainingDialog
+
+            dialog = TrainingDialog(self._settings, self._model_library(), self._samples,
+                                    parent=self._window, child_log=child_log_path(self._data_dir))
+            dialog.use_requested.connect(self._models.use)
+            dialog.library_changed.connect(self._on_library_changed)
+            self._follow_model(dialog.set_current_model)
+            self._training = dialog
+        return self._training
+
+    def history(self) -> ModelHistoryDialog:
+        if self._history is None:
+            from digitpad.ui.models.history import ModelHistoryDialog
+
+            dialog = ModelHistoryDialog(self._model_library(), bundled_model_path(),
+                                        parent=self._window)
+            dialog.use_requested.connect(self._models.use)
+            dialog.reset_requested.connect(self._models.reset)
+            self._follow_model(dialog.set_current_model)
+            self._history = dialog
+        return self._history
+
+    @Slot()
+    def open_training(self) -> None:
+        self.training().open_dialog()
+
+    @Slot()
+    def open_history(self) -> None:
+        self.history().open_dialog()
+
+    def shutdown(self) -> None:
+        """End a training run, if Retrain was ever opened (nothing is saved)."""
+        if self._training is not None:
+            self._training.shutdown()
+
+    def _model_library(self) -> ModelLibrary:
+        if self._library is None:
+            from digitpad.ml.model_library import ModelLibrary
+
+            self._library = ModelLibrary.in_data_dir(self._data_dir)
+        return self._library
+
+    def _follow_model(self, set_current_model: Callable[[ModelInfo], None]) -> None:
+        current = self._recognition.model()
+        if current is not None:
+            set_current_model(current)
+        self._recognition.model_ready.connect(set_current_model)
+
+    @Slot()
+    def _on_library_changed(self) -> None:
+        if self._history is not None:  # a History made later reads the library then
+            self._history.refresh()
 
 
 @dataclass
@@ -56,18 +143,27 @@ class Digitpad:
     worker: RecognizerWorker
     thread: QThread
     models: ModelChoice
-    training: TrainingDialog
-    history: ModelHistoryDialog
+    model_windows: ModelWindows
     samples: SampleStore | None
     samples_problem: str
     """Why ``samples`` is None (the store could not be opened), or ""."""
     teaching: Teaching | None
     """Labelling, collect mode and My Samples; None without a sample store."""
 
+    @property
+    def training(self) -> TrainingDialog:
+        """The Retrain dialog (created now if it was never opened)."""
+        return self.model_windows.training()
+
+    @property
+    def history(self) -> ModelHistoryDialog:
+        """The History dialog (created now if it was never opened)."""
+        return self.model_windows.history()
+
     def shutdown(self) -> None:
         """End a training run (nothing is saved), stop the recogniser thread (waits for a model
         load in progress to finish), close the sample store."""
-        self.training.shutdown()
+        self.model_windows.shutdown()
         self.recognition.stop()
         if self.teaching is not None:
             self.teaching.shutdown()  # My Samples may be importing into the store
@@ -123,12 +219,10 @@ def build(
     recognition.error.connect(window.show_error)
 
     samples, samples_problem = _open_samples(data_dir)
-    models, training, history = _connect_models(
-        window, recognition, settings, ModelLibrary.in_data_dir(data_dir), samples,
-        child_log_path(data_dir))
-    teaching = install_teaching(window, recognition, worker, settings, samples, samples_problem)
+    models, model_windows = _connect_models(window, recognition, settings, samples, data_dir)
+    teaching = _add_teaching(window, recognition, worker, settings, samples, samples_problem)
     thread.start()
-    return Digitpad(window, recognition, worker, thread, models, training, history, samples,
+    return Digitpad(window, recognition, worker, thread, models, model_windows, samples,
                     samples_problem, teaching)
 
 
@@ -145,28 +239,58 @@ def _connect_models(
     window: MainWindow,
     recognition: LiveRecognition,
     settings: QSettings,
-    library: ModelLibrary,
     samples: SampleStore | None,
-    child_log: Path,
-) -> tuple[ModelChoice, TrainingDialog, ModelHistoryDialog]:
+    data_dir: Path,
+) -> tuple[ModelChoice, ModelWindows]:
     """Model menu: which model is in use (remembered), Retrain… and History…."""
     models = ModelChoice(settings, bundled_model_path(), parent=window)
-    training = TrainingDialog(settings, library, samples, parent=window, child_log=child_log)
-    history = ModelHistoryDialog(library, bundled_model_path(), parent=window)
+    model_windows = ModelWindows(window, recognition, models, settings, samples, data_dir)
     window.bundled_model_requested.connect(models.reset)
-    window.retrain_requested.connect(training.open_dialog)
-    window.history_requested.connect(history.open_dialog)
-    training.use_requested.connect(models.use)
-    training.library_changed.connect(history.refresh)
-    history.use_requested.connect(models.use)
-    history.reset_requested.connect(models.reset)
+    window.retrain_requested.connect(model_windows.open_training)
+    window.history_requested.connect(model_windows.open_history)
     models.load_requested.connect(recognition.load_model)
     models.model_failed.connect(window.show_model_failed)
     models.fell_back.connect(window.show_error)
     recognition.model_failed.connect(models.on_model_failed)
-    for ready in (models.remember, training.set_current_model, history.set_current_model):
-        recognition.model_ready.connect(ready)
-    return models, training, history
+    recognition.model_ready.connect(models.remember)
+    return models, model_windows
+
+
+def _add_teaching(
+    window: MainWindow,
+    recognition: LiveRecognition,
+    worker: RecognizerWorker,
+    settings: QSettings,
+    store: SampleStore | None,
+    store_problem: str,
+) -> Teaching | None:
+    """Labelling, collect mode and Window → My Samples in ``window``; None without a store.
+
+    Without a store (``store_problem`` says why) the pad works as before and the user is told
+    once; a store that had to be started afresh (``recovery_message``) is also reported once.
+    """
+    if store is None:
+        _tell_once(window, "Your samples are unavailable",
+                   f"{store_problem}\n\nDrawing and recognition work as usual, but labelled "
+                   "drawings cannot be kept until this is fixed.")
+        return None
+    if store.recovery_message:
+        _tell_once(window, "Your samples file was started afresh",
+                   f"{store.recovery_message}\n\nNothing was deleted: the old file is in the "
+                   "same folder.")
+    teaching = Teaching(window.canvas, recognition, worker, store, settings, parent=window)
+    window.add_side_panel_section(teaching.panel)
+    for menu in teaching.menus():
+        window.add_menu(menu)
+    window.addActions(teaching.key_actions())
+    teaching.collect.toggle_action.toggled.connect(window.lend_escape)
+    teaching.teacher.error.connect(window.show_error)
+    return teaching
+
+
+def _tell_once(window: MainWindow, title: str, message: str) -> None:
+    """Show a message as soon as the event loop runs, through the window's current dialogs."""
+    QTimer.singleShot(0, window, functools.partial(window.show_error, title, message))
 
 
 def open_window(parts: Digitpad) -> None:
@@ -204,7 +328,11 @@ def launch(self_test: bool = False) -> int:
     wake.start()
     try:
         open_window(parts)
-        return selftest.run(parts) if self_test else app.exec()
+        if not self_test:
+            return app.exec()
+        from digitpad import selftest  # only the self-test needs it
+
+        return selftest.run(parts)
     finally:
         wake.stop()
         signal.signal(signal.SIGINT, previous_sigint)

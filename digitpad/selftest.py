@@ -33,7 +33,7 @@ from digitpad.paths import assets_dir, bundled_model_path
 
 if TYPE_CHECKING:
     from digitpad.app import Digitpad
-    from digitpad.ui.workers import ModelInfo
+    from digitpad.ui.pad.workers import ModelInfo
 
 TIMEOUT_MS = 120_000
 """A model loads in well under a second and training one epoch takes seconds; a minute or two

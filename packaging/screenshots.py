@@ -43,8 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from digitpad.ml.ink import load_ink
     from digitpad.ml.recognizer import Recognizer
     from digitpad.paths import APP_NAME, bundled_model_path
-    from digitpad.ui.probability_chart import ANIMATION_MS
-    from digitpad.ui.verdict import UNSURE_BELOW
+    from digitpad.ui.pad.probability_chart import ANIMATION_MS
+    from digitpad.ui.pad.verdict import UNSURE_BELOW
 
     recognizer = Recognizer.load(bundled_model_path())
     held_out = set(recognizer.card["ink_training"]["held_out_writers"])

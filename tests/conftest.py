@@ -81,8 +81,9 @@ def held_out_pendigits(bundled_recognizer, pendigits: list) -> list:
 
 @pytest.fixture(autouse=True)
 def collect_garbage_on_the_main_thread():
-    """As the app does (``digitpad/ui/main_thread_gc.py``): no cycle collection on a worker thread
-    during a test, where it could destroy Qt objects of the GUI thread; collect after it instead."""
+    """As the app does (``digitpad/ui/support/main_thread_gc.py``): no cycle collection on a worker
+    thread during a test, where it could destroy Qt objects of the GUI thread; collect after it
+    instead."""
     import gc
 
     gc.disable()

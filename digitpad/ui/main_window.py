@@ -1,8 +1,9 @@
 """The main window: the pad on the left, the answer, preview and chart on the right.
 
 It shows what it is told (model state, input, prediction) and reports what the user asks for as
-signals; the composition root (``digitpad.app``) connects those to the recogniser. Menus are
-attributes so later features can add their actions to them.
+signals; the composition root (``digitpad.app``) connects those to the recogniser. Features
+built elsewhere (teaching) come in through the extension points only: ``add_side_panel_section``,
+``add_menu`` and ``lend_escape``; the window knows nothing about them.
 """
 
 from __future__ import annotations
@@ -36,14 +37,14 @@ from digitpad.atomic import write_with_atomic
 from digitpad.ml.ink import Drawing, InkError, load_ink, save_ink
 from digitpad.ml.modelstore import describe_card
 from digitpad.ml.recognizer import Prediction
-from digitpad.ui import icons
-from digitpad.ui.canvas import DEFAULT_PEN, PAD_UNITS, PEN_WIDTHS, InkCanvas
-from digitpad.ui.dialogs import IMAGE_FILTER, INK_FILTER, MODEL_FILTER, PNG_FILTER, Dialogs
-from digitpad.ui.prediction_panel import PredictionPanel
-from digitpad.ui.preview import ModelInputPreview
-from digitpad.ui.probability_chart import ProbabilityChart
-from digitpad.ui.verdict import Certainty, verdict_for
-from digitpad.ui.workers import ModelInfo
+from digitpad.ui.pad.canvas import DEFAULT_PEN, PAD_UNITS, PEN_WIDTHS, InkCanvas
+from digitpad.ui.pad.prediction_panel import PredictionPanel
+from digitpad.ui.pad.preview import ModelInputPreview
+from digitpad.ui.pad.probability_chart import ProbabilityChart
+from digitpad.ui.pad.verdict import Certainty, verdict_for
+from digitpad.ui.pad.workers import ModelInfo
+from digitpad.ui.support import icons
+from digitpad.ui.support.dialogs import IMAGE_FILTER, INK_FILTER, MODEL_FILTER, PNG_FILTER, Dialogs
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ class MainWindow(QMainWindow):
         side.addSpacing(6)
         side.addWidget(_caption("PROBABILITIES"))
         side.addWidget(self.chart, 1)
-        self.side_panel = side  # the right-hand column: later features add their rows here
+        self._side_panel = side
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -180,8 +181,9 @@ class MainWindow(QMainWindow):
             "&Redo", self.canvas.redo, _unique([key("Ctrl+Shift+Z"), key(key.StandardKey.Redo)]),
             "Put back the stroke taken back")
         self.redo_action.setIcon(icons.redo_icon(text_colour))
+        self._clear_shortcuts = [key(Qt.Key.Key_Escape), key(Qt.Key.Key_Delete)]
         self.clear_action = self._action(
-            "&Clear", self.canvas.clear, [key(Qt.Key.Key_Escape), key(Qt.Key.Key_Delete)],
+            "&Clear", self.canvas.clear, self._clear_shortcuts,
             "Empty the pad (Undo brings the drawing back)")
         self.clear_action.setIcon(icons.clear_icon(text_colour))
 
@@ -269,6 +271,25 @@ class MainWindow(QMainWindow):
         self.canvas.strokes_changed.connect(self._on_strokes_changed)
         self._on_history_changed(False, False)
         self._on_strokes_changed(())
+
+    # -- extension points: what the composition root adds ------------------------------------
+
+    def add_side_panel_section(self, widget: QWidget) -> None:
+        """Add ``widget`` to the right-hand column, under the chart and any sections before it."""
+        self._side_panel.addSpacing(4)
+        self._side_panel.addWidget(widget)
+
+    def add_menu(self, menu: QMenu) -> None:
+        """Add ``menu`` to the menu bar after the window's own menus; Help stays last."""
+        self.menuBar().insertMenu(self.help_menu.menuAction(), menu)
+
+    @Slot(bool)
+    def lend_escape(self, lent: bool) -> None:
+        """While ``lent``, Esc belongs to another action (collect mode's Stop) instead of Clear,
+        which keeps Delete: one key must not do two things."""
+        escape = QKeySequence(Qt.Key.Key_Escape)
+        self.clear_action.setShortcuts(
+            [s for s in self._clear_shortcuts if s != escape] if lent else self._clear_shortcuts)
 
     # -- what the recogniser tells the window ------------------------------------------------
 

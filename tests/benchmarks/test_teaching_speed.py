@@ -20,9 +20,9 @@ from PySide6.QtCore import QCoreApplication, QSettings, QThread, QTimer
 from digitpad.ml.ink import Drawing, save_ink
 from digitpad.ml.recognizer import Recognizer
 from digitpad.samples import SampleStore
-from digitpad.ui.recognition import LiveRecognition
-from digitpad.ui.samples_window import SamplesWindow
-from digitpad.ui.workers import BATCH_CHUNK, RecognizerWorker
+from digitpad.ui.pad.recognition import LiveRecognition
+from digitpad.ui.pad.workers import BATCH_CHUNK, RecognizerWorker
+from digitpad.ui.teaching.samples_window import SamplesWindow
 
 pytestmark = pytest.mark.benchmark
 

@@ -21,8 +21,8 @@ from digitpad.ml.model_library import ModelLibrary
 from digitpad.ml.recognizer import read_model_card
 from digitpad.ml.training_process import BatchEnd
 from digitpad.paths import bundled_model_path
-from digitpad.ui.training_dialog import MNIST_PATH_KEY, TrainingDialog
-from digitpad.ui.workers import ModelInfo
+from digitpad.ui.pad.workers import ModelInfo
+from digitpad.ui.training.dialog import MNIST_PATH_KEY, TrainingDialog
 
 pytestmark = pytest.mark.benchmark
 

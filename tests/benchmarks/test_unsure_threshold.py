@@ -1,4 +1,5 @@
-"""Re-measures the evidence behind ``digitpad.ui.verdict.UNSURE_BELOW`` on real pen-drawn digits.
+"""Re-measures the evidence behind ``digitpad.ui.pad.verdict.UNSURE_BELOW`` on real pen-drawn
+digits.
 
 Prints how often the window would be unsure, how many wrong answers that catches and how many
 right ones it doubts, for the chosen threshold and its neighbours. Only writers the model never
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitpad.ui.verdict import UNSURE_BELOW
+from digitpad.ui.pad.verdict import UNSURE_BELOW
 
 
 def unseen_drawings(pendigits: list, card: dict) -> list:

@@ -22,7 +22,7 @@ from digitpad import selftest
 from digitpad.app import Digitpad, build, open_window
 from digitpad.ml.ink import load_ink
 from digitpad.paths import bundled_model_path
-from digitpad.ui.training_dialog import MNIST_PATH_KEY
+from digitpad.ui.training.dialog import MNIST_PATH_KEY
 from tests.unit.ui.fakes import FakeDialogs
 
 TIMEOUT_MS = 180_000

@@ -17,8 +17,8 @@ from digitpad.ml.ink import Drawing
 from digitpad.ml.recognizer import Prediction, Recognizer
 from digitpad.paths import bundled_model_path, user_data_dir
 from digitpad.samples import STORE_FILE_NAME
-from digitpad.ui.canvas import InkCanvas
-from digitpad.ui.verdict import DASH, UNSURE_BELOW, Certainty
+from digitpad.ui.pad.canvas import InkCanvas
+from digitpad.ui.pad.verdict import DASH, UNSURE_BELOW, Certainty
 from tests.integration.conftest import MODEL_TIMEOUT_MS
 from tests.unit.ui.fakes import FakeDialogs
 

@@ -16,10 +16,10 @@ from digitpad.ml.datasets import Mnist
 from digitpad.ml.recognizer import model_card_path, read_model_card
 from digitpad.ml.training_process import SAVE_PROBLEM, BatchEnd, EpochEnd
 from digitpad.paths import bundled_model_path
-from digitpad.ui.model_choice import MODEL_KEY
-from digitpad.ui.model_history import IN_USE
-from digitpad.ui.training_dialog import MNIST_PATH_KEY
-from digitpad.ui.training_plots import TRAINING, VALIDATION
+from digitpad.ui.models.choice import MODEL_KEY
+from digitpad.ui.models.history import IN_USE
+from digitpad.ui.training.dialog import MNIST_PATH_KEY
+from digitpad.ui.training.plots import TRAINING, VALIDATION
 from tests.unit.ml.mnist_files import write_mnist_slice
 from tests.unit.ui.fakes import FakeDialogs
 

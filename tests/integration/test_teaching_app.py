@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from digitpad.app import Digitpad
 from digitpad.ml.ink import Drawing
 from digitpad.ml.recognizer import Prediction, Recognizer
-from digitpad.ui.teaching import Teaching
+from digitpad.ui.teaching.teaching import Teaching
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
               pytest.mark.qt_log_ignore("propagateSizeHints")]

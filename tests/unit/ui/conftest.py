@@ -1,5 +1,5 @@
 """Fixtures for widget tests: app identity, throwaway settings, scripted dialogs, a fake model,
-the recogniser thread, a sample store and the teaching features wired as the app wires them."""
+the recogniser thread, a sample store and the app as ``digitpad.app.build`` wires it."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, QThread
 
+from digitpad.app import Digitpad, build
 from digitpad.ml.recognizer import ModelError
 from digitpad.samples import SampleStore
 from digitpad.ui.main_window import MainWindow
-from digitpad.ui.recognition import LiveRecognition
-from digitpad.ui.teaching import Teaching, install_teaching
-from digitpad.ui.workers import RecognizerWorker
+from digitpad.ui.pad.recognition import LiveRecognition
+from digitpad.ui.pad.workers import RecognizerWorker
+from digitpad.ui.teaching.teaching import Teaching
 from tests.unit.ui.fakes import FakeDialogs, FakeModel
 
 HERE = Path(__file__).resolve().parent
@@ -85,9 +86,31 @@ def sample_store(tmp_path: Path) -> Iterator[SampleStore]:
         yield store
 
 
+@pytest.fixture
+def built(
+    qtbot, tmp_path: Path, settings: QSettings, dialogs: FakeDialogs,
+    fake_loader: Callable[[Path], FakeModel],
+) -> Iterator[Callable[[], Digitpad]]:
+    """Builds the app with ``digitpad.app.build`` (fake models, data in the test's folder,
+    scripted dialogs), not yet shown; shut down after the test."""
+    started: list[Digitpad] = []
+
+    def start() -> Digitpad:
+        parts = build(settings, loader=fake_loader, data_dir=tmp_path / "data")
+        parts.window.dialogs = dialogs
+        qtbot.addWidget(parts.window)
+        started.append(parts)
+        return parts
+
+    yield start
+    for parts in started:
+        parts.window.close()
+        parts.shutdown()
+
+
 @dataclass
 class Taught:
-    """A main window with the teaching features, wired as ``digitpad.app`` wires them."""
+    """The app's main window with the teaching features, as ``digitpad.app.build`` wires it."""
 
     window: MainWindow
     live: LiveRecognition
@@ -100,19 +123,12 @@ class Taught:
 
 @pytest.fixture
 def taught(
-    qtbot, settings: QSettings, dialogs: FakeDialogs, recognizer_thread: RunningRecognizer,
-    sample_store: SampleStore,
-) -> Iterator[Taught]:
+    qtbot, built: Callable[[], Digitpad], settings: QSettings, dialogs: FakeDialogs
+) -> Taught:
     """A shown, focused main window with teaching installed and the fake model loaded."""
-    window = MainWindow(settings, dialogs=dialogs)
-    qtbot.addWidget(window)
-    live = recognizer_thread.live
-    window.canvas.strokes_changed.connect(live.update_strokes)
-    window.canvas.stroke_finished.connect(live.finish_strokes)
-    live.prediction_changed.connect(window.show_prediction)
-    live.model_ready.connect(window.show_model_ready)
-    teaching = install_teaching(window, live, recognizer_thread.worker, settings, sample_store)
-    assert teaching is not None
+    parts = built()
+    window, live = parts.window, parts.recognition
+    assert parts.samples is not None and parts.teaching is not None
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()  # shortcuts reach the active window only
@@ -120,6 +136,4 @@ def taught(
     qtbot.waitUntil(window.canvas.hasFocus)
     with qtbot.waitSignal(live.model_ready):
         live.load_model("/models/fake.keras")
-    yield Taught(window, live, recognizer_thread.worker, sample_store, dialogs, settings,
-                 teaching)
-    teaching.shutdown()
+    return Taught(window, live, parts.worker, parts.samples, dialogs, settings, parts.teaching)

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QApplication
 
 from digitpad.ml.ink import load_ink, make_drawing, save_ink
 from digitpad.ml.recognizer import Prediction
-from digitpad.ui.canvas import PEN_WIDTHS
 from digitpad.ui.main_window import MainWindow
-from digitpad.ui.verdict import DASH, Certainty
-from digitpad.ui.workers import ModelInfo
+from digitpad.ui.pad.canvas import PEN_WIDTHS
+from digitpad.ui.pad.verdict import DASH, Certainty
+from digitpad.ui.pad.workers import ModelInfo
 from tests.unit.ui.fakes import FakeDialogs
 
 INFO = ModelInfo(Path("/models/test.keras"), "test.keras", 'Model: "t"\n Total params: 7',

@@ -1,0 +1,1 @@
+"""Which model is in use: choosing, remembering, preparing and comparing models."""

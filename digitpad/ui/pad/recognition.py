@@ -1,0 +1,211 @@
+"""Live recognition: turns canvas edits and opened pictures into throttled prediction requests.
+
+The canvas reports every pen move; this object preprocesses at most one drawing per
+``LIVE_INTERVAL_MS`` during a stroke (plus one at pen-up) and hands the model input to the worker.
+Preprocessing takes ~0.25 ms, so it runs here on the GUI thread and the preview never waits for the
+model; only the model call goes to the worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from digitpad.ml.preprocess import ImageLoadError, ink_to_image, load_image
+from digitpad.ml.recognizer import Prediction
+from digitpad.ui.models.preparation import ModelPreparer
+from digitpad.ui.pad.workers import ModelInfo, PredictionResult, RecognizerWorker
+
+log = logging.getLogger(__name__)
+
+LIVE_INTERVAL_MS = 40
+"""At most one live update per 40 ms while drawing: 25 updates/s, above the ~20/s that look live."""
+
+
+class LiveRecognition(QObject):
+    """Owns the current model input and keeps the model's verdict on it up to date."""
+
+    input_changed = Signal(object)
+    """The 28x28 model input now shown to the model, or None for an empty pad."""
+    prediction_changed = Signal(object)
+    """A Prediction of the current input (possibly of a moment ago while a stroke goes on)."""
+    model_loading = Signal(str)
+    model_preparing = Signal(str)
+    """(name): the model is being converted for LiteRT in a child process; cancellable."""
+    model_load_cancelled = Signal()
+    """The user cancelled a model's preparation; the model in use (if any) stays."""
+    model_ready = Signal(object)
+    """ModelInfo"""
+    model_failed = Signal(str, str, bool)
+    """(path, what is wrong, whether an older model is still in use)"""
+    picture_opened = Signal(str)
+    error = Signal(str, str)
+    """(title, message) for something the user can fix, e.g. an unreadable image."""
+    _load_requested = Signal(str)
+
+    def __init__(self, worker: RecognizerWorker, preparer: ModelPreparer | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._worker = worker
+        self._preparer = preparer
+        self._wanted: str | None = None
+        """The model last asked for: answers about any other are out of date."""
+        self._prepared: set[str] = set()
+        self._image: np.ndarray | None = None
+        self._request_id = 0
+        self._shown_id = 0
+        self._model: ModelInfo | None = None
+        self._loading = False
+        self._pending_strokes: Sequence[np.ndarray] = ()
+        self._last_update = -1.0
+        self._stopped = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._flush)
+        self._load_requested.connect(worker.load_model)
+        worker.model_loaded.connect(self._on_model_loaded)
+        worker.model_failed.connect(self._on_model_failed)
+        worker.conversion_needed.connect(self._on_conversion_needed)
+        worker.predicted.connect(self._on_predicted)
+        if preparer is not None:
+            preparer.prepared.connect(self._on_prepared)
+            preparer.failed.connect(self._on_model_failed)
+            preparer.cancelled.connect(self._on_preparation_cancelled)
+
+    def model(self) -> ModelInfo | None:
+        return self._model
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    def current_input(self) -> np.ndarray | None:
+        return self._image
+
+    def is_up_to_date(self) -> bool:
+        """Whether the last prediction sent out is of the current input."""
+        return self._shown_id == self._request_id and not self._timer.isActive()
+
+    def stop(self) -> None:
+        """At shutdown, before the worker goes: a pending live update must not reach it, and a
+        conversion in progress ends."""
+        self._stopped = True
+        self._timer.stop()
+        if self._preparer is not None:
+            self._preparer.shutdown()
+
+    @Slot(str)
+    def load_model(self, path: str) -> None:
+        """Load a model in the background; until it is ready the current one stays in use."""
+        self._loading = True
+        self._wanted = path
+        self.model_loading.emit(Path(path).name)
+        self._load_requested.emit(path)
+
+    @Slot()
+    def cancel_preparation(self) -> None:
+        """Stop converting the model asked for; the model in use stays."""
+        if self._preparer is not None and self._preparer.is_preparing():
+            self._preparer.cancel()
+
+    @Slot(object)
+    def update_strokes(self, strokes: Sequence[np.ndarray]) -> None:
+        """A change while drawing: classify now, or at the end of the current interval."""
+        self._pending_strokes = strokes
+        if self._timer.isActive():
+            return
+        wait_ms = LIVE_INTERVAL_MS - (time.monotonic() - self._last_update) * 1000.0
+        if wait_ms <= 0:
+            self._flush()
+        else:
+            self._timer.start(max(1, round(wait_ms)))
+
+    @Slot(object)
+    def finish_strokes(self, strokes: Sequence[np.ndarray]) -> None:
+        """Pen-up: classify the finished drawing right away."""
+        self._pending_strokes = strokes
+        self._timer.stop()
+        self._flush()
+
+    @Slot(str)
+    def open_image(self, path: str) -> None:
+        """Classify a photo or scan of a digit; an unreadable file is reported, nothing changes."""
+        try:
+            image = load_image(path)
+        except ImageLoadError as exc:
+            log.warning("image not opened: %s", exc)
+            self.error.emit(
+                "Cannot open the image",
+                f"{exc}\n\nChoose a PNG or JPEG picture of one handwritten digit.",
+            )
+            return
+        self._timer.stop()
+        self.picture_opened.emit(path)
+        self._set_input(image)
+
+    @Slot()
+    def _flush(self) -> None:
+        self._last_update = time.monotonic()
+        self._set_input(ink_to_image(self._pending_strokes))
+
+    def _set_input(self, image: np.ndarray | None) -> None:
+        self._image = image
+        self._request_id += 1
+        self.input_changed.emit(image)
+        if image is None:
+            self._shown_id = self._request_id
+            self.prediction_changed.emit(Prediction.empty())
+        elif not self._stopped:
+            self._worker.submit(self._request_id, image)
+
+    @Slot(object)
+    def _on_predicted(self, result: PredictionResult) -> None:
+        # Results arrive in order, but one may describe a drawing that was cleared since.
+        if result.request_id < self._shown_id:
+            return
+        self._shown_id = result.request_id
+        self.prediction_changed.emit(result.prediction)
+
+    @Slot(object)
+    def _on_model_loaded(self, info: ModelInfo) -> None:
+        self._loading = False
+        self._model = info
+        self.model_ready.emit(info)
+        self._set_input(self._image)
+
+    @Slot(str, str)
+    def _on_model_failed(self, path: str, message: str) -> None:
+        if path != self._wanted:
+            return  # replaced by a newer request
+        self._loading = False
+        self.model_failed.emit(path, message, self._model is not None)
+
+    @Slot(str)
+    def _on_conversion_needed(self, path: str) -> None:
+        if path != self._wanted:
+            return
+        if self._preparer is None or path in self._prepared:
+            # Converted already, and still not servable: the cache cannot be written or read.
+            self._on_model_failed(path, f"{path}: could not be prepared for fast reading; see "
+                                  "the log for details")
+            return
+        self.model_preparing.emit(Path(path).name)
+        self._preparer.prepare(path)
+
+    @Slot(str)
+    def _on_prepared(self, path: str) -> None:
+        self._prepared.add(path)
+        if path == self._wanted:
+            self._load_requested.emit(path)
+
+    @Slot(str)
+    def _on_preparation_cancelled(self, path: str) -> None:
+        if path != self._wanted:
+            return
+        self._loading = False
+        self._wanted = None
+        self.model_load_cancelled.emit()

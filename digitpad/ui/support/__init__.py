@@ -1,0 +1,1 @@
+"""What every window leans on: dialogs, icons, notices, crash reports and main-thread GC."""

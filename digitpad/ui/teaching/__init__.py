@@ -1,0 +1,1 @@
+"""Teaching digitpad: labelling drawings, collect mode and the My Samples window."""

@@ -1,0 +1,183 @@
+"""Keeping the drawing on the pad as a labelled sample, with the model's answer at the time.
+
+Both the digit keys and collect mode label through the ``Teacher``; each kept sample records
+the model input and the model's answer, so the sample set shows what the model got wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
+
+from digitpad.ml.ink import Drawing
+from digitpad.ml.recognizer import Prediction
+from digitpad.samples import (
+    SampleError,
+    SampleNotFoundError,
+    SampleStore,
+    StoreError,
+    strokes_fingerprint,
+)
+from digitpad.ui.main_window import PAD_KEY
+from digitpad.ui.pad.canvas import PAD_UNITS, InkCanvas
+from digitpad.ui.pad.recognition import LiveRecognition
+
+log = logging.getLogger(__name__)
+
+CLEAR_AFTER_LABEL_KEY = "teaching/clear_after_label"
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A drawing just kept as a sample, remembered for Undo and for relabelling it in place."""
+
+    sample_id: int
+    label: int
+    drawing: Drawing
+    fingerprint: str
+    predicted: int | None
+    """The model's answer when it was kept, or None if no model had answered."""
+    cleared: bool
+    """Whether keeping it cleared the pad (Undo puts it back)."""
+    collected: bool
+    """Kept by collect mode's Enter rather than a digit key or button."""
+
+
+class Teacher(QObject):
+    """Keeps the drawing on the pad as a labelled sample, with the model's answer at the time.
+
+    A label asked for while the model is still answering (a few ms after pen-up) is applied as
+    soon as the answer arrives, so every sample records what the model said about exactly it.
+    Labelling the drawing just kept again relabels that sample instead of storing a duplicate.
+    """
+
+    kept = Signal(object)
+    """Kept: a new sample."""
+    relabelled = Signal(object, int)
+    """(Kept with its new label, the old label): the drawing just kept was labelled again,
+    e.g. brought back with the pad's Undo."""
+    undone = Signal(object)
+    """Kept: the sample was deleted again (and its drawing put back if the pad was cleared)."""
+    error = Signal(str, str)
+    """(title, message) for the user; nothing was lost."""
+
+    def __init__(
+        self,
+        canvas: InkCanvas,
+        recognition: LiveRecognition,
+        store: SampleStore,
+        settings: QSettings,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._canvas = canvas
+        self._recognition = recognition
+        self._store = store
+        self._settings = settings
+        self._prediction = Prediction.empty()
+        self._waiting: tuple[int, bool] | None = None
+        self._last: Kept | None = None
+        recognition.prediction_changed.connect(self._on_prediction)
+
+    def store(self) -> SampleStore:
+        return self._store
+
+    def clear_after_label(self) -> bool:
+        return bool(self._settings.value(CLEAR_AFTER_LABEL_KEY, True, type=bool))
+
+    @Slot(bool)
+    def set_clear_after_label(self, clear: bool) -> None:
+        self._settings.setValue(CLEAR_AFTER_LABEL_KEY, clear)
+
+    def last(self) -> Kept | None:
+        return self._last
+
+    @Slot(int)
+    def label(self, digit: int, collected: bool = False) -> None:
+        """Keep the drawing on the pad as ``digit`` (collect mode passes ``collected``)."""
+        if self._canvas.is_drawing() or not self._canvas.strokes():
+            return
+        if self._recognition.model() is not None and not self._recognition.is_up_to_date():
+            self._waiting = (digit, collected)  # kept when the model's answer arrives
+            return
+        self._keep(digit, collected)
+
+    @Slot()
+    def undo(self) -> None:
+        """Take back the last kept sample; its drawing returns to the pad if that was cleared."""
+        last = self._last
+        if last is None:
+            return
+        try:
+            self._store.delete(last.sample_id)
+        except SampleNotFoundError:
+            pass  # already deleted, e.g. in My Samples
+        except StoreError as exc:
+            self._report(exc)
+            return
+        self._last = None
+        if last.cleared and not self._canvas.has_ink():
+            self._canvas.set_strokes(last.drawing.strokes, fit=False)
+        self.undone.emit(last)
+
+    @Slot(object)
+    def _on_prediction(self, prediction: Prediction) -> None:
+        self._prediction = prediction
+        if self._waiting is not None and self._recognition.is_up_to_date():
+            (digit, collected), self._waiting = self._waiting, None
+            self._keep(digit, collected)
+
+    def _keep(self, digit: int, collected: bool) -> None:
+        strokes = self._canvas.strokes()
+        if not strokes:
+            return  # cleared while the model was answering
+        drawing = Drawing(strokes, digit, {PAD_KEY: PAD_UNITS})
+        fingerprint = strokes_fingerprint(drawing)
+        last = self._last
+        cleared = collected or self.clear_after_label()
+        if (last is not None and last.fingerprint == fingerprint
+                and self._relabel(last, digit, cleared, collected)):
+            return
+        model = self._recognition.model()
+        prediction = self._prediction  # clearing the pad below replaces it
+        answered = (model is not None and self._recognition.is_up_to_date()
+                    and prediction.digit is not None)
+        try:
+            sample_id = self._store.add(
+                drawing, digit,
+                image=self._recognition.current_input() if answered else None,
+                predicted=prediction.digit if answered else None,
+                confidence=prediction.confidence if answered else None,
+                model=model.name if answered and model is not None else "",
+            )
+        except (StoreError, SampleError) as exc:
+            self._report(exc)
+            return
+        self._last = Kept(sample_id, digit, drawing, fingerprint,
+                          prediction.digit if answered else None, cleared, collected)
+        if cleared:
+            self._canvas.clear()
+        self.kept.emit(self._last)
+
+    def _relabel(self, last: Kept, digit: int, cleared: bool, collected: bool) -> bool:
+        """Give the sample just kept, back on the pad, another label; False if it is gone."""
+        try:
+            old = self._store.relabel(last.sample_id, digit)
+        except SampleNotFoundError:
+            return False
+        except StoreError as exc:
+            self._report(exc)
+            return True
+        self._last = replace(last, label=digit, drawing=replace(last.drawing, label=digit),
+                             cleared=cleared, collected=collected)
+        if cleared:
+            self._canvas.clear()
+        self.relabelled.emit(self._last, old)
+        return True
+
+    def _report(self, exc: Exception) -> None:
+        log.warning("sample not kept: %s", exc)
+        self.error.emit("Cannot keep the drawing",
+                        f"{exc}\n\nThe drawing is still on the pad: try again in a moment.")

@@ -1,0 +1,51 @@
+"""What the window says about a prediction: nothing, a digit, or honest doubt."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitpad.ml.recognizer import Prediction
+from digitpad.ui.pad.verdict import DASH, UNSURE_BELOW, Certainty, verdict_for
+
+
+def prediction(*pairs: tuple[int, float]) -> Prediction:
+    probabilities = np.zeros(10, np.float32)
+    for digit, p in pairs:
+        probabilities[digit] = p
+    rest = [k for k in range(10) if k not in dict(pairs)]
+    probabilities[rest] = (1 - probabilities.sum()) / len(rest)
+    return Prediction.from_probabilities(probabilities)
+
+
+def test_an_empty_drawing_has_no_digit() -> None:
+    verdict = verdict_for(Prediction.empty())
+    assert verdict.certainty is Certainty.EMPTY
+    assert verdict.digit is None
+    assert verdict.headline == DASH
+    assert verdict.detail == "Draw a digit"
+
+
+def test_a_confident_answer_shows_the_digit_and_how_sure() -> None:
+    verdict = verdict_for(prediction((7, 0.97)))
+    assert verdict.certainty is Certainty.SURE
+    assert (verdict.headline, verdict.detail) == ("7", "97% sure")
+
+
+def test_a_doubtful_answer_says_so_and_names_the_runner_up() -> None:
+    verdict = verdict_for(prediction((4, 0.55), (9, 0.40)))
+    assert verdict.certainty is Certainty.UNSURE
+    assert verdict.headline == "4?"
+    assert verdict.detail == "Not sure (55%)\nCould also be 9 (40%)"
+
+
+@pytest.mark.parametrize(("confidence", "expected"), [
+    (UNSURE_BELOW - 0.01, Certainty.UNSURE),
+    (UNSURE_BELOW + 0.001, Certainty.SURE),  # probabilities are float32: 0.9 is 0.8999…
+])
+def test_the_threshold_separates_sure_from_unsure(confidence: float, expected: Certainty) -> None:
+    assert verdict_for(prediction((3, confidence), (8, (1 - confidence) / 2))).certainty is expected
+
+
+def test_the_threshold_is_a_real_doubt_level() -> None:
+    assert 0.5 < UNSURE_BELOW < 0.95

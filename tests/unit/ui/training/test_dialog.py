@@ -1,0 +1,350 @@
+"""The Retrain dialog, driven as a user would: settings, Train, progress, result, Use or Discard.
+
+Most tests run a stand-in of the child's work (``training_work``: no TensorFlow, a quick process
+start); those about data files, samples and fine-tuning run the real work on a slice of MNIST.
+The whole app (the new model in use in the window, History) is in
+``tests/integration/test_retraining.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from shiboken6 import Shiboken
+
+from digitpad.ml.datasets import Mnist
+from digitpad.ml.ink import Drawing
+from digitpad.ml.model_library import ModelLibrary
+from digitpad.ml.modelstore import save_model
+from digitpad.ml.recognizer import read_model_card
+from digitpad.ml.training_process import DATA_PROBLEM, UNEXPECTED, Work, run_job
+from digitpad.paths import bundled_model_path
+from digitpad.samples import SampleStore
+from digitpad.ui.pad.workers import ModelInfo
+from digitpad.ui.training.dialog import (
+    DEFAULT_ARCH,
+    DEFAULT_AUGMENT,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_EPOCHS,
+    DEFAULT_LEARNING_RATE,
+    MNIST_PATH_KEY,
+    TrainingDialog,
+)
+from digitpad.ui.training.plots import TRAINING, VALIDATION
+from digitpad.ui.training.runner import TrainingRunner
+from tests.unit.ml.mnist_files import write_corrupt, write_mnist_slice, write_wrongly_shaped
+from tests.unit.ml.test_training_process import three_of_each_digit
+from tests.unit.ui import training_work
+from tests.unit.ui.fakes import FakeDialogs
+
+QUICK_MS = 30_000
+"""A stand-in run: one Python process start."""
+REAL_MS = 120_000
+"""A real run: the child imports TensorFlow (a few seconds) and trains on a slice of MNIST."""
+
+
+def model_info(path: Path) -> ModelInfo:
+    return ModelInfo(path, path.name, "", read_model_card(path))
+
+
+BUNDLED = model_info(bundled_model_path())
+
+
+@pytest.fixture(scope="module")
+def mnist_file(mnist: Mnist, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_mnist_slice(mnist, tmp_path_factory.mktemp("data") / "mnist-slice.npz")
+
+
+@pytest.fixture(scope="module")
+def small_model(mnist: Mnist, tmp_path_factory: pytest.TempPathFactory) -> ModelInfo:
+    """An MLP after one quick epoch: a current model that is quick to load and fine-tune."""
+    from digitpad.ml.training import TrainingConfig, train
+
+    model = train(TrainingConfig(arch="mlp", epochs=1, batch_size=64), mnist.subset(3000)).model
+    path = tmp_path_factory.mktemp("current") / "current.keras"
+    save_model(model, path, {"architecture": "mlp", "mnist_test_accuracy": 0.9})
+    return model_info(path)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> ModelLibrary:
+    return ModelLibrary(tmp_path / "models")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SampleStore]:
+    with SampleStore.open_in(tmp_path / "data") as opened:
+        yield opened
+
+
+@pytest.fixture
+def make_dialog(
+    qtbot, settings: QSettings, library: ModelLibrary, store: SampleStore
+) -> Iterator[Callable[..., TrainingDialog]]:
+    made: list[TrainingDialog] = []
+
+    def make(work: Work = run_job, current: ModelInfo | None = BUNDLED) -> TrainingDialog:
+        dialog = TrainingDialog(settings, library, store, runner=TrainingRunner(work))
+        dialog.dialogs = FakeDialogs()
+        if current is not None:
+            dialog.set_current_model(current)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        made.append(dialog)
+        return dialog
+
+    yield make
+    for dialog in made:
+        dialog.shutdown()
+
+
+def fake_dialogs(dialog: TrainingDialog) -> FakeDialogs:
+    assert isinstance(dialog.dialogs, FakeDialogs)
+    return dialog.dialogs
+
+
+def library_files(library: ModelLibrary) -> list[str]:
+    return sorted(p.name for p in library.directory.iterdir()) if library.directory.exists() \
+        else []
+
+
+def add_samples(store: SampleStore, drawings: tuple[Drawing, ...]) -> None:
+    for drawing in drawings:
+        assert drawing.label is not None
+        store.add(drawing, drawing.label)
+
+
+def test_it_opens_with_the_benchmarked_defaults(make_dialog) -> None:
+    dialog = make_dialog()
+    assert dialog.arch.currentData() == DEFAULT_ARCH
+    assert (dialog.epochs.value(), dialog.batch_size.value()) == (DEFAULT_EPOCHS,
+                                                                  DEFAULT_BATCH_SIZE)
+    assert dialog.learning_rate.value() == pytest.approx(DEFAULT_LEARNING_RATE)
+    assert dialog.augment.isChecked() is DEFAULT_AUGMENT
+    assert not dialog.early_stopping.isChecked()
+    assert (dialog.epochs.minimum(), dialog.epochs.maximum()) == (1, 200)
+    assert dialog.train_button.isVisible() and not dialog.cancel_button.isVisible()
+    assert not dialog.use_button.isVisible() and not dialog.save_plots_button.isEnabled()
+    # The empty plots already span the planned run.
+    dialog.epochs.setValue(12)
+    assert dialog.plots.accuracy.epochs() == 12
+
+
+def test_a_run_shows_progress_curves_and_the_result(qtbot, make_dialog, library) -> None:
+    dialog = make_dialog(training_work.finish)
+    with qtbot.waitSignal(dialog.runner.finished, timeout=QUICK_MS):
+        dialog.train_button.click()
+        assert dialog.cancel_button.isVisible() and not dialog.settings_box.isEnabled()
+    accuracy, loss = dialog.plots.plots()
+    assert accuracy.points(TRAINING) == [(1.0, 0.8), (2.0, 0.8)]
+    assert accuracy.points(VALIDATION) == [(1.0, 0.75), (2.0, 0.75)]
+    assert loss.points(TRAINING) == [(1.0, 0.5), (2.0, pytest.approx(0.4))]
+    assert dialog.progress.value() == dialog.progress.maximum()
+    assert dialog.status.text().startswith("Finished in 0:")
+
+    message = dialog.banner_message()
+    bundled = BUNDLED.card["mnist_test_accuracy"]
+    assert "New model\n97.00%" in message and f"digitpad-cnn.keras\n{bundled:.2%}" in message
+    assert "500 test images" in message
+    assert dialog.use_button.isVisible() and dialog.discard_button.isVisible()
+    assert dialog.settings_box.isEnabled() and dialog.save_plots_button.isEnabled()
+    assert library_files(library) == [Path(dialog.pending().path).name]
+
+
+def test_use_asks_for_the_new_model(qtbot, make_dialog) -> None:
+    dialog = make_dialog(training_work.finish)
+    with qtbot.waitSignal(dialog.runner.finished, timeout=QUICK_MS) as finished:
+        dialog.train_button.click()
+    with qtbot.waitSignal(dialog.use_requested) as used:
+        dialog.use_button.click()
+    assert used.args == [finished.args[0].path]
+    assert dialog.pending() is None and not dialog.use_button.isVisible()
+    assert dialog.status.text() == f"Now using {Path(used.args[0]).name}."
+
+
+def test_discard_deletes_the_new_model(qtbot, make_dialog, library) -> None:
+    dialog = make_dialog(training_work.finish)
+    with qtbot.waitSignal(dialog.runner.finished, timeout=QUICK_MS):
+        dialog.train_button.click()
+    with qtbot.waitSignal(dialog.library_changed), \
+            qtbot.assertNotEmitted(dialog.use_requested):
+        dialog.discard_button.click()
+    assert library_files(library) == []
+    assert dialog.status.text() == "Discarded. The current model is unchanged."
+
+
+def test_elapsed_time_shows_while_training_and_closing_does_not_stop_it(
+    qtbot, make_dialog
+) -> None:
+    dialog = make_dialog(training_work.train_until_stopped)
+    with qtbot.waitSignal(dialog.runner.batch_ended, timeout=QUICK_MS):
+        dialog.train_button.click()
+    assert dialog.status.text().startswith("Epoch 1 of 2 · batch ")
+    assert " elapsed" in dialog.status.text()
+    dialog.close()
+    assert dialog.is_running()
+    dialog.open_dialog()
+    assert dialog.isVisible() and dialog.cancel_button.isVisible()
+    with qtbot.waitSignal(dialog.runner.cancelled, timeout=QUICK_MS):
+        dialog.cancel_button.click()
+    assert dialog.status.text() == "Cancelled. Nothing was saved; the current model is unchanged."
+    assert dialog.train_button.isVisible() and dialog.settings_box.isEnabled()
+
+
+def test_a_failure_in_the_worker_is_shown_and_the_dialog_stays_usable(
+    qtbot, make_dialog, library
+) -> None:
+    dialog = make_dialog(training_work.explode)
+    with qtbot.waitSignal(dialog.runner.failed, timeout=QUICK_MS), \
+            qtbot.assertNotEmitted(dialog.use_requested):
+        dialog.train_button.click()
+    message = dialog.banner_message()
+    assert message.startswith("Training failed. RuntimeError: injected failure")
+    assert "Nothing was saved and the current model is unchanged" in message
+    assert not dialog.banner_button.isVisible()  # nothing to choose: not a data problem
+    assert dialog.train_button.isVisible() and dialog.train_button.isEnabled()
+    assert dialog.settings_box.isEnabled()
+    assert library_files(library) == []
+
+
+def test_saving_the_plots_writes_a_png(qtbot, make_dialog, tmp_path: Path) -> None:
+    dialog = make_dialog(training_work.finish)
+    with qtbot.waitSignal(dialog.runner.finished, timeout=QUICK_MS):
+        dialog.train_button.click()
+    fake_dialogs(dialog).paths = [tmp_path / "curves", tmp_path / "missing" / "dir" / "x.png"]
+    dialog.save_plots_button.click()
+    assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    dialog.save_plots_button.click()  # a folder that does not exist is made; still fine
+    assert (tmp_path / "missing" / "dir" / "x.png").is_file()
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a folder")
+    fake_dialogs(dialog).paths = [blocked / "x.png"]
+    dialog.save_plots_button.click()
+    assert [title for title, _ in fake_dialogs(dialog).errors] == ["Cannot save the plots"]
+
+
+@pytest.mark.parametrize(
+    ("make_file", "expected"),
+    [
+        (lambda folder: folder / "nowhere.npz", "nowhere.npz: no such file"),
+        (lambda folder: write_corrupt(folder / "corrupt.npz"), "not a readable .npz file"),
+        (lambda folder: write_wrongly_shaped(folder / "shaped.npz"),
+         "x_train must have shape (N, 28, 28), found (10, 28, 27)"),
+    ],
+    ids=["missing", "corrupt", "wrongly-shaped"],
+)
+def test_a_bad_dataset_file_is_explained_and_changes_nothing(
+    qtbot, make_dialog, settings: QSettings, library, tmp_path: Path, make_file, expected: str
+) -> None:
+    settings.setValue(MNIST_PATH_KEY, str(make_file(tmp_path)))
+    dialog = make_dialog()
+    with qtbot.waitSignal(dialog.runner.failed, timeout=QUICK_MS) as failed, \
+            qtbot.assertNotEmitted(dialog.use_requested):
+        dialog.train_button.click()
+    assert failed.args[0] == DATA_PROBLEM
+    message = dialog.banner_message()
+    assert message.startswith("MNIST could not be loaded.") and expected in message
+    assert dialog.banner_button.isVisible() and dialog.banner_button.text() == "Choose mnist.npz…"
+    assert library_files(library) == []
+    assert dialog.status.text() == "Nothing was saved; the current model is unchanged."
+
+
+def test_offline_without_a_file_offers_to_choose_one_and_remembers_it(
+    qtbot, make_dialog, settings: QSettings, mnist_file: Path, monkeypatch
+) -> None:
+    # Keras' cache is empty (a fresh profile) and every download goes to a closed local port.
+    for name in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    dialog = make_dialog()
+    assert dialog.data_label.text() == "MNIST will be downloaded from the internet (11 MB)"
+    with qtbot.waitSignal(dialog.runner.failed, timeout=REAL_MS) as failed:
+        dialog.train_button.click()
+    assert failed.args[0] == DATA_PROBLEM
+    assert "could not be downloaded" in dialog.banner_message()
+    assert "Choose mnist.npz" in dialog.banner_message()
+
+    fake_dialogs(dialog).paths = [mnist_file]
+    dialog.banner_button.click()
+    assert settings.value(MNIST_PATH_KEY) == str(mnist_file)
+    assert dialog.data_label.text() == f"mnist-slice.npz in {mnist_file.parent}"
+    assert dialog.banner_message() == ""
+
+
+def test_my_samples_options_follow_the_sample_store(
+    qtbot, make_dialog, store: SampleStore, pendigits: list[Drawing]
+) -> None:
+    dialog = make_dialog(current=None)
+    assert not dialog.include_samples.isEnabled()
+    assert dialog.include_samples.text() == "Include my samples (none yet)"
+    assert not dialog.fine_tune_button.isEnabled()
+
+    with qtbot.waitSignal(dialog._samples_changed):
+        add_samples(store, three_of_each_digit(pendigits)[:4])
+    assert dialog.include_samples.isEnabled()
+    assert dialog.include_samples.text() == "Include my samples (4)"
+    assert not dialog.fine_tune_button.isEnabled()  # no model in use to fine-tune yet
+    dialog.set_current_model(BUNDLED)
+    assert dialog.fine_tune_button.isEnabled()
+
+
+def test_a_deleted_dialog_stops_listening_to_the_sample_store(
+    qtbot, settings: QSettings, library: ModelLibrary, store: SampleStore,
+    pendigits: list[Drawing],
+) -> None:
+    dialog = TrainingDialog(settings, library, store)
+    Shiboken.delete(dialog)
+    add_samples(store, three_of_each_digit(pendigits)[:1])  # no call into the deleted dialog
+    assert len(store) == 1
+
+
+def test_training_with_my_samples_reports_how_the_new_model_reads_them(
+    qtbot, make_dialog, settings: QSettings, mnist_file: Path, store: SampleStore,
+    pendigits: list[Drawing], library, small_model: ModelInfo,
+) -> None:
+    settings.setValue(MNIST_PATH_KEY, str(mnist_file))
+    add_samples(store, three_of_each_digit(pendigits))
+    dialog = make_dialog(current=small_model)
+    dialog.arch.setCurrentIndex(dialog.arch.findData("mlp"))
+    dialog.batch_size.setValue(64)
+    dialog.include_samples.setChecked(True)
+    with qtbot.waitSignal(dialog.runner.finished, timeout=REAL_MS) as finished:
+        dialog.train_button.click()
+    outcome = finished.args[0]
+    assert outcome.card["personal_samples"]["trained_on"] == outcome.trained_on > 0
+    message = dialog.banner_message()
+    assert f"Your {outcome.held_out} held-out samples: " in message
+    assert f"(it learned from {outcome.trained_on} others)" in message
+    assert library_files(library) == sorted(Path(outcome.path).with_suffix(suffix).name
+                                            for suffix in (".keras", ".json", ".tflite"))
+
+
+def test_fine_tuning_adapts_the_current_model_to_my_samples(
+    qtbot, make_dialog, settings: QSettings, mnist_file: Path, store: SampleStore,
+    pendigits: list[Drawing], small_model: ModelInfo,
+) -> None:
+    settings.setValue(MNIST_PATH_KEY, str(mnist_file))
+    add_samples(store, three_of_each_digit(pendigits))
+    dialog = make_dialog(current=small_model)
+    with qtbot.waitSignal(dialog.runner.finished, timeout=REAL_MS) as finished:
+        dialog.fine_tune_button.click()
+    outcome = finished.args[0]
+    assert outcome.card["fine_tuned_from"] == "current.keras"
+    assert Path(outcome.path).name.endswith("_mlp_tuned.keras")
+    assert dialog.plots.accuracy.points(VALIDATION)  # the replay's validation, per epoch
+    message = dialog.banner_message()
+    assert "New model" in message and "current.keras" in message
+    assert "held-out samples" in message
+
+
+def test_a_failure_is_not_mistaken_for_a_data_problem(qtbot, make_dialog) -> None:
+    dialog = make_dialog(training_work.die)
+    with qtbot.waitSignal(dialog.runner.failed, timeout=QUICK_MS) as failed:
+        dialog.train_button.click()
+    assert failed.args[0] == UNEXPECTED
+    assert "stopped unexpectedly (exit code 3)" in dialog.banner_message()
+    assert not dialog.banner_button.isVisible()
