@@ -16,7 +16,7 @@ a wrong dataset file is reported in a fraction of a second. Its model is written
 (:func:`digitpad.ml.modelstore.save_model`) to the path the job names, so the parent may kill it
 at any moment and find either no model there or a whole one.
 
-No Qt here: the app reads the messages in :mod:`digitpad.ui.training_runner`.
+No Qt here: the app reads the messages in :mod:`digitpad.ui.training.runner`.
 """
 
 from __future__ import annotations
@@ -236,7 +236,7 @@ def child_main(work: Work, job: TrainingJob, queue: _Queue, stop: StopFlag) -> N
 def run_in_child(job: TrainingJob, report: Report | None = None, work: Work | None = None
                  ) -> Outcome | Converted:
     """Run ``job`` in a spawned child and wait for it: the command line's way (the app's is the
-    non-blocking ``ui.training_runner``). Progress goes to ``report``; raises JobFailed or
+    non-blocking ``ui.training.runner``). Progress goes to ``report``; raises JobFailed or
     JobCancelled as the child ended."""
     import multiprocessing
 

@@ -37,22 +37,27 @@ from digitpad.atomic import write_with_atomic
 from digitpad.ml.ink import Drawing, InkError, load_ink, save_ink
 from digitpad.ml.modelstore import describe_card
 from digitpad.ml.recognizer import Prediction
-from digitpad.ui.pad.canvas import DEFAULT_PEN, PAD_UNITS, PEN_WIDTHS, InkCanvas
+from digitpad.ui.pad.canvas import DEFAULT_PEN, PAD_KEY, PAD_UNITS, PEN_WIDTHS, InkCanvas
 from digitpad.ui.pad.prediction_panel import PredictionPanel
 from digitpad.ui.pad.preview import ModelInputPreview
 from digitpad.ui.pad.probability_chart import ProbabilityChart
 from digitpad.ui.pad.verdict import Certainty, verdict_for
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support import icons
-from digitpad.ui.support.dialogs import IMAGE_FILTER, INK_FILTER, MODEL_FILTER, PNG_FILTER, Dialogs
+from digitpad.ui.support.dialogs import (
+    IMAGE_FILTER,
+    INK_FILTER,
+    MODEL_FILTER,
+    PNG_FILTER,
+    Dialogs,
+    last_folder,
+    remember_folder,
+)
 
 log = logging.getLogger(__name__)
 
 STATUS_MS = 4000
 """How long a passing status-bar message stays."""
-PAD_KEY = "pad_size"
-"""Saved ink records the pad it was drawn on, so it opens again exactly where it was drawn;
-ink from elsewhere (any unit) is scaled to fit the pad instead."""
 
 _STYLE = """
 QFrame#card {
@@ -396,10 +401,10 @@ class MainWindow(QMainWindow):
     # -- files -------------------------------------------------------------------------------
 
     def _directory(self) -> str:
-        return str(self._settings.value("files/last_dir", str(Path.home())))
+        return str(last_folder(self._settings))
 
     def _remember_directory(self, path: Path) -> None:
-        self._settings.setValue("files/last_dir", str(path.parent))
+        remember_folder(self._settings, path)
 
     @Slot()
     def _open_image(self) -> None:

@@ -30,6 +30,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 PAD_UNITS = 1000.0
 """Side of the pad in ink coordinates."""
+PAD_KEY = "pad_size"
+"""Saved ink records the pad it was drawn on, so it opens again exactly where it was drawn;
+ink from elsewhere (any unit) is scaled to fit the pad instead."""
 PEN_WIDTHS: dict[str, float] = {"Thin": 18.0, "Medium": 30.0, "Bold": 46.0}
 """How thick ink looks, in pad units. Recognition ignores it: preprocessing picks its own pen."""
 DEFAULT_PEN = "Medium"

@@ -7,6 +7,8 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from digitpad.ml.digits import FRAME_SIZE, to_pixels
+
 ZOOM = 5
 """Screen pixels per model pixel: the pixels are plain to see and it fits beside the answer."""
 
@@ -23,7 +25,7 @@ class ModelInputPreview(QWidget):
         self.setAccessibleName("Model input preview")
 
     def sizeHint(self) -> QSize:
-        return QSize(28 * ZOOM + 2, 28 * ZOOM + 2)
+        return QSize(FRAME_SIZE * ZOOM + 2, FRAME_SIZE * ZOOM + 2)
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
@@ -36,7 +38,7 @@ class ModelInputPreview(QWidget):
         if image is None:
             self._image = None
         else:
-            gray = np.ascontiguousarray(np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8))
+            gray = np.ascontiguousarray(to_pixels(np.clip(image, 0.0, 1.0)))
             height, width = gray.shape
             self._image = QImage(
                 gray.data, width, height, width, QImage.Format.Format_Grayscale8
@@ -45,7 +47,7 @@ class ModelInputPreview(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        frame = QRect(0, 0, 28 * ZOOM + 2, 28 * ZOOM + 2)
+        frame = QRect(0, 0, FRAME_SIZE * ZOOM + 2, FRAME_SIZE * ZOOM + 2)
         painter.fillRect(frame, self.palette().color(QPalette.ColorRole.Mid))
         inner = frame.adjusted(1, 1, -1, -1)
         painter.fillRect(inner, QColor("black"))

@@ -11,7 +11,8 @@ from PySide6.QtCore import QEasingCurve, QRectF, QSize, Qt, QVariantAnimation, S
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-NUM_CLASSES = 10
+from digitpad.ml.digits import NUM_CLASSES
+
 ANIMATION_MS = 120
 """Bars glide to new values this fast: shorter than the ~40 ms between live updates would be a
 snap, much longer would lag the pen."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,6 +20,16 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp);;All files (*)"
 INK_FILTER = "Ink JSON (*.json);;All files (*)"
 PNG_FILTER = "PNG image (*.png)"
 MODEL_FILTER = "Keras model (*.keras);;All files (*)"
+_LAST_FOLDER_KEY = "files/last_dir"
+
+
+def last_folder(settings: QSettings) -> Path:
+    """Where the last file was opened or saved, so the next file dialog starts there."""
+    return Path(str(settings.value(_LAST_FOLDER_KEY, str(Path.home()))))
+
+
+def remember_folder(settings: QSettings, file: Path) -> None:
+    settings.setValue(_LAST_FOLDER_KEY, str(file.parent))
 
 
 class Dialogs:

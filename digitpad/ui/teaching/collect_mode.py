@@ -22,7 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from digitpad.ml.ink import NUM_CLASSES
+from digitpad.ml.digits import NUM_CLASSES
 from digitpad.ui.pad.canvas import InkCanvas
 from digitpad.ui.support.notice import digit_name
 

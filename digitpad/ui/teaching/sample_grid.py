@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from digitpad.ml.preprocess import FRAME_SIZE
+from digitpad.ml.digits import FRAME_SIZE, to_model_input, to_pixels
 from digitpad.samples import SampleArrays, SampleNotFoundError, SampleStore, StoreError
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -92,7 +92,7 @@ class SampleListModel(QAbstractListModel):
 
     def _insert_rows(self, at: int, fresh: SampleArrays, rows: slice) -> None:
         count = rows.stop - rows.start
-        pixels = np.rint(fresh.images[rows] * 255.0).astype(np.uint8)
+        pixels = to_pixels(fresh.images[rows])
         self._ids = np.insert(self._ids, at, fresh.ids[rows])
         self._labels = np.insert(self._labels, at, fresh.labels[rows])
         self._pixels = np.insert(self._pixels, at, pixels, axis=0)
@@ -106,7 +106,7 @@ class SampleListModel(QAbstractListModel):
         """(ids, model inputs as float32 in [0, 1]) of the samples the model has not read yet,
         in row order so that the top of the grid is answered first."""
         rows = np.flatnonzero(self._guesses == NO_GUESS)
-        return self._ids[rows], self._pixels[rows].astype(np.float32) / np.float32(255.0)
+        return self._ids[rows], to_model_input(self._pixels[rows])
 
     def set_guesses(self, ids: np.ndarray, digits: np.ndarray, confidences: np.ndarray) -> None:
         """Record the current model's answers; ids no longer shown are ignored."""

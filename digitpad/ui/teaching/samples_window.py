@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -49,7 +48,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad.ml.ink import NUM_CLASSES, InkError
+from digitpad.ml.digits import NUM_CLASSES
+from digitpad.ml.ink import InkError
 from digitpad.samples import (
     ImportReport,
     Sample,
@@ -60,7 +60,7 @@ from digitpad.samples import (
 )
 from digitpad.ui.pad.recognition import LiveRecognition
 from digitpad.ui.pad.workers import BatchResult, RecognizerWorker
-from digitpad.ui.support.dialogs import INK_FILTER, Dialogs
+from digitpad.ui.support.dialogs import INK_FILTER, Dialogs, last_folder, remember_folder
 from digitpad.ui.support.notice import UndoNotice
 from digitpad.ui.teaching.sample_grid import ID_ROLE, SampleDelegate, SampleFilter, SampleListModel
 
@@ -572,16 +572,13 @@ class SamplesWindow(QMainWindow):
 
     # -- files -------------------------------------------------------------------------------
 
-    def _directory(self) -> str:
-        return str(self._settings.value("files/last_dir", str(Path.home())))
-
     @Slot()
     def _import(self) -> None:
         path = self.dialogs.open_path("Import samples from ink JSON", INK_FILTER,
-                                      self._directory())
+                                      str(last_folder(self._settings)))
         if path is None:
             return
-        self._settings.setValue("files/last_dir", str(path.parent))
+        remember_folder(self._settings, path)
         self.notice.show_notice(f"Importing {path.name}\N{HORIZONTAL ELLIPSIS}")
 
         def imported(report: ImportReport) -> None:
@@ -604,11 +601,11 @@ class SamplesWindow(QMainWindow):
         digit = self.shown.digit()
         name = "my_samples.json" if digit is None else f"my_samples_{digit}.json"
         path = self.dialogs.save_path("Export samples as ink JSON", INK_FILTER,
-                                      str(Path(self._directory()) / name))
+                                      str(last_folder(self._settings) / name))
         if path is None:
             return
         path = path if path.suffix.lower() == ".json" else path.with_name(path.name + ".json")
-        self._settings.setValue("files/last_dir", str(path.parent))
+        remember_folder(self._settings, path)
 
         def exported(count: int) -> None:
             self.notice.show_notice(f"Exported {_samples(count)} to {path.name}.")

@@ -20,8 +20,7 @@ from digitpad.samples import (
     StoreError,
     strokes_fingerprint,
 )
-from digitpad.ui.main_window import PAD_KEY
-from digitpad.ui.pad.canvas import PAD_UNITS, InkCanvas
+from digitpad.ui.pad.canvas import PAD_KEY, PAD_UNITS, InkCanvas
 from digitpad.ui.pad.recognition import LiveRecognition
 
 log = logging.getLogger(__name__)

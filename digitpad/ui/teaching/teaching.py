@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad.ml.ink import NUM_CLASSES
+from digitpad.ml.digits import NUM_CLASSES
 from digitpad.samples import SampleStore
 from digitpad.ui.pad.canvas import InkCanvas
 from digitpad.ui.pad.recognition import LiveRecognition

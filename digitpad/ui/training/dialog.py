@@ -56,7 +56,7 @@ from digitpad.ml.training_process import (
 )
 from digitpad.samples import SampleStore, StoreError
 from digitpad.ui.pad.workers import ModelInfo
-from digitpad.ui.support.dialogs import PNG_FILTER, Dialogs
+from digitpad.ui.support.dialogs import PNG_FILTER, Dialogs, last_folder, remember_folder
 from digitpad.ui.training.plots import TrainingPlots, framed
 from digitpad.ui.training.runner import TrainingRunner
 
@@ -574,9 +574,8 @@ class TrainingDialog(QDialog):
     def _save_plots(self) -> None:
         suggested = Path(self._pending.path).with_suffix(".png").name if self._pending else \
             "training.png"
-        folder = str(self._settings.value("files/last_dir", str(Path.home())))
         path = self.dialogs.save_path("Save the training curves", PNG_FILTER,
-                                      str(Path(folder) / suggested))
+                                      str(last_folder(self._settings) / suggested))
         if path is None:
             return
         path = path if path.suffix.lower() == ".png" else path.with_name(path.name + ".png")
@@ -586,7 +585,7 @@ class TrainingDialog(QDialog):
             self.dialogs.error("Cannot save the plots", f"{path}: {exc.strerror or exc}\n\n"
                                "Choose a folder you can write to.")
             return
-        self._settings.setValue("files/last_dir", str(path.parent))
+        remember_folder(self._settings, path)
         self.status.setText(f"Saved the curves as {path.name}.")
 
     def _show_banner(self, kind: str, rich_text: str, choose_data: bool = False) -> None:
