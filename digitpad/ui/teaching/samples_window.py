@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from PySide6.QtCore import (
@@ -26,7 +25,6 @@ from PySide6.QtCore import (
     QSettings,
     QSize,
     Qt,
-    QThreadPool,
     QTimer,
     Signal,
     Slot,
@@ -60,6 +58,7 @@ from digitpad.samples import (
 )
 from digitpad.ui.pad.recognition import LiveRecognition
 from digitpad.ui.pad.workers import BatchResult, RecognizerWorker
+from digitpad.ui.support.background import Background
 from digitpad.ui.support.dialogs import INK_FILTER, Dialogs, last_folder, remember_folder
 from digitpad.ui.support.notice import UndoNotice
 from digitpad.ui.teaching.sample_grid import ID_ROLE, SampleDelegate, SampleFilter, SampleListModel
@@ -141,55 +140,6 @@ class ModelGuesses(QObject):
         self.progress.emit(self._answered, len(self._ids))
 
 
-class _Background(QObject):
-    """Runs store work on a pool thread, one job at a time; the result comes back as a call on
-    the GUI thread. Failures the user can act on go to ``failed``; others are re-raised there,
-    so the crash reporter sees them."""
-
-    busy_changed = Signal(bool)
-    _finished = Signal(object, object, object)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._busy = False
-        self._finished.connect(self._deliver)
-
-    def busy(self) -> bool:
-        return self._busy
-
-    def run(self, work: Callable[[], Any], done: Callable[[Any], None],
-            failed: Callable[[Exception], None]) -> None:
-        self._busy = True
-        self.busy_changed.emit(True)
-
-        def job() -> None:
-            try:
-                result = work()
-            except Exception as exc:  # handed to the GUI thread, which decides
-                self._finished.emit(failed, None, exc)
-            else:
-                self._finished.emit(done, result, None)
-
-        self._pool.start(job)
-
-    def wait(self) -> None:
-        self._pool.waitForDone()
-
-    @Slot(object, object, object)
-    def _deliver(self, callback: Callable[[Any], None], result: Any,
-                 error: Exception | None) -> None:
-        self._busy = False
-        self.busy_changed.emit(False)
-        if error is None:
-            callback(result)
-        elif isinstance(error, _EXPECTED):
-            callback(error)
-        else:
-            raise error
-
-
 class SamplesWindow(QMainWindow):
     """See the module docstring. Opened from Window → My Samples."""
 
@@ -216,7 +166,7 @@ class SamplesWindow(QMainWindow):
         self.samples = SampleListModel(store, self)
         self.shown = SampleFilter(self.samples, self)
         self.guesses = ModelGuesses(worker, self)
-        self.background = _Background(self)
+        self.background = Background(_EXPECTED, self)
         self._build_actions()
         self._build_ui()
 
