@@ -241,6 +241,7 @@ def _in_background(work: Callable[[], T], what: str) -> T:
         except BaseException as exc:  # handed over to the GUI thread, raised there
             future.set_exception(exc)
 
+    # Not Background: the self-test's own waiting, not a widget's work; and it must be a daemon.
     threading.Thread(target=target, name=f"self-test-{what}", daemon=True).start()
     if not wait_until(future.done, TIMEOUT_MS):
         raise SelfTestFailed(f"{what} did not finish within {TIMEOUT_MS // 1000} s")

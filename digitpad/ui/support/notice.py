@@ -28,6 +28,11 @@ def digit_name(digit: int) -> str:
     return f"{'an' if digit == 8 else 'a'} {digit}"
 
 
+def sample_count(count: int) -> str:
+    """"1 sample", "3 samples": how confirmations and counts name a number of samples."""
+    return f"{count} sample{'' if count == 1 else 's'}"
+
+
 class UndoNotice(QWidget):
     """One line saying what just happened, with an Undo button while undoing makes sense.
 

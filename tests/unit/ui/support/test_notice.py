@@ -5,11 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from digitpad.ui.support.notice import UndoNotice, digit_name
+from digitpad.ui.support.notice import UndoNotice, digit_name, sample_count
 
 
 def test_digits_are_named_with_the_right_article() -> None:
     assert [digit_name(d) for d in (0, 1, 7, 8)] == ["a 0", "a 1", "a 7", "an 8"]
+
+
+def test_sample_counts_are_singular_for_one() -> None:
+    assert [sample_count(n) for n in (0, 1, 2)] == ["0 samples", "1 sample", "2 samples"]
 
 
 def test_a_notice_offers_undo_then_falls_back_to_the_hint(qtbot) -> None:
