@@ -97,16 +97,27 @@ def test_the_chart_moves_while_the_pen_is_down(app: Digitpad, pendigits, qtbot) 
     updates: list[Prediction] = []
     app.recognition.prediction_changed.connect(updates.append)
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, path[0])
-    remaining = iter(path[1:])
+    moves = path[1:]
+    drawn = 0
+
+    def move() -> None:
+        nonlocal drawn
+        if drawn < len(moves):
+            QTest.mouseMove(canvas, moves[drawn])
+            drawn += 1
+
     pen = QTimer()
     pen.setInterval(10)
-    pen.timeout.connect(lambda: QTest.mouseMove(canvas, next(remaining, path[-1])))
+    pen.timeout.connect(move)
     pen.start()
-    qtbot.waitUntil(lambda: next(remaining, None) is None, timeout=20_000)
+    qtbot.waitUntil(lambda: drawn == len(moves), timeout=20_000)
     pen.stop()
     during = len(updates)
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, path[-1])
     qtbot.waitUntil(app.recognition.is_up_to_date, timeout=5000)
+    (drawn_stroke,) = canvas.strokes()
+    distinct = [p for i, p in enumerate(path) if i == 0 or p != path[i - 1]]
+    assert len(drawn_stroke) == len(distinct)  # every point reached the pad, at a human pace
     assert during >= 5, f"{during} live updates during a {len(path) * 10} ms stroke"
     assert len(updates) > during  # and one more for the finished stroke
     assert shown_digit(app) == 0

@@ -47,8 +47,10 @@ Strokes = tuple[np.ndarray, ...]
 class InkCanvas(QWidget):
     """A square drawing pad with per-stroke undo and redo.
 
-    ``strokes_changed`` fires on every change, including each pen move of a stroke in progress;
-    ``stroke_finished`` fires at pen-up. Both carry all strokes, in pad coordinates.
+    ``strokes_changed`` fires on every change, including each pen move of a stroke in progress
+    (at pen-up only if the drawing differs from the one last reported: the finished stroke
+    was reported as it was drawn); ``stroke_finished`` fires at pen-up. Both carry all strokes,
+    in pad coordinates.
     """
 
     strokes_changed = Signal(object)
@@ -59,6 +61,8 @@ class InkCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._strokes: Strokes = ()
+        self._reported: Strokes = ()
+        """What ``strokes_changed`` last carried."""
         self._current: list[tuple[float, float]] | None = None
         self._undo: list[Strokes] = []
         self._redo: list[Strokes] = []
@@ -187,7 +191,7 @@ class InkCanvas(QWidget):
             self._invalidate()
         self._current = [self._to_pad(position)]
         self.update()
-        self.strokes_changed.emit(self.strokes())
+        self._report(self.strokes())
 
     def _extend_stroke(self, position: QPointF) -> None:
         if self._current is None:
@@ -197,27 +201,32 @@ class InkCanvas(QWidget):
             return
         self._current.append(point)
         self.update()
-        self.strokes_changed.emit(self.strokes())
+        self._report(self.strokes())
 
     def _end_stroke(self) -> None:
         if self._current is None:
             return
-        stroke = np.array(self._current, dtype=np.float64)
+        strokes = self.strokes()
         self._current = None
-        self._commit((*self._strokes, stroke))
+        self._commit(strokes, report=not _same(strokes, self._reported))
         self.stroke_finished.emit(self._strokes)
 
-    def _commit(self, strokes: Strokes) -> None:
+    def _commit(self, strokes: Strokes, report: bool = True) -> None:
         self._undo.append(self._strokes)
         self._redo.clear()
-        self._replace(strokes)
+        self._replace(strokes, report)
 
-    def _replace(self, strokes: Strokes) -> None:
+    def _replace(self, strokes: Strokes, report: bool = True) -> None:
         self._strokes = tuple(strokes)
         self._picture = None
         self._invalidate()
         self.history_changed.emit(self.can_undo(), self.can_redo())
-        self.strokes_changed.emit(self._strokes)
+        if report:
+            self._report(self._strokes)
+
+    def _report(self, strokes: Strokes) -> None:
+        self._reported = strokes
+        self.strokes_changed.emit(strokes)
 
     # -- input events ------------------------------------------------------------------------
 
@@ -378,6 +387,10 @@ def _smooth_path(stroke: np.ndarray) -> QPainterPath:
         path.quadTo(x0, y0, (x0 + x1) / 2, (y0 + y1) / 2)
     path.lineTo(QPointF(*stroke[-1]))
     return path
+
+
+def _same(a: Strokes, b: Strokes) -> bool:
+    return len(a) == len(b) and all(np.array_equal(s, t) for s, t in zip(a, b, strict=True))
 
 
 def fit_to_pad(strokes: Iterable[np.ndarray]) -> Strokes:

@@ -47,8 +47,9 @@ def test_a_stroke_is_recorded_in_pad_coordinates_with_signals(canvas: InkCanvas,
         canvas.draw_stroke(along(canvas, (100, 100), (500, 500), (900, 100)))
     (stroke,) = finished.args[0]
     np.testing.assert_allclose(stroke, [[100, 100], [500, 500], [900, 100]], atol=1.5)
-    assert len(changes) >= 3  # live updates while the stroke is drawn, not only at the end
-    assert [len(c) for c in changes[:3]] == [1, 1, 1]  # the stroke in progress is included
+    # One change per point, while the stroke is drawn; pen-up repeats none of them.
+    assert [len(c[0]) for c in changes] == [1, 2, 3]
+    np.testing.assert_array_equal(changes[-1][0], stroke)
 
 
 def test_several_strokes_make_one_drawing(canvas: InkCanvas) -> None:
@@ -103,7 +104,7 @@ def test_real_mouse_events_draw_a_stroke(canvas: InkCanvas, qtbot) -> None:
     np.testing.assert_allclose(stroke[0], (200, 200), atol=3)
     np.testing.assert_allclose(stroke[-1], (800, 300), atol=3)
     assert len(stroke) == 3
-    assert len(changes) == 4  # press, move, release point, then the finished drawing
+    assert len(changes) == 3  # press, move, release point: the finished drawing is no news
 
 
 def test_a_right_click_draws_nothing(canvas: InkCanvas, qtbot) -> None:
@@ -248,3 +249,14 @@ def test_the_stroke_in_progress_is_painted_before_pen_up(canvas: InkCanvas, qtbo
 def test_pad_coordinates_can_be_placed_as_they_are(canvas: InkCanvas) -> None:
     canvas.set_strokes([np.array([[100.0, 200.0], [300.0, 1200.0]])], fit=False)
     np.testing.assert_allclose(canvas.strokes()[0], [[100, 200], [300, PAD_UNITS]])
+
+
+def test_pen_up_reports_a_drawing_placed_while_the_pen_was_down(canvas: InkCanvas) -> None:
+    changes: list[tuple] = []
+    canvas.strokes_changed.connect(changes.append)
+    dot = canvas.to_widget(200, 500).toPoint()
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, dot)
+    canvas.set_strokes([np.array([[300.0, 200.0], [300.0, 800.0]])], fit=False)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, dot)
+    assert [len(c) for c in changes] == [1, 1, 2]  # the dot, the placed drawing, then both
+    assert len(canvas.strokes()) == 2

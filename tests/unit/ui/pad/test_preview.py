@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from digitpad.ui.pad.preview import ZOOM, ModelInputPreview
 
@@ -44,6 +45,25 @@ def test_no_input_shows_a_black_square(preview: ModelInputPreview) -> None:
     assert np.median(shown) == 0
 
 
-def test_its_size_is_fixed_to_whole_model_pixels(preview: ModelInputPreview) -> None:
-    assert preview.sizeHint().width() == 28 * ZOOM + 2
-    assert ZOOM >= 4
+def test_a_roomy_layout_does_not_stretch_the_model_pixels(qtbot) -> None:
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    preview = ModelInputPreview()
+    layout.addWidget(preview)
+    holder.resize(600, 600)
+    qtbot.addWidget(holder)
+    holder.show()
+    qtbot.waitExposed(holder)
+    image = np.zeros((28, 28), np.float32)
+    image[0, 0] = image[27, 27] = 1.0  # the two corner pixels of the model input
+    preview.set_image(image)
+    shown = preview.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    data = np.frombuffer(shown.constBits(), np.uint8).reshape(shown.height(), -1)
+    data = data[:, : shown.width()]
+    white = np.argwhere(data == 255)
+    # Two ZOOM x ZOOM blocks inside the one-pixel frame, and nothing else: the whole input at
+    # its zoom, however much room there is.
+    assert shown.width() == shown.height() == 28 * ZOOM + 2
+    assert len(white) == 2 * ZOOM * ZOOM
+    assert white.min(axis=0).tolist() == [1, 1]
+    assert white.max(axis=0).tolist() == [28 * ZOOM, 28 * ZOOM]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,21 +14,10 @@ from digitpad.ml.preprocess import ink_to_image
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.pad.recognition import LIVE_INTERVAL_MS, LiveRecognition
 from digitpad.ui.pad.workers import RecognizerWorker
-from tests.unit.ui.fakes import FakeModel
+from tests.unit.ui.fakes import GatedModel
 
 SEVEN = (np.array([[0.0, 0.0], [10.0, 0.0], [4.0, 14.0]]),)
 ONE = (np.array([[5.0, 0.0], [5.0, 14.0]]),)
-
-
-class GatedModel(FakeModel):
-    def __init__(self, name: str = "gated.keras") -> None:
-        super().__init__(name)
-        self.gate = threading.Event()
-        self.gate.set()
-
-    def predict_image(self, image: np.ndarray | None) -> Prediction:
-        self.gate.wait(5)
-        return super().predict_image(image)
 
 
 @pytest.fixture
@@ -40,7 +28,7 @@ def models() -> dict[str, object]:
 @pytest.fixture
 def recognition(models: dict[str, object], qtbot) -> Iterator[LiveRecognition]:
     def load(path: Path) -> object:
-        model = models.setdefault(path.name, GatedModel(path.name))
+        model = models.setdefault(path.name, GatedModel(path.name, gate_open=True))
         if isinstance(model, Exception):
             raise model
         return model

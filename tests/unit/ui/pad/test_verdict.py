@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.pad.verdict import DASH, UNSURE_BELOW, Certainty, verdict_for
@@ -39,13 +38,17 @@ def test_a_doubtful_answer_says_so_and_names_the_runner_up() -> None:
     assert verdict.detail == "Not sure (55%)\nCould also be 9 (40%)"
 
 
-@pytest.mark.parametrize(("confidence", "expected"), [
-    (UNSURE_BELOW - 0.01, Certainty.UNSURE),
-    (UNSURE_BELOW + 0.001, Certainty.SURE),  # probabilities are float32: 0.9 is 0.8999…
-])
-def test_the_threshold_separates_sure_from_unsure(confidence: float, expected: Certainty) -> None:
-    assert verdict_for(prediction((3, confidence), (8, (1 - confidence) / 2))).certainty is expected
+def test_just_below_the_threshold_is_unsure_and_names_the_runner_up() -> None:
+    confidence = UNSURE_BELOW - 0.01
+    verdict = verdict_for(prediction((3, confidence), (8, 1 - confidence - 0.01)))
+    assert verdict.certainty is Certainty.UNSURE
+    assert verdict.headline == "3?"
+    assert verdict.detail.splitlines()[1].startswith("Could also be 8 ")
 
 
-def test_the_threshold_is_a_real_doubt_level() -> None:
-    assert 0.5 < UNSURE_BELOW < 0.95
+def test_just_above_the_threshold_the_answer_is_sure() -> None:
+    # Probabilities are float32: 0.9 is stored as 0.8999..., so step just past the threshold.
+    verdict = verdict_for(prediction((3, UNSURE_BELOW + 0.001), (8, 0.05)))
+    assert verdict.certainty is Certainty.SURE
+    assert verdict.headline == "3"
+    assert "Could also be" not in verdict.detail
