@@ -358,16 +358,16 @@ def _train(args: argparse.Namespace) -> int:
     data = load_mnist(args.data)
     if args.limit:
         data = data.subset(train=args.limit)
-    card_extra: dict[str, Any] = {}
+    ink_training: dict[str, Any] | None = None
     extra_train = None
     data_text = f"MNIST ({Path(data.source).name}), {len(data.x_train)} training images"
     eval_name = Path(args.eval_ink).name if args.eval_ink else ""
     if args.ink:
-        extra_train, eval_drawings, card_extra = _ink_training_set(args)
+        extra_train, eval_drawings, ink_training = _ink_training_set(args)
         variants = f"{args.ink_copies} random variant{'s' if args.ink_copies > 1 else ''}"
         data_text += (
-            f"; plus {card_extra['ink_training']['drawings']} pen-drawn digits from "
-            f"{Path(args.ink).name} ({len(card_extra['ink_training']['writers'])} writers), "
+            f"; plus {ink_training['drawings']} pen-drawn digits from "
+            f"{Path(args.ink).name} ({len(ink_training['writers'])} writers), "
             f"each as drawn and as {variants}"
         )
         eval_name = f"{Path(args.ink).name}, held-out writers only"
@@ -380,36 +380,36 @@ def _train(args: argparse.Namespace) -> int:
     print(f"training {config.arch} on {data_text}", file=sys.stderr)
     progress = ProgressReporter(_ConsoleProgress(config.epochs), interval=0.0)
     result = train(config, data, [progress], extra_train=extra_train)
-    card = {**result.card(), **card_extra, "data": data_text}
+    card = result.card().replace(ink_training=ink_training, data=data_text,
+                                 command="digitpad " + shlex.join(args.argv))
     if held_out_samples:
         from digitpad.ml.personal import evaluate_on_samples
 
-        card["personal_samples"] = {
+        held_out_accuracy = evaluate_on_samples(result.model, held_out_samples)
+        card = card.replace(personal_samples={
             "file": Path(args.samples).name,
             "trained_on": trained_on,
             "held_out": len(held_out_samples),
-            "held_out_accuracy": evaluate_on_samples(result.model, held_out_samples),
-        }
-    card["command"] = "digitpad " + shlex.join(args.argv)
+            "held_out_accuracy": held_out_accuracy,
+        })
     if eval_drawings is not None:
         from digitpad.ml.recognizer import Recognizer
 
         report = evaluate_drawings(Recognizer.from_keras(result.model), eval_drawings)
-        card["ink_evaluation"] = {
+        card = card.replace(ink_evaluation={
             "file": eval_name,
             "samples": report["samples"],
             "accuracy": report["accuracy"],
             "per_digit_accuracy": report["per_digit_accuracy"],
-        }
+        })
     save_model(result.model, out, card)
     print(f"saved {out}")
     print(f"test accuracy: {result.test_accuracy:.2%} (MNIST test set, {len(data.x_test)} images)")
     if eval_drawings is not None:
-        print(f"accuracy on {eval_name}: {card['ink_evaluation']['accuracy']:.2%}")
+        print(f"accuracy on {eval_name}: {report['accuracy']:.2%}")
     if held_out_samples:
-        mine = card["personal_samples"]
-        accuracy = mine["held_out_accuracy"]
-        print(f"accuracy on your {mine['held_out']} held-out samples: {accuracy:.2%}")
+        print(f"accuracy on your {len(held_out_samples)} held-out samples: "
+              f"{held_out_accuracy:.2%}")
     return 0
 
 
@@ -435,7 +435,8 @@ def _with_personal_samples(
 def _ink_training_set(
     args: argparse.Namespace,
 ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], list[Drawing], dict[str, Any]]:
-    """Labelled drawings for training (augmented) and their held-out writers for evaluation."""
+    """Labelled drawings for training (augmented), their held-out writers for evaluation, and
+    the card's ``ink_training`` section."""
     from digitpad.ml.ink_augment import augmented_images, split_by_writer
 
     drawings = load_ink(args.ink)
@@ -447,23 +448,19 @@ def _ink_training_set(
         )
     images, labels = augmented_images(train_part, copies=args.ink_copies, seed=args.seed)
     writers = sorted({str(d.extra.get("writer", "")) for d in train_part})
-    card = {
-        "ink_training": {
-            "file": Path(args.ink).name,
-            "drawings": len(train_part),
-            "writers": writers,
-            "images": len(images),
-            "held_out_writers": held_out_writers,
-        }
+    ink_training = {
+        "file": Path(args.ink).name,
+        "drawings": len(train_part),
+        "writers": writers,
+        "images": len(images),
+        "held_out_writers": held_out_writers,
     }
-    return (images, labels, np.ones(len(images), np.float32)), held_out, card
+    return (images, labels, np.ones(len(images), np.float32)), held_out, ink_training
 
 
 def _info(args: argparse.Namespace) -> int:
     recognizer = _load_recognizer(args.model)
     print(f"model: {recognizer.path}")
     print(recognizer.summary())
-    from digitpad.ml.modelstore import describe_card
-
-    print(describe_card(recognizer.card, recognizer.path))
+    print(recognizer.card.describe())
     return 0

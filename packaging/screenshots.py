@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from digitpad.ui.pad.verdict import UNSURE_BELOW
 
     recognizer = Recognizer.load(bundled_model_path())
-    held_out = set(recognizer.card["ink_training"]["held_out_writers"])
+    held_out = set(recognizer.card.ink_training["held_out_writers"])
     drawings = [d for d in load_ink(options.ink) if d.extra.get("writer") in held_out]
     predictions = recognizer.predict_drawings(drawings)
     pairs = list(zip(drawings, predictions, strict=True))

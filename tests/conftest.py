@@ -75,7 +75,7 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 @pytest.fixture(scope="session")
 def held_out_pendigits(bundled_recognizer, pendigits: list) -> list:
     """Pen-drawn digits by the writers the bundled model never trained on (see its card)."""
-    writers = set(bundled_recognizer.card["ink_training"]["held_out_writers"])
+    writers = set(bundled_recognizer.card.ink_training["held_out_writers"])
     return [d for d in pendigits if d.extra["writer"] in writers]
 
 

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from digitpad.atomic import write_bytes_atomic, write_text_atomic
+from digitpad.ml.card import ModelCard
 from digitpad.ml.digits import INPUT_SHAPE
 from digitpad.ml.litert import (
-    CARD_KEY,
     LiteRTError,
     LiteRTForm,
     LiteRTModel,
@@ -101,16 +101,13 @@ def _check_same_answers(recognizer: Recognizer, tflite_path: Path) -> None:
 def convert_beside(keras_path: str | os.PathLike[str]) -> LiteRTForm:
     """Give a ``.keras`` file that has a model card its ``.tflite`` beside it, recorded in the card
     (how the bundled model's was made: ``python -m digitpad.ml.conversion assets/NAME.keras``)."""
-    from digitpad.ml.recognizer import model_card_path, read_model_card
-
     keras_path = Path(keras_path)
-    card = read_model_card(keras_path)
-    if not card:
+    card = ModelCard.read(keras_path)
+    if card.is_empty():
         raise ModelError(f"{keras_path}: has no model card to record its LiteRT form in")
     record = write_litert_form(load_keras_model(keras_path), beside_path(keras_path),
                                file_sha256(keras_path))
-    card[CARD_KEY] = record.to_json()
-    write_text_atomic(model_card_path(keras_path), json.dumps(card, indent=2) + "\n")
+    card.replace(litert=record).write(keras_path)
     return LiteRTForm(beside_path(keras_path), record)
 
 

@@ -7,10 +7,10 @@ own SHA-256, and the Keras summary of the model (the window shows it, and only T
 write it). A ``.tflite`` is used only when the record's hashes match both files, so a model file
 replaced by hand, a half-copied folder or a stale cache entry is converted again, never served.
 
-The record lives in the model card (``card["litert"]``) for a ``.tflite`` beside its ``.keras``
-(the bundled model, every retrained one), and in ``<cache>/<keras sha256>.json`` for a model the
-user opened that came without one. No TensorFlow here: the window and ``digitpad classify`` run
-on this alone.
+The record lives in the model card (``ModelCard.litert``, :mod:`digitpad.ml.card`) for a
+``.tflite`` beside its ``.keras`` (the bundled model, every retrained one), and in
+``<cache>/<keras sha256>.json`` for a model the user opened that came without one. No TensorFlow
+here: the window and ``digitpad classify`` run on this alone.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from typing import Any
 import numpy as np
 
 LITERT_SUFFIX = ".tflite"
-CARD_KEY = "litert"
-"""The model card's entry for the ``.tflite`` beside the ``.keras``."""
 CACHE_DIR_NAME = "litert-cache"
 """In the user data folder: LiteRT forms of models that came without one."""
 THREADS = 2
@@ -105,12 +103,14 @@ def cache_paths(cache_dir: str | os.PathLike[str], keras_sha256: str) -> tuple[P
 
 
 def find_litert_form(
-    keras_path: str | os.PathLike[str], card: dict[str, Any], cache_dir: Path | None
+    keras_path: str | os.PathLike[str], record: LiteRTRecord | None, cache_dir: Path | None
 ) -> LiteRTForm | None:
-    """The LiteRT form of ``keras_path`` that matches it exactly, or None (convert it then)."""
+    """The LiteRT form of ``keras_path`` that matches it exactly, or None (convert it then).
+
+    ``record`` is the model card's, for a ``.tflite`` beside the model.
+    """
     keras_sha256 = file_sha256(keras_path)
     candidates: list[tuple[Path, LiteRTRecord | None]] = []
-    record = LiteRTRecord.from_json(card.get(CARD_KEY))
     if record is not None:
         candidates.append((Path(keras_path).parent / record.tflite_file, record))
     if cache_dir is not None:

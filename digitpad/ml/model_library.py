@@ -15,10 +15,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.litert import beside_path
-from digitpad.ml.recognizer import model_card_path, read_model_card
 
 MODELS_DIR_NAME = "models"
 MODEL_SUFFIX = ".keras"
@@ -32,7 +31,7 @@ class LibraryModel:
     """One model in the library and the facts its card records."""
 
     path: Path
-    card: dict[str, Any]
+    card: ModelCard
 
     @property
     def name(self) -> str:
@@ -40,36 +39,34 @@ class LibraryModel:
 
     @property
     def architecture(self) -> str | None:
-        return self.card.get("architecture")
+        return self.card.architecture
 
     @property
     def epochs(self) -> int | None:
-        return self.card.get("epochs_run")
+        return self.card.epochs_run
 
     @property
     def test_accuracy(self) -> float | None:
-        return self.card.get("mnist_test_accuracy")
+        return self.card.mnist_test_accuracy
 
     @property
     def history(self) -> dict[str, list[float]]:
-        return self.card.get("history") or {}
+        return self.card.history or {}
 
     @property
     def saved(self) -> datetime:
         """When the model was saved (from its card; the file's time if the card has none)."""
-        try:
-            saved = datetime.fromisoformat(str(self.card["saved"]))
-        except (KeyError, ValueError):
+        saved = self.card.saved_at
+        if saved is None:
             return datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc)
-        return saved if saved.tzinfo is not None else saved.replace(tzinfo=timezone.utc)
+        return saved
 
     @property
     def origin(self) -> str:
         """What the model learned from, in a few words for a list."""
-        samples = self.card.get("personal_samples") or {}
-        trained_on = samples.get("trained_on")
-        if "fine_tuned_from" in self.card:
-            return f"{self.card['fine_tuned_from']} fine-tuned on {trained_on} of your samples"
+        trained_on = self.card.samples_trained_on
+        if self.card.fine_tuned_from is not None:
+            return f"{self.card.fine_tuned_from} fine-tuned on {trained_on} of your samples"
         if trained_on:
             return f"MNIST and {trained_on} of your samples"
         return "MNIST"
@@ -94,7 +91,7 @@ class ModelLibrary:
         stamp = (now or datetime.now()).strftime("%Y-%m-%d_%H%M%S")
         path = self.directory / f"{stamp}_{architecture}{MODEL_SUFFIX}"
         counter = 2
-        while path.exists() or model_card_path(path).exists():
+        while path.exists() or ModelCard.path_for(path).exists():
             path = self.directory / f"{stamp}_{architecture}_{counter}{MODEL_SUFFIX}"
             counter += 1
         return path
@@ -104,7 +101,7 @@ class ModelLibrary:
         if not self.directory.is_dir():
             return []
         found = [
-            LibraryModel(path, read_model_card(path))
+            LibraryModel(path, ModelCard.read(path))
             for path in self.directory.glob(f"*{MODEL_SUFFIX}")
             if not path.name.startswith(".") and path.is_file()
         ]
@@ -115,7 +112,7 @@ class ModelLibrary:
         path = Path(path)
         if not self.contains(path) or not path.is_file():
             return None
-        return LibraryModel(path, read_model_card(path))
+        return LibraryModel(path, ModelCard.read(path))
 
     def contains(self, path: str | os.PathLike[str]) -> bool:
         path = Path(path)
@@ -136,12 +133,12 @@ class ModelLibrary:
             )
         for leftover in self.directory.glob(f".{path.name}.*"):
             leftover.unlink(missing_ok=True)
-        for derived in (model_card_path(path), beside_path(path)):
+        for derived in (ModelCard.path_for(path), beside_path(path)):
             for leftover in self.directory.glob(f".{derived.name}.*"):
                 leftover.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
         beside_path(path).unlink(missing_ok=True)
-        model_card_path(path).unlink(missing_ok=True)
+        ModelCard.path_for(path).unlink(missing_ok=True)
 
     def remove_leftovers(self, older_than: float = LEFTOVER_AGE_SECONDS) -> list[Path]:
         """Delete temporary files that killed saves left behind; returns what was removed."""

@@ -26,6 +26,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.digits import to_model_input
 from digitpad.ml.ink import Drawing, SampleError, strokes_fingerprint
@@ -168,10 +169,21 @@ class PersonalResult:
     seconds: float
     history: dict[str, list[float]] = field(default_factory=dict)
 
-    def card(self) -> dict[str, Any]:
-        """Facts for the model card."""
-        return {
-            "personal_samples": {
+    def card(self, architecture: str, data: str, config: dict[str, Any] | None = None,
+             fine_tuned_from: str | None = None) -> ModelCard:
+        """The model card of this run: ``config`` for a new model, ``fine_tuned_from`` (a file
+        name) for a fine-tune; ``data`` says in words what it learned from."""
+        return ModelCard(
+            architecture=architecture,
+            parameters=int(self.model.count_params()),
+            config=config,
+            fine_tuned_from=fine_tuned_from,
+            epochs_run=len(self.history.get("loss", [])),
+            mnist_test_accuracy=self.mnist_accuracy_after,
+            training_seconds=round(self.seconds, 1),
+            history=self.history,
+            data=data,
+            personal_samples={
                 "trained_on": self.trained_on,
                 "held_out": self.held_out,
                 "held_out_accuracy_before": self.samples_accuracy_before,
@@ -179,8 +191,8 @@ class PersonalResult:
                 "mnist_accuracy_before": self.mnist_accuracy_before,
                 "mnist_accuracy_after": self.mnist_accuracy_after,
                 "mnist_test_images": self.mnist_test_images,
-            }
-        }
+            },
+        )
 
 
 def train_with_samples(

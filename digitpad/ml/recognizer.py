@@ -5,7 +5,6 @@ Serving never imports TensorFlow: :meth:`Recognizer.load` runs the model's LiteR
 
 from __future__ import annotations
 
-import json
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from digitpad.ml.batching import batched
+from digitpad.ml.card import ModelCard
 from digitpad.ml.digits import FRAME_SIZE, INPUT_SHAPE, NUM_CLASSES
 from digitpad.ml.ink import Drawing
 from digitpad.ml.litert import LiteRTError, LiteRTModel, find_litert_form
@@ -55,20 +55,6 @@ class Prediction:
         return Prediction(digit, float(probabilities[digit]), probabilities)
 
 
-def model_card_path(model_path: str | os.PathLike[str]) -> Path:
-    """The model card lives next to the model: ``name.keras`` -> ``name.json``."""
-    return Path(model_path).with_suffix(".json")
-
-
-def read_model_card(model_path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The card's facts, or an empty dict when the model has no (readable) card."""
-    try:
-        card = json.loads(model_card_path(model_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return card if isinstance(card, dict) else {}
-
-
 class NeedsConversion(ModelError):
     """The ``.keras`` file has no matching LiteRT form yet: convert it (in a TensorFlow process)."""
 
@@ -90,13 +76,13 @@ class Recognizer:
     """
 
     def __init__(self, run: Run, input_shape: tuple[int, ...], name: str, summary: str,
-                 path: Path | None = None, card: dict[str, Any] | None = None,
+                 path: Path | None = None, card: ModelCard | None = None,
                  keras_model: Any = None) -> None:
         self._run = run
         self._input_shape = input_shape
         self.name = name
         self.path = path
-        self.card = card if card is not None else {}
+        self.card = card if card is not None else ModelCard()
         self.keras_model = keras_model
         """The Keras model, only for :meth:`from_keras` (a fine-tune starts from it)."""
         self._summary = summary
@@ -115,8 +101,8 @@ class Recognizer:
             raise ModelError(f"{path}: no such model file")
         if not zipfile.is_zipfile(path):
             raise ModelError(f"{path}: not a Keras model (a .keras file is a zip archive)")
-        card = read_model_card(path)
-        form = find_litert_form(path, card, cache_dir)
+        card = ModelCard.read(path)
+        form = find_litert_form(path, card.litert, cache_dir)
         if form is None:
             raise NeedsConversion(path)
         try:
@@ -150,7 +136,7 @@ class Recognizer:
                 "needs (None, 10), one probability per digit")
         spec = tf.TensorSpec((None, *input_shape), tf.float32)
         traced = tf.function(lambda x: model(x, training=False), input_signature=[spec])
-        card = read_model_card(path) if path is not None else {}
+        card = ModelCard.read(path) if path is not None else ModelCard()
         return cls(lambda batch: traced(batch).numpy(), input_shape,
                    path.name if path is not None else model.name, keras_summary(model), path,
                    card, keras_model=model)

@@ -56,8 +56,8 @@ def train_on_samples(job: TrainingJob, report: Report, stop: StopFlag) -> Outcom
     data = Mnist(pixels, labels, pixels, labels, source="the self-test samples")
     config = TrainingConfig(arch="cnn", epochs=EPOCHS, batch_size=BATCH_SIZE, augment=True)
     result = train(config, data)
-    card = {**result.card(), "data": f"{len(images)} renderings of the self-test samples",
-            "training_seconds": round(time.perf_counter() - started, 1)}
+    card = result.card().replace(data=f"{len(images)} renderings of the self-test samples",
+                                 training_seconds=round(time.perf_counter() - started, 1))
     card = save_model(result.model, job.output, card)
     Recognizer.load(Path(job.output)).predict_images(images[:1])  # its LiteRT form, as served
     if autograph.messages:

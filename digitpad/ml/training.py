@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.digits import ARCHITECTURES, to_model_input
 from digitpad.ml.models import build_model
@@ -93,24 +94,22 @@ class TrainingResult:
     best_epoch: int
     train_examples: int
     validation_examples: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
-    def card(self) -> dict[str, Any]:
+    def card(self) -> ModelCard:
         """The facts about this run that belong next to the saved model."""
-        return {
-            "architecture": self.config.arch,
-            "parameters": int(self.model.count_params()),
-            "config": asdict(self.config),
-            "epochs_run": len(self.history.get("loss", [])),
-            "best_epoch": self.best_epoch + 1,
-            "train_examples": self.train_examples,
-            "validation_examples": self.validation_examples,
-            "mnist_test_accuracy": self.test_accuracy,
-            "mnist_test_loss": self.test_loss,
-            "training_seconds": round(self.seconds, 1),
-            "history": self.history,
-            **self.extra,
-        }
+        return ModelCard(
+            architecture=self.config.arch,
+            parameters=int(self.model.count_params()),
+            config=asdict(self.config),
+            epochs_run=len(self.history.get("loss", [])),
+            best_epoch=self.best_epoch + 1,
+            train_examples=self.train_examples,
+            validation_examples=self.validation_examples,
+            mnist_test_accuracy=self.test_accuracy,
+            mnist_test_loss=self.test_loss,
+            training_seconds=round(self.seconds, 1),
+            history=self.history,
+        )
 
 
 class ProgressReporter(keras.callbacks.Callback):

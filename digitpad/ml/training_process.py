@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import DatasetError, Mnist, keras_mnist_cached, load_mnist
 from digitpad.ml.ink import Drawing, SampleError
 from digitpad.ml.recognizer import ModelError
@@ -135,7 +136,7 @@ class Outcome:
     """A finished job: the saved model and how it compares with the model in use."""
 
     path: str
-    card: dict[str, Any]
+    card: ModelCard
     test_accuracy: float
     """The new model on the MNIST test set."""
     current_accuracy: float | None
@@ -377,8 +378,7 @@ def _train(job: TrainingJob, mnist: Mnist, progress: ProgressReporter, report: R
         report(Stage("Testing the current model…"))
         current_accuracy = _measure(job.current_model, mnist)
     result = train(config, mnist, [progress])
-    card = {**result.card(), "data": _data_text(mnist)}
-    _save(result.model, job.output, card, report)
+    card = _save(result.model, job.output, result.card().replace(data=_data_text(mnist)), report)
     return Outcome(job.output, card, result.test_accuracy, current_accuracy, len(mnist.x_test))
 
 
@@ -392,19 +392,9 @@ def _train_with_samples(
     current = _load_current(job, report)
     result = train_with_samples(config, mnist, job.drawings, current=current,
                                 callbacks=[progress])
-    card = {
-        "architecture": config.arch,
-        "parameters": int(result.model.count_params()),
-        "config": dict(job.settings),
-        "epochs_run": len(result.history.get("loss", [])),
-        "mnist_test_accuracy": result.mnist_accuracy_after,
-        "training_seconds": round(result.seconds, 1),
-        "history": result.history,
-        "data": f"{_data_text(mnist)} and {result.trained_on} of the user's samples",
-        **result.card(),
-    }
-    _save(result.model, job.output, card, report)
-    return _personal_outcome(job.output, card, result)
+    card = result.card(config.arch, f"{_data_text(mnist)} and {result.trained_on} of the user's "
+                       "samples", config=dict(job.settings))
+    return _personal_outcome(job.output, _save(result.model, job.output, card, report), result)
 
 
 def _fine_tune(
@@ -415,22 +405,13 @@ def _fine_tune(
     current = _load_current(job, report)
     assert current is not None  # TrainingJob requires current_model for a fine-tune
     result = fine_tune(current, job.drawings, mnist, callbacks=[progress])
-    card = {
-        "architecture": current.card.get("architecture", current.keras_model.name),
-        "parameters": int(result.model.count_params()),
-        "fine_tuned_from": Path(job.current_model or "").name,
-        "epochs_run": len(result.history.get("loss", [])),
-        "mnist_test_accuracy": result.mnist_accuracy_after,
-        "training_seconds": round(result.seconds, 1),
-        "history": result.history,
-        "data": f"{result.trained_on} of the user's samples and a replay of MNIST",
-        **result.card(),
-    }
-    _save(result.model, job.output, card, report)
-    return _personal_outcome(job.output, card, result)
+    card = result.card(current.card.architecture or current.keras_model.name,
+                       f"{result.trained_on} of the user's samples and a replay of MNIST",
+                       fine_tuned_from=Path(job.current_model or "").name)
+    return _personal_outcome(job.output, _save(result.model, job.output, card, report), result)
 
 
-def _personal_outcome(output: str, card: dict[str, Any], result: Any) -> Outcome:
+def _personal_outcome(output: str, card: ModelCard, result: Any) -> Outcome:
     """The Outcome of a ``personal.PersonalResult``."""
     return Outcome(
         output, card, result.mnist_accuracy_after, result.mnist_accuracy_before,
@@ -459,12 +440,13 @@ def _measure(model_path: str, mnist: Mnist) -> float | None:
         return None
 
 
-def _save(model: Any, output: str, card: dict[str, Any], report: Report) -> None:
+def _save(model: Any, output: str, card: ModelCard, report: Report) -> ModelCard:
+    """Save the model with its card; returns the card as written."""
     from digitpad.ml.modelstore import save_model
 
     report(Stage("Saving the model…"))
     try:
-        card.update(save_model(model, output, card))
+        return save_model(model, output, card)
     except OSError as exc:
         raise JobFailed(
             SAVE_PROBLEM,

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 from digitpad import __version__
 from digitpad.atomic import write_with_atomic
 from digitpad.ml.ink import Drawing, InkError, load_ink, save_ink
-from digitpad.ml.modelstore import describe_card
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.pad.canvas import DEFAULT_PEN, PAD_KEY, PAD_UNITS, PEN_WIDTHS, InkCanvas
 from digitpad.ui.pad.prediction_panel import PredictionPanel
@@ -490,7 +489,7 @@ class MainWindow(QMainWindow):
     def _show_card(self) -> None:
         if self._model is not None:
             self.dialogs.text(f"Model card \N{EN DASH} {self._model.name}",
-                              describe_card(self._model.card, self._model.path))
+                              self._model.card.describe())
 
     @Slot()
     def _show_about(self) -> None:

@@ -19,7 +19,7 @@ def test_mnist_test_accuracy(bundled_recognizer: Recognizer, mnist: Mnist) -> No
     accuracy = float((predicted == mnist.y_test).mean())
     print(
         f"\nMNIST test accuracy: {accuracy:.2%} ({len(mnist.y_test)} images); card says "
-        f"{bundled_recognizer.card['mnist_test_accuracy']:.2%}"
+        f"{bundled_recognizer.card.mnist_test_accuracy:.2%}"
     )
     assert accuracy >= 0.995
 

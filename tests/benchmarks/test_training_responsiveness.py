@@ -26,7 +26,7 @@ from digitpad.app import Digitpad, build, open_window
 from digitpad.ml.recognizer import Recognizer
 from digitpad.ml.training_process import BatchEnd
 from digitpad.paths import bundled_model_path
-from digitpad.ui.training.dialog import DEFAULT_BATCH_SIZE, MNIST_PATH_KEY
+from digitpad.ui.training.form import DEFAULT_BATCH_SIZE, MNIST_PATH_KEY
 from tests.benchmarks.event_loop import Heartbeat
 from tests.unit.ui.fakes import FakeDialogs
 

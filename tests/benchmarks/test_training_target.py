@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.model_library import ModelLibrary
-from digitpad.ml.recognizer import read_model_card
 from digitpad.ml.training_process import BatchEnd
 from digitpad.paths import bundled_model_path
 from digitpad.ui.pad.workers import ModelInfo
-from digitpad.ui.training.dialog import MNIST_PATH_KEY, TrainingDialog
+from digitpad.ui.training.dialog import TrainingDialog
+from digitpad.ui.training.form import MNIST_PATH_KEY
 
 pytestmark = pytest.mark.benchmark
 
@@ -39,7 +40,7 @@ def test_the_defaults_reach_the_target_accuracy_within_two_minutes(
     dialog = TrainingDialog(settings, ModelLibrary(tmp_path / "models"))
     qtbot.addWidget(dialog)
     bundled = bundled_model_path()
-    dialog.set_current_model(ModelInfo(bundled, bundled.name, "", read_model_card(bundled)))
+    dialog.set_current_model(ModelInfo(bundled, bundled.name, "", ModelCard.read(bundled)))
     dialog.show()
     marks: dict[str, float] = {}
 
@@ -56,7 +57,7 @@ def test_the_defaults_reach_the_target_accuracy_within_two_minutes(
         dialog.train_button.click()
     seconds = time.perf_counter() - started
     outcome = finished.args[0]
-    config = outcome.card["config"]
+    config = outcome.card.config
     dialog.shutdown()  # the child has been reaped: its CPU time is counted
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (children.ru_utime - children_before.ru_utime

@@ -13,12 +13,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from digitpad.ml.card import ModelCard
 from digitpad.ui.pad.verdict import UNSURE_BELOW
 
 
-def unseen_drawings(pendigits: list, card: dict) -> list:
+def unseen_drawings(pendigits: list, card: ModelCard) -> list:
     """The drawings of writers the model did not train on (all of them for an MNIST-only model)."""
-    held_out = card.get("ink_training", {}).get("held_out_writers")
+    held_out = (card.ink_training or {}).get("held_out_writers")
     if held_out is None:
         return pendigits
     return [d for d in pendigits if d.extra.get("writer") in set(held_out)]

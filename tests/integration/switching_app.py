@@ -22,7 +22,7 @@ from digitpad import selftest
 from digitpad.app import Digitpad, build, open_window
 from digitpad.ml.ink import load_ink
 from digitpad.paths import bundled_model_path
-from digitpad.ui.training.dialog import MNIST_PATH_KEY
+from digitpad.ui.training.form import MNIST_PATH_KEY
 from tests.unit.ui.fakes import FakeDialogs
 
 TIMEOUT_MS = 180_000
@@ -58,8 +58,8 @@ def main(work: Path, mnist_file: str, pendigits: str, switches: int) -> None:
 
     parts.window.retrain_action.trigger()
     dialog = parts.training
-    dialog.arch.setCurrentIndex(dialog.arch.findData("mlp"))
-    dialog.epochs.setValue(1)
+    dialog.form.arch.setCurrentIndex(dialog.form.arch.findData("mlp"))
+    dialog.form.epochs.setValue(1)
     dialog.train_button.click()
     wait_until(dialog.use_button.isVisible, "the retrained model")
     outcome = dialog.pending()

@@ -3,7 +3,6 @@ cancel and failure leaving the app as it was, and the choice remembered across r
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,13 +11,13 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
 from digitpad.app import Digitpad, build, open_window
+from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
-from digitpad.ml.recognizer import model_card_path, read_model_card
 from digitpad.ml.training_process import SAVE_PROBLEM, BatchEnd, EpochEnd
 from digitpad.paths import bundled_model_path
 from digitpad.ui.models.choice import MODEL_KEY
 from digitpad.ui.models.history import IN_USE
-from digitpad.ui.training.dialog import MNIST_PATH_KEY
+from digitpad.ui.training.form import MNIST_PATH_KEY
 from digitpad.ui.training.plots import TRAINING, VALIDATION
 from tests.unit.ml.mnist_files import write_mnist_slice
 from tests.unit.ui.fakes import FakeDialogs
@@ -86,9 +85,9 @@ def test_retrain_use_the_new_model_and_find_it_in_history(start, qtbot) -> None:
     app.window.retrain_action.trigger()
     dialog = app.training
     assert dialog.isVisible()
-    dialog.arch.setCurrentIndex(dialog.arch.findData("mlp"))
-    dialog.epochs.setValue(2)
-    dialog.batch_size.setValue(64)
+    dialog.form.arch.setCurrentIndex(dialog.form.arch.findData("mlp"))
+    dialog.form.epochs.setValue(2)
+    dialog.form.batch_size.setValue(64)
     batches: list[BatchEnd] = []
     epochs: list[EpochEnd] = []
     dialog.runner.batch_ended.connect(batches.append)
@@ -112,7 +111,7 @@ def test_retrain_use_the_new_model_and_find_it_in_history(start, qtbot) -> None:
     # The result next to the model in use.
     message = dialog.banner_message()
     assert f"New model\n{outcome.test_accuracy:.2%}" in message
-    bundled = read_model_card(bundled_model_path())["mnist_test_accuracy"]
+    bundled = ModelCard.read(bundled_model_path()).mnist_test_accuracy
     assert f"digitpad-cnn.keras\n{bundled:.2%}" in message
     assert model_path(app) == bundled_model_path()  # nothing changes until the user says so
 
@@ -140,7 +139,7 @@ def test_cancel_mid_epoch_leaves_the_app_as_it_was(start, qtbot, tmp_path: Path)
     app = start()
     app.window.retrain_action.trigger()
     dialog = app.training
-    dialog.batch_size.setValue(16)  # the CNN: hundreds of batches in an epoch
+    dialog.form.batch_size.setValue(16)  # the CNN: hundreds of batches in an epoch
     with qtbot.waitSignal(dialog.runner.batch_ended, timeout=TRAINING_MS):
         dialog.train_button.click()
     with qtbot.waitSignal(dialog.runner.cancelled, timeout=MODEL_MS), \
@@ -159,8 +158,8 @@ def test_a_failure_inside_the_training_is_shown_and_the_app_keeps_working(
     app = start()
     (tmp_path / "data" / "models").write_text("a file where the models folder should be")
     dialog = app.training
-    dialog.arch.setCurrentIndex(dialog.arch.findData("mlp"))
-    dialog.epochs.setValue(1)
+    dialog.form.arch.setCurrentIndex(dialog.form.arch.findData("mlp"))
+    dialog.form.epochs.setValue(1)
     app.window.retrain_action.trigger()
     with qtbot.waitSignal(dialog.runner.failed, timeout=TRAINING_MS) as failed:
         dialog.train_button.click()
@@ -177,8 +176,7 @@ def test_history_use_delete_and_reset(start, qtbot, tmp_path: Path) -> None:
     older, newer = models / "older_cnn.keras", models / "newer_cnn.keras"
     for path, saved in ((older, "2025-01-01T10:00:00+00:00"), (newer, "2025-02-01T10:00:00+00:00")):
         shutil.copy(bundled_model_path(), path)
-        card = {**read_model_card(bundled_model_path()), "saved": saved}
-        model_card_path(path).write_text(json.dumps(card), encoding="utf-8")
+        ModelCard.read(bundled_model_path()).replace(saved=saved).write(path)
     app = start()
     app.window.history_action.trigger()
     history = app.history
@@ -197,7 +195,7 @@ def test_history_use_delete_and_reset(start, qtbot, tmp_path: Path) -> None:
     assert newer.exists()
     history.confirm = lambda title, text: True
     history.delete_button.click()
-    assert not newer.exists() and not model_card_path(newer).exists()
+    assert not newer.exists() and not ModelCard.path_for(newer).exists()
     assert [m.path for m in history.models()] == [older]
 
     with qtbot.waitSignal(app.recognition.model_ready, timeout=MODEL_MS):

@@ -20,6 +20,7 @@ from PySide6.QtGui import QImageReader
 
 from digitpad import selftest
 from digitpad.app import Digitpad, build, open_window
+from digitpad.ml.card import ModelCard
 from digitpad.ml.ink import Drawing, load_ink
 from digitpad.ml.litert import beside_path
 from digitpad.ml.preprocess import ink_to_image
@@ -53,7 +54,7 @@ class ReadingModel:
 
     def __init__(self, samples: Sequence[Drawing], misreads: dict[int, int] | None = None) -> None:
         self.name = "reading.keras"
-        self.card: dict = {}
+        self.card = ModelCard()
         self._images = np.stack([ink_to_image(d.strokes) for d in samples])
         self._answers = [int(d.label) for d in samples]
         for index, digit in (misreads or {}).items():

@@ -21,6 +21,7 @@ from typing import Protocol
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.recognizer import ModelError, NeedsConversion, Prediction
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class Model(Protocol):
     """What the worker needs of a loaded model (a :class:`digitpad.ml.recognizer.Recognizer`)."""
 
     name: str
-    card: dict
+    card: ModelCard
 
     def predict_image(self, image: np.ndarray | None) -> Prediction: ...
 
@@ -46,7 +47,7 @@ class ModelInfo:
     path: Path
     name: str
     summary: str
-    card: dict
+    card: ModelCard
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class RecognizerWorker(QObject):
     def load_model(self, path: str) -> None:
         try:
             model = self._loader(Path(path))
-            info = ModelInfo(Path(path), model.name, model.summary(), dict(model.card))
+            info = ModelInfo(Path(path), model.name, model.summary(), model.card)
         except NeedsConversion:
             log.info("model %s has no LiteRT form yet", path)
             self.conversion_needed.emit(path)

@@ -10,13 +10,14 @@ import keras
 import numpy as np
 import pytest
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.conversion import TOLERANCE, convert_file
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.ink import Drawing
-from digitpad.ml.litert import CARD_KEY, beside_path, cache_paths, file_sha256
+from digitpad.ml.litert import beside_path, cache_paths, file_sha256
 from digitpad.ml.modelstore import save_model
 from digitpad.ml.preprocess import ink_to_image
-from digitpad.ml.recognizer import NeedsConversion, Recognizer, read_model_card
+from digitpad.ml.recognizer import NeedsConversion, Recognizer
 from digitpad.paths import bundled_model_path
 
 
@@ -26,10 +27,11 @@ def bundled_on_keras() -> Recognizer:
 
 
 def test_the_bundled_tflite_was_made_from_the_bundled_keras_file() -> None:
-    record = read_model_card(bundled_model_path())[CARD_KEY]
-    assert record["keras_sha256"] == file_sha256(bundled_model_path())
-    assert record["tflite_sha256"] == file_sha256(beside_path(bundled_model_path()))
-    assert "Total params: 468,778" in record["summary"]
+    record = ModelCard.read(bundled_model_path()).litert
+    assert record is not None
+    assert record.keras_sha256 == file_sha256(bundled_model_path())
+    assert record.tflite_sha256 == file_sha256(beside_path(bundled_model_path()))
+    assert "Total params: 468,778" in record.summary
 
 
 def test_litert_and_keras_agree_on_every_mnist_test_image(
@@ -58,9 +60,9 @@ def _tiny_model(seed: int = 0) -> keras.Model:
 
 def test_a_saved_model_comes_with_its_litert_form_and_is_served_by_it(tmp_path: Path) -> None:
     path = tmp_path / "mine.keras"
-    card = save_model(_tiny_model(), path, {"architecture": "mlp"})
+    card = save_model(_tiny_model(), path, ModelCard(architecture="mlp"))
     assert beside_path(path).is_file()
-    assert card[CARD_KEY]["keras_sha256"] == file_sha256(path)
+    assert card.litert is not None and card.litert.keras_sha256 == file_sha256(path)
     served = Recognizer.load(path)  # no cache folder: the .tflite beside it serves
     image = np.random.default_rng(1).random((3, 28, 28), np.float32)
     np.testing.assert_allclose(served.probabilities(image),
@@ -70,10 +72,10 @@ def test_a_saved_model_comes_with_its_litert_form_and_is_served_by_it(tmp_path: 
 
 def test_a_replaced_keras_file_is_not_served_by_the_old_tflite(tmp_path: Path) -> None:
     path = tmp_path / "mine.keras"
-    save_model(_tiny_model(0), path, {"architecture": "mlp"})
+    save_model(_tiny_model(0), path, ModelCard(architecture="mlp"))
     card_text = path.with_suffix(".json").read_text()
     other = tmp_path / "other.keras"
-    save_model(_tiny_model(1), other, {"architecture": "mlp"})
+    save_model(_tiny_model(1), other, ModelCard(architecture="mlp"))
     shutil.copyfile(other, path)  # the user copied another model over it; card and .tflite stay
     assert path.with_suffix(".json").read_text() == card_text
     with pytest.raises(NeedsConversion):
@@ -82,7 +84,7 @@ def test_a_replaced_keras_file_is_not_served_by_the_old_tflite(tmp_path: Path) -
 
 def test_a_damaged_tflite_is_not_served(tmp_path: Path) -> None:
     path = tmp_path / "mine.keras"
-    save_model(_tiny_model(), path, {"architecture": "mlp"})
+    save_model(_tiny_model(), path, ModelCard(architecture="mlp"))
     data = bytearray(beside_path(path).read_bytes())
     data[len(data) // 2] ^= 0xFF
     beside_path(path).write_bytes(bytes(data))

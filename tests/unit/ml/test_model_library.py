@@ -78,7 +78,7 @@ def test_models_are_listed_newest_first_with_their_cards_figures(
 def test_a_model_without_a_card_is_listed_by_its_file_time(library: ModelLibrary) -> None:
     path = put_model(library, "bare.keras")
     (model,) = library.models()
-    assert model.card == {} and model.test_accuracy is None and model.history == {}
+    assert model.card.is_empty() and model.test_accuracy is None and model.history == {}
     assert abs(model.saved.timestamp() - path.stat().st_mtime) < 1
 
 

@@ -9,8 +9,9 @@ import keras
 import numpy as np
 import pytest
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.models import build_model
-from digitpad.ml.modelstore import describe_card, save_model
+from digitpad.ml.modelstore import save_model
 from digitpad.ml.recognizer import Recognizer
 
 
@@ -26,22 +27,22 @@ def test_card_records_the_file_and_the_model_loads_without_optimizer_state(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "m.keras"
-    card = save_model(_tiny_model(), path, {"architecture": "mlp", "parameters": 101770})
+    card = save_model(_tiny_model(), path, ModelCard(architecture="mlp", parameters=101770))
     on_disk = json.loads((tmp_path / "m.json").read_text())
-    assert on_disk == card
-    assert card["file"] == "m.keras" and card["file_size_bytes"] == path.stat().st_size
+    assert on_disk == card.to_json() and ModelCard.read(path) == card
+    assert card.file == "m.keras" and card.file_size_bytes == path.stat().st_size
     assert getattr(Recognizer.load_keras(path).keras_model, "optimizer", None) is None
     # Adam keeps two values per weight; without them the file is about the size of the weights.
     weight_bytes = 4 * 101770
-    assert card["file_size_bytes"] < 1.5 * weight_bytes
-    assert "parameters: 101,770" in describe_card(card)
+    assert card.file_size_bytes < 1.5 * weight_bytes
+    assert "parameters: 101,770" in card.describe()
 
 
 def test_a_crash_while_writing_keeps_the_previous_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "m.keras"
-    save_model(_tiny_model(), path, {"architecture": "mlp"})
+    save_model(_tiny_model(), path, ModelCard(architecture="mlp"))
     before = path.read_bytes()
 
     def crash_half_way(self: keras.Model, filepath: str, *args: object, **kwargs: object) -> None:
@@ -50,11 +51,8 @@ def test_a_crash_while_writing_keeps_the_previous_model(
 
     monkeypatch.setattr(keras.Model, "save", crash_half_way)
     with pytest.raises(OSError, match="No space left"):
-        save_model(_tiny_model(), path, {"architecture": "mlp"})
+        save_model(_tiny_model(), path, ModelCard(architecture="mlp"))
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.keras", "m.tflite"]
     Recognizer.load(path)
 
-
-def test_models_without_a_card_are_described_as_such() -> None:
-    assert "none" in describe_card({})

@@ -250,4 +250,8 @@ def test_retraining_with_samples_reads_the_writer_better_than_without(
     assert result.samples_accuracy_before is not None
     assert result.samples_accuracy_after is not None
     assert 0.8 < result.mnist_accuracy_after <= 1.0
-    assert result.card()["personal_samples"]["held_out"] == result.held_out
+    card = result.card("cnn", "MNIST and some samples", config={"seed": 0})
+    assert card.personal_samples is not None
+    assert card.personal_samples["held_out"] == result.held_out
+    assert (card.architecture, card.config, card.fine_tuned_from) == ("cnn", {"seed": 0}, None)
+    assert card.mnist_test_accuracy == result.mnist_accuracy_after

@@ -30,7 +30,7 @@ def test_bundled_model_on_litert_reads_the_whole_mnist_test_set_as_the_readme_sa
     assert probabilities.shape == (10_000, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-4)
     accuracy = float((probabilities.argmax(axis=1) == mnist.y_test).mean())
-    stated = bundled_recognizer.card["mnist_test_accuracy"]
+    stated = bundled_recognizer.card.mnist_test_accuracy
     assert _percent(accuracy) == _percent(stated) == "99.56"
     assert f"{_percent(stated)} % of MNIST's test set" in README.read_text(encoding="utf-8")
 
@@ -42,7 +42,8 @@ def test_bundled_model_on_litert_reads_held_out_writers_as_the_readme_says(
     predictions = bundled_recognizer.predict_drawings(drawings)
     accuracy = float(np.mean([p.digit == d.label
                               for p, d in zip(predictions, drawings, strict=True)]))
-    evaluation = bundled_recognizer.card["ink_evaluation"]
+    evaluation = bundled_recognizer.card.ink_evaluation
+    assert evaluation is not None
     assert len(drawings) == evaluation["samples"] == 2498
     assert _percent(accuracy) == _percent(evaluation["accuracy"]) == "98.96"
     stated = f"**{accuracy * 100:.1f} %** of real pen-drawn digits by writers it never trained on"

@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.digits import to_model_input
 from digitpad.ml.modelstore import save_model
-from digitpad.ml.recognizer import Recognizer, read_model_card
+from digitpad.ml.recognizer import Recognizer
 from digitpad.ml.training import HISTORY_KEYS, ProgressReporter, TrainingConfig, train
 from digitpad.ml.training_process import BatchEnd, EpochEnd, JobCancelled, Message, Stage
 from tests.unit.ml.progress import Recorder
@@ -40,7 +41,7 @@ def test_tutorial_mlp_trains_reports_progress_and_saves_a_loadable_model(
     path = tmp_path / "models" / "mlp.keras"
     save_model(result.model, path, result.card())
     loaded = Recognizer.load(path)
-    assert read_model_card(path)["mnist_test_accuracy"] == result.test_accuracy
+    assert ModelCard.read(path).mnist_test_accuracy == result.test_accuracy
     images = to_model_input(small_mnist.x_test[:50])
     np.testing.assert_allclose(
         loaded.probabilities(images), result.model(images).numpy(), atol=1e-5

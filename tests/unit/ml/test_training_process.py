@@ -86,16 +86,16 @@ def test_a_job_reports_each_step_and_saves_the_model_with_its_history(
 
     assert outcome.path == str(output) and output.is_file()
     card = outcome.card
-    assert card["epochs_run"] == 2 and card["architecture"] == "mlp"
-    assert card["history"]["val_sparse_categorical_accuracy"] == [
+    assert card.epochs_run == 2 and card.architecture == "mlp" and card.history is not None
+    assert card.history["val_sparse_categorical_accuracy"] == [
         m.logs["val_sparse_categorical_accuracy"] for m in epochs]
-    assert card["mnist_test_accuracy"] == outcome.test_accuracy > 0.7
-    assert card["data"] == "MNIST (mnist-slice.npz), 3000 training images"
+    assert card.mnist_test_accuracy == outcome.test_accuracy > 0.7
+    assert card.data == "MNIST (mnist-slice.npz), 3000 training images"
     assert outcome.test_images == 500
     # The bundled model was measured on the same 500 test images for the comparison.
     assert outcome.current_accuracy is not None and outcome.current_accuracy > 0.95
     loaded = Recognizer.load(output)
-    assert loaded.card["history"] == card["history"] and loaded.card["file"] == "new.keras"
+    assert loaded.card == card and loaded.card.file == "new.keras"
 
 
 def test_the_current_models_card_figure_spares_measuring_it(
@@ -151,10 +151,11 @@ def test_training_with_samples_records_them_and_the_held_out_figures(
     assert outcome.samples_before is not None and outcome.samples_after is not None
     assert outcome.current_accuracy is not None
     card = outcome.card
-    assert card["personal_samples"]["trained_on"] == outcome.trained_on
-    assert card["mnist_test_accuracy"] == outcome.test_accuracy
-    assert len(card["history"]["loss"]) == card["epochs_run"] == 2
-    assert card["data"].endswith(f"and {outcome.trained_on} of the user's samples")
+    assert card.samples_trained_on == outcome.trained_on
+    assert card.mnist_test_accuracy == outcome.test_accuracy
+    assert card.history is not None and len(card.history["loss"]) == card.epochs_run == 2
+    assert card.data is not None
+    assert card.data.endswith(f"and {outcome.trained_on} of the user's samples")
 
 
 def test_a_model_that_cannot_be_saved_is_a_save_problem(

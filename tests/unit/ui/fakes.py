@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.recognizer import Prediction
 
 
@@ -49,7 +51,7 @@ class FakeModel:
     Deterministic and instant; ``confidence`` lets a test produce an unsure answer.
     """
 
-    card: ClassVar[dict] = {"architecture": "fake", "parameters": 10}
+    card: ClassVar[ModelCard] = ModelCard(architecture="fake", parameters=10)
 
     def __init__(self, name: str = "fake.keras", confidence: float = 0.9) -> None:
         self.name = name
@@ -71,3 +73,21 @@ class FakeModel:
 
     def summary(self) -> str:
         return 'Model: "fake"\n Total params: 10'
+
+
+class GatedModel(FakeModel):
+    """Holds each prediction until the test opens the gate; records the threads it ran on."""
+
+    def __init__(self, name: str = "gated.keras", gate_open: bool = False) -> None:
+        super().__init__(name)
+        self.gate = threading.Event()
+        if gate_open:
+            self.gate.set()
+        self.entered = threading.Event()
+        self.threads: set[int] = set()
+
+    def predict_image(self, image: np.ndarray | None) -> Prediction:
+        self.threads.add(threading.get_ident())
+        self.entered.set()
+        self.gate.wait(5)
+        return super().predict_image(image)

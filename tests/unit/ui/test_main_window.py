@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.ink import load_ink, make_drawing, save_ink
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.main_window import MainWindow
@@ -21,7 +22,7 @@ from digitpad.ui.pad.workers import ModelInfo
 from tests.unit.ui.fakes import FakeDialogs
 
 INFO = ModelInfo(Path("/models/test.keras"), "test.keras", 'Model: "t"\n Total params: 7',
-                 {"architecture": "cnn", "parameters": 7})
+                 ModelCard(architecture="cnn", parameters=7))
 
 
 @pytest.fixture

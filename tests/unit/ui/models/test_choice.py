@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
+from digitpad.ml.card import ModelCard
 from digitpad.ui.models.choice import MODEL_KEY, ModelChoice
 from digitpad.ui.pad.workers import ModelInfo
 
@@ -15,7 +16,7 @@ MINE = Path("/home/me/.local/share/digitpad/models/2025-03-01_141502_cnn.keras")
 
 
 def info(path: Path) -> ModelInfo:
-    return ModelInfo(path, path.name, "", {})
+    return ModelInfo(path, path.name, "", ModelCard())
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.model_library import ModelLibrary
 from digitpad.ui.models.history import IN_USE, ModelHistoryDialog
 from digitpad.ui.pad.workers import ModelInfo
@@ -27,7 +28,7 @@ def put_model(library: ModelLibrary, name: str, card: dict) -> Path:
 
 
 def in_use(path: Path) -> ModelInfo:
-    return ModelInfo(path, path.name, "", {})
+    return ModelInfo(path, path.name, "", ModelCard())
 
 
 @pytest.fixture

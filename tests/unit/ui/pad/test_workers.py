@@ -11,25 +11,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QThread, Signal
 
-from digitpad.ml.recognizer import ModelError, Prediction
+from digitpad.ml.recognizer import ModelError
 from digitpad.ui.pad.workers import BATCH_CHUNK, BatchResult, ModelInfo, RecognizerWorker
-from tests.unit.ui.fakes import FakeModel
-
-
-class GatedModel(FakeModel):
-    """Holds each prediction until the test opens the gate; records the thread it ran on."""
-
-    def __init__(self) -> None:
-        super().__init__("gated.keras")
-        self.gate = threading.Event()
-        self.entered = threading.Event()
-        self.threads: set[int] = set()
-
-    def predict_image(self, image: np.ndarray | None) -> Prediction:
-        self.threads.add(threading.get_ident())
-        self.entered.set()
-        self.gate.wait(5)
-        return super().predict_image(image)
+from tests.unit.ui.fakes import FakeModel, GatedModel
 
 
 class Driver(QObject):
@@ -98,7 +82,7 @@ def test_a_model_loads_and_describes_itself(running: Running, qtbot) -> None:
     info = loaded.args[0]
     assert isinstance(info, ModelInfo)
     assert (info.name, info.path) == ("a.keras", Path("/models/a.keras"))
-    assert info.card["architecture"] == "fake"
+    assert info.card.architecture == "fake"
     assert "Total params" in info.summary
 
 

@@ -15,23 +15,23 @@ import pytest
 from PySide6.QtCore import QSettings
 from shiboken6 import Shiboken
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.ink import Drawing
 from digitpad.ml.model_library import ModelLibrary
 from digitpad.ml.modelstore import save_model
-from digitpad.ml.recognizer import read_model_card
 from digitpad.ml.training_process import DATA_PROBLEM, UNEXPECTED, Work, run_job
 from digitpad.paths import bundled_model_path
 from digitpad.samples import SampleStore
 from digitpad.ui.pad.workers import ModelInfo
-from digitpad.ui.training.dialog import (
+from digitpad.ui.training.dialog import TrainingDialog
+from digitpad.ui.training.form import (
     DEFAULT_ARCH,
     DEFAULT_AUGMENT,
     DEFAULT_BATCH_SIZE,
     DEFAULT_EPOCHS,
     DEFAULT_LEARNING_RATE,
     MNIST_PATH_KEY,
-    TrainingDialog,
 )
 from digitpad.ui.training.plots import TRAINING, VALIDATION
 from digitpad.ui.training.runner import TrainingRunner
@@ -47,7 +47,7 @@ REAL_MS = 120_000
 
 
 def model_info(path: Path) -> ModelInfo:
-    return ModelInfo(path, path.name, "", read_model_card(path))
+    return ModelInfo(path, path.name, "", ModelCard.read(path))
 
 
 BUNDLED = model_info(bundled_model_path())
@@ -65,7 +65,7 @@ def small_model(mnist: Mnist, tmp_path_factory: pytest.TempPathFactory) -> Model
 
     model = train(TrainingConfig(arch="mlp", epochs=1, batch_size=64), mnist.subset(3000)).model
     path = tmp_path_factory.mktemp("current") / "current.keras"
-    save_model(model, path, {"architecture": "mlp", "mnist_test_accuracy": 0.9})
+    save_model(model, path, ModelCard(architecture="mlp", mnist_test_accuracy=0.9))
     return model_info(path)
 
 
@@ -92,7 +92,8 @@ def make_dialog(
         if current is not None:
             dialog.set_current_model(current)
         qtbot.addWidget(dialog)
-        dialog.show()
+        with qtbot.waitSignal(dialog.handwriting.counted):  # off the GUI thread, once shown
+            dialog.show()
         made.append(dialog)
         return dialog
 
@@ -119,17 +120,17 @@ def add_samples(store: SampleStore, drawings: tuple[Drawing, ...]) -> None:
 
 def test_it_opens_with_the_benchmarked_defaults(make_dialog) -> None:
     dialog = make_dialog()
-    assert dialog.arch.currentData() == DEFAULT_ARCH
-    assert (dialog.epochs.value(), dialog.batch_size.value()) == (DEFAULT_EPOCHS,
+    assert dialog.form.arch.currentData() == DEFAULT_ARCH
+    assert (dialog.form.epochs.value(), dialog.form.batch_size.value()) == (DEFAULT_EPOCHS,
                                                                   DEFAULT_BATCH_SIZE)
-    assert dialog.learning_rate.value() == pytest.approx(DEFAULT_LEARNING_RATE)
-    assert dialog.augment.isChecked() is DEFAULT_AUGMENT
-    assert not dialog.early_stopping.isChecked()
-    assert (dialog.epochs.minimum(), dialog.epochs.maximum()) == (1, 200)
+    assert dialog.form.learning_rate.value() == pytest.approx(DEFAULT_LEARNING_RATE)
+    assert dialog.form.augment.isChecked() is DEFAULT_AUGMENT
+    assert not dialog.form.early_stopping.isChecked()
+    assert (dialog.form.epochs.minimum(), dialog.form.epochs.maximum()) == (1, 200)
     assert dialog.train_button.isVisible() and not dialog.cancel_button.isVisible()
     assert not dialog.use_button.isVisible() and not dialog.save_plots_button.isEnabled()
     # The empty plots already span the planned run.
-    dialog.epochs.setValue(12)
+    dialog.form.epochs.setValue(12)
     assert dialog.plots.accuracy.epochs() == 12
 
 
@@ -137,20 +138,20 @@ def test_a_run_shows_progress_curves_and_the_result(qtbot, make_dialog, library)
     dialog = make_dialog(training_work.finish)
     with qtbot.waitSignal(dialog.runner.finished, timeout=QUICK_MS):
         dialog.train_button.click()
-        assert dialog.cancel_button.isVisible() and not dialog.settings_box.isEnabled()
+        assert dialog.cancel_button.isVisible() and not dialog.form.isEnabled()
     accuracy, loss = dialog.plots.plots()
     assert accuracy.points(TRAINING) == [(1.0, 0.8), (2.0, 0.8)]
     assert accuracy.points(VALIDATION) == [(1.0, 0.75), (2.0, 0.75)]
     assert loss.points(TRAINING) == [(1.0, 0.5), (2.0, pytest.approx(0.4))]
-    assert dialog.progress.value() == dialog.progress.maximum()
-    assert dialog.status.text().startswith("Finished in 0:")
+    assert dialog.run_progress.bar.value() == dialog.run_progress.bar.maximum()
+    assert dialog.run_progress.status.text().startswith("Finished in 0:")
 
     message = dialog.banner_message()
-    bundled = BUNDLED.card["mnist_test_accuracy"]
+    bundled = BUNDLED.card.mnist_test_accuracy
     assert "New model\n97.00%" in message and f"digitpad-cnn.keras\n{bundled:.2%}" in message
     assert "500 test images" in message
     assert dialog.use_button.isVisible() and dialog.discard_button.isVisible()
-    assert dialog.settings_box.isEnabled() and dialog.save_plots_button.isEnabled()
+    assert dialog.form.isEnabled() and dialog.save_plots_button.isEnabled()
     assert library_files(library) == [Path(dialog.pending().path).name]
 
 
@@ -162,7 +163,7 @@ def test_use_asks_for_the_new_model(qtbot, make_dialog) -> None:
         dialog.use_button.click()
     assert used.args == [finished.args[0].path]
     assert dialog.pending() is None and not dialog.use_button.isVisible()
-    assert dialog.status.text() == f"Now using {Path(used.args[0]).name}."
+    assert dialog.run_progress.status.text() == f"Now using {Path(used.args[0]).name}."
 
 
 def test_discard_deletes_the_new_model(qtbot, make_dialog, library) -> None:
@@ -173,7 +174,7 @@ def test_discard_deletes_the_new_model(qtbot, make_dialog, library) -> None:
             qtbot.assertNotEmitted(dialog.use_requested):
         dialog.discard_button.click()
     assert library_files(library) == []
-    assert dialog.status.text() == "Discarded. The current model is unchanged."
+    assert dialog.run_progress.status.text() == "Discarded. The current model is unchanged."
 
 
 def test_elapsed_time_shows_while_training_and_closing_does_not_stop_it(
@@ -182,16 +183,17 @@ def test_elapsed_time_shows_while_training_and_closing_does_not_stop_it(
     dialog = make_dialog(training_work.train_until_stopped)
     with qtbot.waitSignal(dialog.runner.batch_ended, timeout=QUICK_MS):
         dialog.train_button.click()
-    assert dialog.status.text().startswith("Epoch 1 of 2 · batch ")
-    assert " elapsed" in dialog.status.text()
+    assert dialog.run_progress.status.text().startswith("Epoch 1 of 2 · batch ")
+    assert " elapsed" in dialog.run_progress.status.text()
     dialog.close()
     assert dialog.is_running()
     dialog.open_dialog()
     assert dialog.isVisible() and dialog.cancel_button.isVisible()
     with qtbot.waitSignal(dialog.runner.cancelled, timeout=QUICK_MS):
         dialog.cancel_button.click()
-    assert dialog.status.text() == "Cancelled. Nothing was saved; the current model is unchanged."
-    assert dialog.train_button.isVisible() and dialog.settings_box.isEnabled()
+    assert dialog.run_progress.status.text() == (
+        "Cancelled. Nothing was saved; the current model is unchanged.")
+    assert dialog.train_button.isVisible() and dialog.form.isEnabled()
 
 
 def test_a_failure_in_the_worker_is_shown_and_the_dialog_stays_usable(
@@ -204,9 +206,9 @@ def test_a_failure_in_the_worker_is_shown_and_the_dialog_stays_usable(
     message = dialog.banner_message()
     assert message.startswith("Training failed. RuntimeError: injected failure")
     assert "Nothing was saved and the current model is unchanged" in message
-    assert not dialog.banner_button.isVisible()  # nothing to choose: not a data problem
+    assert not dialog.banner.button.isVisible()  # nothing to choose: not a data problem
     assert dialog.train_button.isVisible() and dialog.train_button.isEnabled()
-    assert dialog.settings_box.isEnabled()
+    assert dialog.form.isEnabled()
     assert library_files(library) == []
 
 
@@ -247,9 +249,9 @@ def test_a_bad_dataset_file_is_explained_and_changes_nothing(
     assert failed.args[0] == DATA_PROBLEM
     message = dialog.banner_message()
     assert message.startswith("MNIST could not be loaded.") and expected in message
-    assert dialog.banner_button.isVisible() and dialog.banner_button.text() == "Choose mnist.npz…"
+    assert dialog.banner.button.isVisible() and dialog.banner.button.text() == "Choose mnist.npz…"
     assert library_files(library) == []
-    assert dialog.status.text() == "Nothing was saved; the current model is unchanged."
+    assert dialog.run_progress.status.text() == "Nothing was saved; the current model is unchanged."
 
 
 def test_offline_without_a_file_offers_to_choose_one_and_remembers_it(
@@ -261,7 +263,7 @@ def test_offline_without_a_file_offers_to_choose_one_and_remembers_it(
     for name in ("no_proxy", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
     dialog = make_dialog()
-    assert dialog.data_label.text() == "MNIST will be downloaded from the internet (11 MB)"
+    assert dialog.form.data_label.text() == "MNIST will be downloaded from the internet (11 MB)"
     with qtbot.waitSignal(dialog.runner.failed, timeout=REAL_MS) as failed:
         dialog.train_button.click()
     assert failed.args[0] == DATA_PROBLEM
@@ -269,9 +271,9 @@ def test_offline_without_a_file_offers_to_choose_one_and_remembers_it(
     assert "Choose mnist.npz" in dialog.banner_message()
 
     fake_dialogs(dialog).paths = [mnist_file]
-    dialog.banner_button.click()
+    dialog.banner.button.click()
     assert settings.value(MNIST_PATH_KEY) == str(mnist_file)
-    assert dialog.data_label.text() == f"mnist-slice.npz in {mnist_file.parent}"
+    assert dialog.form.data_label.text() == f"mnist-slice.npz in {mnist_file.parent}"
     assert dialog.banner_message() == ""
 
 
@@ -279,17 +281,17 @@ def test_my_samples_options_follow_the_sample_store(
     qtbot, make_dialog, store: SampleStore, pendigits: list[Drawing]
 ) -> None:
     dialog = make_dialog(current=None)
-    assert not dialog.include_samples.isEnabled()
-    assert dialog.include_samples.text() == "Include my samples (none yet)"
-    assert not dialog.fine_tune_button.isEnabled()
+    assert not dialog.form.include_samples.isEnabled()
+    assert dialog.form.include_samples.text() == "Include my samples (none yet)"
+    assert not dialog.handwriting.fine_tune_button.isEnabled()
 
-    with qtbot.waitSignal(dialog._samples_changed):
+    with qtbot.waitSignal(dialog.handwriting.counted, check_params_cb=lambda count: count == 4):
         add_samples(store, three_of_each_digit(pendigits)[:4])
-    assert dialog.include_samples.isEnabled()
-    assert dialog.include_samples.text() == "Include my samples (4)"
-    assert not dialog.fine_tune_button.isEnabled()  # no model in use to fine-tune yet
+    assert dialog.form.include_samples.isEnabled()
+    assert dialog.form.include_samples.text() == "Include my samples (4)"
+    assert not dialog.handwriting.fine_tune_button.isEnabled()  # no model in use to fine-tune yet
     dialog.set_current_model(BUNDLED)
-    assert dialog.fine_tune_button.isEnabled()
+    assert dialog.handwriting.fine_tune_button.isEnabled()
 
 
 def test_a_deleted_dialog_stops_listening_to_the_sample_store(
@@ -309,13 +311,13 @@ def test_training_with_my_samples_reports_how_the_new_model_reads_them(
     settings.setValue(MNIST_PATH_KEY, str(mnist_file))
     add_samples(store, three_of_each_digit(pendigits))
     dialog = make_dialog(current=small_model)
-    dialog.arch.setCurrentIndex(dialog.arch.findData("mlp"))
-    dialog.batch_size.setValue(64)
-    dialog.include_samples.setChecked(True)
+    dialog.form.arch.setCurrentIndex(dialog.form.arch.findData("mlp"))
+    dialog.form.batch_size.setValue(64)
+    dialog.form.include_samples.setChecked(True)
     with qtbot.waitSignal(dialog.runner.finished, timeout=REAL_MS) as finished:
         dialog.train_button.click()
     outcome = finished.args[0]
-    assert outcome.card["personal_samples"]["trained_on"] == outcome.trained_on > 0
+    assert outcome.card.samples_trained_on == outcome.trained_on > 0
     message = dialog.banner_message()
     assert f"Your {outcome.held_out} held-out samples: " in message
     assert f"(it learned from {outcome.trained_on} others)" in message
@@ -331,9 +333,9 @@ def test_fine_tuning_adapts_the_current_model_to_my_samples(
     add_samples(store, three_of_each_digit(pendigits))
     dialog = make_dialog(current=small_model)
     with qtbot.waitSignal(dialog.runner.finished, timeout=REAL_MS) as finished:
-        dialog.fine_tune_button.click()
+        dialog.handwriting.fine_tune_button.click()
     outcome = finished.args[0]
-    assert outcome.card["fine_tuned_from"] == "current.keras"
+    assert outcome.card.fine_tuned_from == "current.keras"
     assert Path(outcome.path).name.endswith("_mlp_tuned.keras")
     assert dialog.plots.accuracy.points(VALIDATION)  # the replay's validation, per epoch
     message = dialog.banner_message()
@@ -347,4 +349,4 @@ def test_a_failure_is_not_mistaken_for_a_data_problem(qtbot, make_dialog) -> Non
         dialog.train_button.click()
     assert failed.args[0] == UNEXPECTED
     assert "stopped unexpectedly (exit code 3)" in dialog.banner_message()
-    assert not dialog.banner_button.isVisible()
+    assert not dialog.banner.button.isVisible()
