@@ -175,14 +175,9 @@ def check_training(drawings: Sequence[Drawing]) -> tuple[Path, str]:
     and exit instead of opening a second window (``multiprocessing.freeze_support`` in
     ``digitpad/__main__.py``). The model goes to a temporary folder of its own.
     """
+    from digitpad.ml.jobs import TRAIN, JobCancelled, JobFailed, TrainingJob
     from digitpad.ml.selftest_training import BATCH_SIZE, EPOCHS, train_on_samples
-    from digitpad.ml.training_process import (
-        TRAIN,
-        JobCancelled,
-        JobFailed,
-        TrainingJob,
-        run_in_child,
-    )
+    from digitpad.ml.training_process import run_in_child
 
     folder = Path(tempfile.mkdtemp(prefix="digitpad-self-test-model-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)

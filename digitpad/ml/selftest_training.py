@@ -11,7 +11,7 @@ import logging
 import time
 from pathlib import Path
 
-from digitpad.ml.training_process import (
+from digitpad.ml.jobs import (
     UNEXPECTED,
     JobFailed,
     Outcome,

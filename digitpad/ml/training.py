@@ -1,7 +1,7 @@
 """Training: the tutorial's recipe (adam, sparse categorical cross-entropy) made drivable by a GUI.
 
 Progress and cancelling go through Keras callbacks: :class:`ProgressReporter` turns every batch and
-epoch into a message and raises :class:`~digitpad.ml.training_process.JobCancelled` at the next
+epoch into a message and raises :class:`~digitpad.ml.jobs.JobCancelled` at the next
 batch once its stop flag is set. Validation uses a split of the *training* data (the tutorial
 validates on the test set, which leaks it into model selection); the test set is evaluated exactly
 once, at the end.
@@ -21,8 +21,7 @@ import tensorflow as tf
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.digits import ARCHITECTURES, to_model_input
-from digitpad.ml.models import build_model
-from digitpad.ml.training_process import (
+from digitpad.ml.jobs import (
     BATCH_REPORT_SECONDS,
     BatchEnd,
     EpochEnd,
@@ -31,6 +30,7 @@ from digitpad.ml.training_process import (
     Stage,
     StopFlag,
 )
+from digitpad.ml.models import build_model
 
 HISTORY_KEYS = (
     "loss",

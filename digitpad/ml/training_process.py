@@ -4,11 +4,11 @@ Why a child process rather than a thread in the app: Keras' fit loop runs Python
 and a thread would share the GUI's interpreter lock with it; in the app, training ops would share
 TensorFlow's thread pools (sized once, when the recogniser started it) with the pen's predictions
 and queue them; a process can lower its own priority, so the user's drawing always comes first
-(:data:`BACKGROUND_PRIORITY`); and a crash or an out-of-memory kill inside TensorFlow takes down
-the training, not the window. The price is a
+(:data:`~digitpad.ml.jobs.BACKGROUND_PRIORITY`); and a crash or an out-of-memory kill inside
+TensorFlow takes down the training, not the window. The price is a
 second TensorFlow import (a few seconds) per run, and that every input and output crosses the
-process boundary: the job and the messages are small picklable dataclasses, MNIST is read from
-disk by the child, and the model goes through a file.
+process boundary: the job and the messages are small picklable dataclasses
+(:mod:`digitpad.ml.jobs`), MNIST is read from disk by the child, and the model goes through a file.
 
 The child is started with the "spawn" method (a fresh interpreter, never a fork of a process that
 runs Qt and TensorFlow threads) and imports no Qt. It reads MNIST before it imports TensorFlow, so
@@ -25,179 +25,38 @@ import os
 import queue
 import sys
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import DatasetError, Mnist, keras_mnist_cached, load_mnist
-from digitpad.ml.ink import Drawing, SampleError
+from digitpad.ml.ink import SampleError
+from digitpad.ml.jobs import (
+    CONVERT,
+    DATA_PROBLEM,
+    INPUT_PROBLEM,
+    SAVE_PROBLEM,
+    TRAIN,
+    TRAIN_WITH_SAMPLES,
+    UNEXPECTED,
+    Cancelled,
+    Converted,
+    Failed,
+    Finished,
+    JobCancelled,
+    JobFailed,
+    Message,
+    Outcome,
+    Report,
+    Stage,
+    StopFlag,
+    TrainingJob,
+    Work,
+)
 from digitpad.ml.recognizer import ModelError
 
 if TYPE_CHECKING:
     from digitpad.ml.training import ProgressReporter
-
-TRAIN = "train"
-"""A new model from MNIST (``training.train``)."""
-TRAIN_WITH_SAMPLES = "train_with_samples"
-"""A new model from MNIST and the user's samples (``personal.train_with_samples``)."""
-FINE_TUNE = "fine_tune"
-"""The current model adapted to the user's samples (``personal.fine_tune``)."""
-CONVERT = "convert"
-"""The LiteRT form of a ``.keras`` file the user opened (``conversion.convert_file``): the job's
-``current_model`` is the file, ``output`` the cache folder."""
-KINDS = (TRAIN, TRAIN_WITH_SAMPLES, FINE_TUNE, CONVERT)
-
-BACKGROUND_PRIORITY = 10
-"""``nice`` increment of the child: the scheduler gives the app (and anything else the user runs)
-the CPU whenever it wants it, and training gets what is left. That is how training leaves the user
-a core. Pinning it to one of two cores instead would cost the same ~80 CPU-seconds per CNN epoch
-in 1.6 times the wall time and miss the two-minute target, while a niced process on both cores
-makes way for the pen at once (``tests/benchmarks/test_training_responsiveness.py``)."""
-BATCH_REPORT_SECONDS = 0.1
-"""At most ten batch messages a second (the MLP runs a thousand batches a second); the last batch
-of an epoch is always reported."""
-
-# What a failure was about, so the app can say what to do.
-DATA_PROBLEM = "data"
-"""The MNIST file is missing, unreadable or the wrong shape, or the download failed."""
-INPUT_PROBLEM = "input"
-"""The samples or the current model cannot be used for this job."""
-SAVE_PROBLEM = "save"
-"""The new model could not be written (disk full, folder not writable)."""
-UNEXPECTED = "unexpected"
-"""A bug or a crash: the details hold the traceback."""
-
-
-@dataclass(frozen=True)
-class TrainingJob:
-    """Everything the child needs, picklable and free of Keras objects."""
-
-    kind: str
-    output: str
-    """Where the new model goes; the parent chose a free name in the model library."""
-    settings: dict[str, Any] = field(default_factory=dict)
-    """``TrainingConfig`` fields for the two training kinds (a dict: building the config would
-    import TensorFlow in the app's GUI thread)."""
-    data_path: str | None = None
-    """An ``mnist.npz``, or None for Keras' cache (downloading it if needed)."""
-    current_model: str | None = None
-    """The model in use: measured for "before" figures, and the one a fine-tune starts from."""
-    current_accuracy: float | None = None
-    """Its MNIST test accuracy if its card records it (otherwise the child measures it)."""
-    drawings: tuple[Drawing, ...] = ()
-    """The user's labelled samples, for the two kinds that learn from them."""
-    priority: int = BACKGROUND_PRIORITY
-    log_path: str | None = None
-    """Where the child's own output goes (TensorFlow writes to the process's stderr); None keeps
-    the parent's stderr, as a command-line user expects."""
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}; received {self.kind!r}")
-        if self.kind in (FINE_TUNE, CONVERT) and self.current_model is None:
-            raise ValueError(f"a {self.kind} job needs current_model, the model to start from")
-
-
-# -- messages from the child, in the order they come ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Stage:
-    """A step without batch progress (reading data, starting TensorFlow, testing, saving)."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class BatchEnd:
-    """``epoch`` and ``batch`` count from 0; ``logs`` are the running averages of this epoch."""
-
-    epoch: int
-    batch: int
-    batches: int
-    """Batches per epoch."""
-    epochs: int
-    """Epochs planned (early stopping may end the run sooner)."""
-    logs: dict[str, float]
-
-
-@dataclass(frozen=True)
-class EpochEnd:
-    """``logs`` has loss, sparse_categorical_accuracy and their ``val_`` counterparts."""
-
-    epoch: int
-    logs: dict[str, float]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A finished job: the saved model and how it compares with the model in use."""
-
-    path: str
-    card: ModelCard
-    test_accuracy: float
-    """The new model on the MNIST test set."""
-    current_accuracy: float | None
-    """The model in use on the same test set; None if there was none or it could not be run."""
-    test_images: int
-    samples_before: float | None = None
-    """Accuracy on the held-out samples of the model in use, and of the new model."""
-    samples_after: float | None = None
-    held_out: int = 0
-    trained_on: int = 0
-
-
-@dataclass(frozen=True)
-class Converted:
-    """A finished conversion: ``tflite`` serves ``keras``, as its record says."""
-
-    keras: str
-    tflite: str
-    record: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Finished:
-    outcome: Outcome | Converted
-
-
-@dataclass(frozen=True)
-class Failed:
-    problem: str
-    """One of DATA_PROBLEM, INPUT_PROBLEM, SAVE_PROBLEM, UNEXPECTED."""
-    message: str
-    details: str = ""
-
-
-@dataclass(frozen=True)
-class Cancelled:
-    """The job stopped on request; it saved nothing."""
-
-
-Message = Stage | BatchEnd | EpochEnd | Finished | Failed | Cancelled
-Report = Callable[[Message], None]
-
-
-class StopFlag(Protocol):
-    """A ``threading.Event`` or a ``multiprocessing`` one."""
-
-    def is_set(self) -> bool: ...
-
-
-Work = Callable[[TrainingJob, Report, StopFlag], Outcome | Converted]
-
-
-class JobCancelled(Exception):
-    """Raised inside the child when the stop flag is seen (between steps, or by
-    :class:`~digitpad.ml.training.ProgressReporter` at a batch boundary); nothing is saved."""
-
-
-class JobFailed(Exception):
-    def __init__(self, problem: str, message: str) -> None:
-        super().__init__(message)
-        self.problem = problem
 
 
 # -- the child's entry point ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from digitpad.samples.database import StoreError
 from digitpad.samples.store import (
     STORE_FILE_NAME,
     ImportReport,
@@ -10,7 +11,6 @@ from digitpad.samples.store import (
     SampleError,
     SampleNotFoundError,
     SampleStore,
-    StoreError,
     load_labelled,
     store_path,
     strokes_fingerprint,

@@ -1,19 +1,14 @@
 """The user's own labelled drawings, kept in a SQLite database in their data directory.
 
-Several app instances may share the file, and the app may die at any moment, so:
+One file for one class around one schema: :class:`SampleStore` and the encoding of its rows
+(validated on the way in, decoded fast on the way out) share the ``samples`` table's columns and
+change together. How the file itself is opened, checked and recovered lives in
+:mod:`digitpad.samples.database`.
 
-- WAL mode: readers never block the writer, and a killed process leaves nothing half-written
-  (uncommitted WAL frames are ignored on the next open).
-- Every change is one ``BEGIN IMMEDIATE`` transaction: it takes the write lock up front, so a second
-  writer waits in SQLite's busy handler (``BUSY_TIMEOUT_SECONDS``) instead of failing with
-  "database is locked" when a deferred transaction would have to upgrade its lock.
-- ``synchronous = FULL``: a commit is on disk before :meth:`SampleStore.add` returns, so a power
-  cut cannot take back a sample the user saw being saved. Commits are rare (one per click), so the
-  fsync costs nothing noticeable.
-
-A file that is not a readable database of ours (random bytes, a damaged file, another program's
-SQLite file, or one from a newer digitpad) is never written to: it is renamed aside, kept, and a new
-store is started; :attr:`SampleStore.recovery_message` says what happened, for the UI to show.
+Several app instances may share the file, and the app may die at any moment: every change is one
+transaction, committed to disk before the method returns. A file that is not a readable database
+of ours is never written to: it is renamed aside, kept, and a new store is started;
+:attr:`SampleStore.recovery_message` says what happened, for the UI to show.
 """
 
 from __future__ import annotations
@@ -24,7 +19,6 @@ import math
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,11 +40,17 @@ from digitpad.ml.ink import (
     strokes_fingerprint,
 )
 from digitpad.ml.preprocess import ink_to_image
-from digitpad.samples import migrations
+from digitpad.samples.database import (
+    StoreError,
+    Unusable,
+    connect,
+    identity,
+    move_aside,
+    prepare,
+    transaction,
+)
 
 STORE_FILE_NAME = "samples.db"
-BUSY_TIMEOUT_SECONDS = 10.0
-"""How long a write waits for another instance's transaction before giving up."""
 _OPEN_ATTEMPTS = 3
 """Opening retries after moving a bad file aside (another instance may be doing the same)."""
 
@@ -59,10 +59,6 @@ log = logging.getLogger(__name__)
 
 class SampleNotFoundError(LookupError):
     """No sample has this id: it was deleted, perhaps by another window or app instance."""
-
-
-class StoreError(OSError):
-    """The database cannot be opened or written (busy, no permission, disk full, unusable file)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,15 +116,6 @@ class SampleArrays(NamedTuple):
 def store_path(data_dir: str | os.PathLike[str]) -> Path:
     """Where the store lives inside the user's data directory (the app passes its own)."""
     return Path(data_dir) / STORE_FILE_NAME
-
-
-class _Unusable(Exception):
-    """The file is not a database we may use; ``kind`` names the kept copy."""
-
-    def __init__(self, kind: str, reason: str) -> None:
-        super().__init__(reason)
-        self.kind = kind
-        self.reason = reason
 
 
 class _Row(NamedTuple):
@@ -195,15 +182,15 @@ class SampleStore:
         recovered_from: Path | None = None
         message: str | None = None
         for _ in range(_OPEN_ATTEMPTS):
-            seen = _identity(path)
-            db = _connect(path)
+            seen = identity(path)
+            db = connect(path)
             try:
-                _prepare(db, path)
-            except _Unusable as problem:
+                prepare(db, path)
+            except Unusable as problem:
                 db.close()
                 if not recover:
                     raise StoreError(f"{path}: cannot use it: {problem.reason}") from None
-                kept = _move_aside(path, seen, problem)
+                kept = move_aside(path, seen, problem)
                 if kept is not None:
                     recovered_from = kept
                     message = (
@@ -412,7 +399,7 @@ class SampleStore:
     def _writing(self, what: str) -> Iterator[sqlite3.Connection]:
         with self._lock:
             try:
-                with _transaction(self._db):
+                with transaction(self._db):
                     yield self._db
             except sqlite3.Error as exc:
                 raise StoreError(f"{self.path}: could not {what} ({exc})") from exc
@@ -426,135 +413,6 @@ class SampleStore:
                 yield self._db
             except sqlite3.Error as exc:
                 raise StoreError(f"{self.path}: could not read the samples ({exc})") from exc
-
-
-# --- opening, checking, recovering ----------------------------------------------------------
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    try:
-        db = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
-        )
-    except sqlite3.Error as exc:
-        raise StoreError(f"{path}: cannot open the samples file ({exc})") from exc
-    return db
-
-
-def _prepare(db: sqlite3.Connection, path: Path) -> None:
-    """Check the file is ours (before writing anything to it), switch it to WAL, migrate it."""
-    try:
-        # Under the write lock: another instance creating the file right now has either finished
-        # or not begun, and nothing is written to a file that turns out not to be ours.
-        with _transaction(db):
-            _check_ours(db)
-        _switch_to_wal(db)
-        db.execute("PRAGMA synchronous = FULL")
-        with _transaction(db):
-            _check_ours(db)  # another instance may have changed it since
-            problems = [row[0] for row in db.execute("PRAGMA quick_check")]
-            if problems != ["ok"]:
-                raise _Unusable("corrupt", f"it is damaged ({problems[0]})")
-            migrations.migrate(db)
-    except sqlite3.DatabaseError as exc:
-        if _is_damage(exc):
-            raise _Unusable(
-                "corrupt", f"it is not a SQLite database or it is damaged ({exc})"
-            ) from exc
-        raise StoreError(f"{path}: cannot open the samples file ({exc})") from exc
-
-
-WAL_SWITCH_SECONDS = 10.0
-
-
-def _switch_to_wal(db: sqlite3.Connection) -> None:
-    """Switch the file to WAL, waiting for a moment alone with it.
-
-    The switch needs the file to itself and SQLite answers "database is locked" at once instead of
-    waiting (the busy timeout does not cover it), so two instances creating the store at the same
-    moment retry briefly rather than fail.
-    """
-    deadline = time.monotonic() + WAL_SWITCH_SECONDS
-    while True:
-        try:
-            db.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
-
-
-def _check_ours(db: sqlite3.Connection) -> None:
-    """Raise :class:`_Unusable` unless the file is ours (or new and empty)."""
-    application_id = db.execute("PRAGMA application_id").fetchone()[0]
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if application_id == migrations.APPLICATION_ID:
-        latest = migrations.latest_version()
-        if version > latest:
-            raise _Unusable(
-                "newer",
-                f"it was written by a newer digitpad (schema version {version}; this version "
-                f"knows up to {latest})",
-            )
-        return
-    has_tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
-    if application_id != 0 or version != 0 or has_tables:
-        raise _Unusable("foreign", "it is a database of another program, not digitpad samples")
-
-
-def _is_damage(exc: sqlite3.DatabaseError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return None
-    return (stat.st_dev, stat.st_ino)
-
-
-def _move_aside(path: Path, seen: tuple[int, int] | None, problem: _Unusable) -> Path | None:
-    """Rename the unusable file (and its WAL/journal) to a free ``<name>.<kind>-<UTC time>``.
-
-    Returns ``None`` without touching anything if the file at ``path`` is no longer the one that
-    was checked: another instance moved it aside already and started a new one.
-    """
-    if seen is None or _identity(path) != seen:
-        return None
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    kept = path.with_name(f"{path.name}.{problem.kind}-{stamp}")
-    number = 1
-    while kept.exists():
-        number += 1
-        kept = path.with_name(f"{path.name}.{problem.kind}-{stamp}-{number}")
-    try:
-        os.rename(path, kept)
-        for suffix in ("-wal", "-shm", "-journal"):
-            companion = Path(f"{path}{suffix}")
-            if companion.exists():
-                os.rename(companion, Path(f"{kept}{suffix}"))
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise StoreError(
-            f"{path}: cannot use it ({problem.reason}) and cannot move it aside ({exc})"
-        ) from exc
-    return kept
-
-
-@contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
 
 
 # --- rows -----------------------------------------------------------------------------------

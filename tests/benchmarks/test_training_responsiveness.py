@@ -23,8 +23,8 @@ from PySide6.QtCore import QCoreApplication, QPoint, QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 
 from digitpad.app import Digitpad, build, open_window
+from digitpad.ml.jobs import BatchEnd
 from digitpad.ml.recognizer import Recognizer
-from digitpad.ml.training_process import BatchEnd
 from digitpad.paths import bundled_model_path
 from digitpad.ui.training.form import DEFAULT_BATCH_SIZE, MNIST_PATH_KEY
 from tests.benchmarks.event_loop import Heartbeat

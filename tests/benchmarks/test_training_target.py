@@ -18,8 +18,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
 from digitpad.ml.card import ModelCard
+from digitpad.ml.jobs import BatchEnd
 from digitpad.ml.model_library import ModelLibrary
-from digitpad.ml.training_process import BatchEnd
 from digitpad.paths import bundled_model_path
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.training.dialog import TrainingDialog

@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from digitpad.app import Digitpad, build, open_window
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
-from digitpad.ml.training_process import SAVE_PROBLEM, BatchEnd, EpochEnd
+from digitpad.ml.jobs import SAVE_PROBLEM, BatchEnd, EpochEnd
 from digitpad.paths import bundled_model_path
 from digitpad.ui.models.choice import MODEL_KEY
 from digitpad.ui.models.history import IN_USE

@@ -13,10 +13,11 @@ import digitpad.ml
 ML_MAY_NOT_IMPORT = ("digitpad.samples", "digitpad.ui", "PySide6")
 
 
-def test_package_ink_preprocessing_and_cli_do_not_import_tensorflow() -> None:
+def test_package_ink_preprocessing_jobs_and_cli_do_not_import_tensorflow() -> None:
+    """The job/message protocol included: the window builds jobs and reads messages."""
     code = (
         "import sys, digitpad, digitpad.ml.ink, digitpad.ml.preprocess, digitpad.ml.digits, "
-        "digitpad.cli, digitpad.paths, digitpad.samples; "
+        "digitpad.ml.jobs, digitpad.cli, digitpad.paths, digitpad.samples; "
         "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
     )
     result = subprocess.run(

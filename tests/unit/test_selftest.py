@@ -22,10 +22,10 @@ from digitpad import selftest
 from digitpad.app import Digitpad, build, open_window
 from digitpad.ml.card import ModelCard
 from digitpad.ml.ink import Drawing, load_ink
+from digitpad.ml.jobs import TRAIN, JobFailed, TrainingJob
 from digitpad.ml.litert import beside_path
 from digitpad.ml.preprocess import ink_to_image
 from digitpad.ml.recognizer import ModelError, Prediction, Recognizer
-from digitpad.ml.training_process import TRAIN, JobFailed, TrainingJob
 from digitpad.paths import bundled_model_path
 from tests.unit.ui.fakes import FakeDialogs
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 
 if TYPE_CHECKING:
-    from digitpad.ml.training_process import Converted
+    from digitpad.ml.jobs import Converted
     from digitpad.ui.training.runner import TrainingRunner
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class ModelPreparer(QObject):
         self._path = self._replacing = None
 
     def _start(self, path: str) -> None:
-        from digitpad.ml.training_process import CONVERT, TrainingJob
+        from digitpad.ml.jobs import CONVERT, TrainingJob
 
         self._path = path
         log.info("preparing %s for LiteRT", path)

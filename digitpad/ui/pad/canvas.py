@@ -1,5 +1,8 @@
 """The drawing pad: records strokes as ink points and paints them as smooth, round-capped ink.
 
+One widget, so one file of about 400 lines: its strokes, undo history, input events and
+painting all work on the same state, and splitting them would only pass that state around.
+
 Ink lives in pad coordinates, a square of ``PAD_UNITS`` on each side with y pointing down, not in
 widget pixels: resizing the window scales the drawing with the pad instead of cropping it, and the
 saved ink does not depend on the screen it was drawn on.

@@ -2,7 +2,7 @@
 
 The dialog composes the recipe (:mod:`.form`), the user's samples (:mod:`.samples`), the curves
 (:mod:`.plots`), the run's progress (:mod:`.progress`) and its result (:mod:`.result`); it hands a
-:class:`~digitpad.ml.training_process.TrainingJob` to a
+:class:`~digitpad.ml.jobs.TrainingJob` to a
 :class:`~digitpad.ui.training.runner.TrainingRunner` and shows what comes back. At the end the new
 model's test accuracy stands next to the current one's, with the choice to use it or discard it.
 It is not modal: drawing and live prediction go on with the current model. Closing the dialog
@@ -23,8 +23,8 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from digitpad.ml.ink import Drawing
+from digitpad.ml.jobs import DATA_PROBLEM, FINE_TUNE, TRAIN, BatchEnd, EpochEnd, Outcome
 from digitpad.ml.model_library import ModelLibrary
-from digitpad.ml.training_process import DATA_PROBLEM, FINE_TUNE, TRAIN, BatchEnd, EpochEnd, Outcome
 from digitpad.samples import SampleStore
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support.dialogs import PNG_FILTER, Dialogs, last_folder, remember_folder

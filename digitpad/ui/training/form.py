@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from digitpad.ml.datasets import keras_mnist_cached
 from digitpad.ml.ink import Drawing
-from digitpad.ml.training_process import FINE_TUNE, TRAIN, TRAIN_WITH_SAMPLES, TrainingJob
+from digitpad.ml.jobs import FINE_TUNE, TRAIN, TRAIN_WITH_SAMPLES, TrainingJob
 from digitpad.ui.pad.workers import ModelInfo
 
 MNIST_PATH_KEY = "training/mnist_path"

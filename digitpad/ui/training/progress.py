@@ -8,7 +8,7 @@ import time
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from digitpad.ml.training_process import BatchEnd
+from digitpad.ml.jobs import BatchEnd
 
 TICK_MS = 1000
 """The elapsed time moves on every second, also while a step without batches runs."""

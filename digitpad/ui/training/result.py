@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from digitpad.ml.training_process import DATA_PROBLEM, UNEXPECTED, Outcome
+from digitpad.ml.jobs import DATA_PROBLEM, UNEXPECTED, Outcome
 
 RESULT = "result"
 ERROR = "error"
@@ -70,7 +70,7 @@ def result_html(outcome: Outcome, current: str) -> str:
 
 
 def failure_html(problem: str, message: str) -> str:
-    """A failed run (``problem`` as ``training_process`` names it) and what the user can do."""
+    """A failed run (``problem`` as :mod:`digitpad.ml.jobs` names it) and what the user can do."""
     title = {DATA_PROBLEM: "MNIST could not be loaded.",
              UNEXPECTED: "Training failed."}.get(problem, "Training could not start.")
     extra = ""

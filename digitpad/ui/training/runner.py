@@ -23,8 +23,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from digitpad.ml.model_library import ModelLibrary
-from digitpad.ml.training_process import (
+from digitpad.ml.jobs import (
     CONVERT,
     UNEXPECTED,
     BatchEnd,
@@ -35,9 +34,9 @@ from digitpad.ml.training_process import (
     Stage,
     TrainingJob,
     Work,
-    child_main,
-    run_job,
 )
+from digitpad.ml.model_library import ModelLibrary
+from digitpad.ml.training_process import child_main, run_job
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ class TrainingRunner(QObject):
     finished = Signal(object)
     """An Outcome: the new model is saved at ``outcome.path``."""
     failed = Signal(str, str)
-    """(problem, message): one of training_process's problem kinds and what to tell the user."""
+    """(problem, message): a problem kind of :mod:`digitpad.ml.jobs` and what to tell the user."""
     cancelled = Signal()
     """The run stopped on request; nothing was saved."""
 

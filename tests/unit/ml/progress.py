@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
+from digitpad.ml.jobs import BatchEnd, EpochEnd, Message
 from digitpad.ml.training import ProgressReporter
-from digitpad.ml.training_process import BatchEnd, EpochEnd, Message
 
 
 class Recorder:

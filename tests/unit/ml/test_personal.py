@@ -12,6 +12,7 @@ import pytest
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.digits import to_model_input
 from digitpad.ml.ink import Drawing, SampleError, make_drawing, strokes_fingerprint
+from digitpad.ml.jobs import JobCancelled
 from digitpad.ml.personal import (
     MAX_DRAWING_WEIGHT,
     RENDERINGS,
@@ -27,7 +28,6 @@ from digitpad.ml.personal import (
 from digitpad.ml.preprocess import ink_to_image
 from digitpad.ml.recognizer import Recognizer
 from digitpad.ml.training import TrainingConfig, train
-from digitpad.ml.training_process import JobCancelled
 from tests.unit.ml.progress import Recorder
 
 SAMPLES_PER_DIGIT = 5

@@ -10,10 +10,10 @@ import pytest
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.digits import to_model_input
+from digitpad.ml.jobs import BatchEnd, EpochEnd, JobCancelled, Message, Stage
 from digitpad.ml.modelstore import save_model
 from digitpad.ml.recognizer import Recognizer
 from digitpad.ml.training import HISTORY_KEYS, ProgressReporter, TrainingConfig, train
-from digitpad.ml.training_process import BatchEnd, EpochEnd, JobCancelled, Message, Stage
 from tests.unit.ml.progress import Recorder
 
 

@@ -12,10 +12,8 @@ import pytest
 
 from digitpad.ml.datasets import DatasetError, Mnist
 from digitpad.ml.ink import Drawing, SampleError
-from digitpad.ml.recognizer import Recognizer
-from digitpad.ml.training_process import (
+from digitpad.ml.jobs import (
     DATA_PROBLEM,
-    FINE_TUNE,
     INPUT_PROBLEM,
     SAVE_PROBLEM,
     TRAIN,
@@ -32,9 +30,9 @@ from digitpad.ml.training_process import (
     Outcome,
     Stage,
     TrainingJob,
-    child_main,
-    run_job,
 )
+from digitpad.ml.recognizer import Recognizer
+from digitpad.ml.training_process import child_main, run_job
 from digitpad.paths import bundled_model_path
 from tests.unit.ml.mnist_files import write_mnist_slice, write_wrongly_shaped
 
@@ -219,16 +217,9 @@ def test_the_child_ends_with_exactly_one_final_message() -> None:
         assert queue.messages == [final]
 
 
-def test_jobs_are_checked_when_made() -> None:
-    with pytest.raises(ValueError, match="kind must be one of"):
-        TrainingJob("retrain", "m.keras")
-    with pytest.raises(ValueError, match="needs current_model"):
-        TrainingJob(FINE_TUNE, "m.keras")
-
-
-def test_jobs_messages_and_the_library_do_not_import_tensorflow() -> None:
-    """The app builds jobs and reads messages on its GUI thread, and a child reads MNIST before
-    it starts TensorFlow: none of that may load it."""
+def test_the_child_module_and_the_library_do_not_import_tensorflow() -> None:
+    """A child reads MNIST before it starts TensorFlow, and the app imports the child's entry
+    point and the library on its GUI thread: none of that may load it."""
     code = (
         "import sys, digitpad.ml.training_process, digitpad.ml.model_library; "
         "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from digitpad.ml.ink import make_drawing
-from digitpad.samples import SampleStore, StoreError, migrations
-from digitpad.samples import store as store_module
+from digitpad.samples import SampleStore, StoreError, database, migrations
 
 DRAWING = make_drawing([[(0, 0), (4, 9), (8, 0)]], 4)
 
@@ -180,7 +179,7 @@ def test_two_recoveries_in_the_same_second_keep_both_files(
         def now(cls, tz: tzinfo | None = None) -> FrozenClock:
             return cls(2026, 11, 27, 21, 0, 0, tzinfo=tz)
 
-    monkeypatch.setattr(store_module, "datetime", FrozenClock)
+    monkeypatch.setattr(database, "datetime", FrozenClock)
     path = tmp_path / "samples.db"
     kept: list[Path] = []
     for seed in (1, 2):

@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from digitpad.ml.training_process import (
+from digitpad.ml.jobs import (
     BatchEnd,
     EpochEnd,
     JobCancelled,

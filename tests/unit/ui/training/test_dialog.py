@@ -18,9 +18,10 @@ from shiboken6 import Shiboken
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.ink import Drawing
+from digitpad.ml.jobs import DATA_PROBLEM, UNEXPECTED, Work
 from digitpad.ml.model_library import ModelLibrary
 from digitpad.ml.modelstore import save_model
-from digitpad.ml.training_process import DATA_PROBLEM, UNEXPECTED, Work, run_job
+from digitpad.ml.training_process import run_job
 from digitpad.paths import bundled_model_path
 from digitpad.samples import SampleStore
 from digitpad.ui.pad.workers import ModelInfo

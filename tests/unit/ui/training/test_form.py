@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings
 
 from digitpad.ml import digits
 from digitpad.ml.card import ModelCard
-from digitpad.ml.training_process import FINE_TUNE, TRAIN, TRAIN_WITH_SAMPLES
+from digitpad.ml.jobs import FINE_TUNE, TRAIN, TRAIN_WITH_SAMPLES
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.training.form import ARCHITECTURES, MNIST_PATH_KEY, RecipeForm
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digitpad.ml.training_process import BatchEnd
+from digitpad.ml.jobs import BatchEnd
 from digitpad.ui.training.progress import RunProgress, clock
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from digitpad.ml.training_process import UNEXPECTED, BatchEnd, EpochEnd, Outcome, TrainingJob
+from digitpad.ml.jobs import UNEXPECTED, BatchEnd, EpochEnd, Outcome, TrainingJob
 from digitpad.ui.training.runner import TrainingRunner
 from tests.unit.ui import training_work
 

@@ -1,0 +1,165 @@
+"""The command line: classify, evaluate, train and info. No Qt here.
+
+Every user error (bad file, bad argument, broken model) becomes one line on stderr and exit code 2;
+TensorFlow is imported only by the subcommands that need it. This module holds the parser and the
+dispatch; :mod:`.classify` has the subcommands that read with a model, :mod:`.train` the one that
+makes a model, and :mod:`.common` what they share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from digitpad import __version__
+from digitpad.cli.classify import classify_command, evaluate_command, info_command
+from digitpad.cli.common import CliError
+from digitpad.cli.train import train_command
+from digitpad.ml.datasets import DatasetError
+from digitpad.ml.digits import ARCHITECTURES
+from digitpad.ml.ink import InkError
+from digitpad.ml.preprocess import ImageLoadError
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digitpad",
+        description="Draw a digit, watch a neural network read it. "
+        "With no command, opens the drawing pad.",
+    )
+    parser.add_argument("--version", action="version", version=f"digitpad {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check the installation (model, samples, window) and exit 0 if all is well",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    classify = commands.add_parser(
+        "classify",
+        help="classify ink JSON files or images of digits",
+        description="Print the digit and confidence for each drawing in the given files.",
+    )
+    classify.add_argument("paths", nargs="+", metavar="PATH", help="ink .json or PNG/JPEG files")
+    classify.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    _add_model_argument(classify)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="accuracy of a model on labelled ink",
+        description="Accuracy, per-digit accuracy and confusion matrix on labelled ink JSON.",
+    )
+    evaluate.add_argument("ink", metavar="INK.json", help="labelled ink samples")
+    _add_model_argument(evaluate)
+
+    train = commands.add_parser(
+        "train",
+        help="train a model on MNIST",
+        description="Train a model on MNIST, print progress, save it with its model card.",
+    )
+    train.add_argument("--arch", choices=ARCHITECTURES, default="cnn")
+    train.add_argument("--epochs", type=_positive_int, default=5)
+    train.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=None,
+        help="default: 32 for mlp (the tutorial), 128 for cnn",
+    )
+    train.add_argument("--learning-rate", type=float, default=1e-3)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=0.1,
+        help="part of the training data held out for validation",
+    )
+    train.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="stop when validation loss stops improving; keep the best weights",
+    )
+    train.add_argument(
+        "--data",
+        metavar="PATH",
+        default=None,
+        help="mnist.npz to train on (default: Keras' cache, downloading if needed)",
+    )
+    train.add_argument("--out", metavar="PATH", required=True, help="where to write the .keras")
+    train.add_argument(
+        "--eval-ink",
+        metavar="INK.json",
+        default=None,
+        help="also report accuracy on these labelled drawings in the model card",
+    )
+    train.add_argument(
+        "--ink",
+        metavar="INK.json",
+        default=None,
+        help="also train on these labelled drawings (rendered like the app's ink, "
+        "with random variations), holding some writers out for evaluation",
+    )
+    train.add_argument(
+        "--hold-out-writers",
+        metavar="N",
+        type=_positive_int,
+        default=3,
+        help="with --ink: hold out every N-th writer and report accuracy on them (default: 3)",
+    )
+    train.add_argument(
+        "--ink-copies",
+        metavar="K",
+        type=_positive_int,
+        default=4,
+        help="with --ink: random variants rendered per drawing (default: 4)",
+    )
+    train.add_argument(
+        "--samples",
+        metavar="PATH_OR_DB",
+        default=None,
+        help="also learn from your own labelled drawings (an exported ink .json or the app's "
+        "samples.db); a fifth of them is held out and its accuracy reported",
+    )
+    train.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=None,
+        help="train on only the first N training images (quick runs)",
+    )
+
+    info = commands.add_parser("info", help="model summary and model card figures")
+    _add_model_argument(info)
+    return parser
+
+
+def _add_model_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model", metavar="PATH", default=None, help="a .keras model (default: the bundled one)"
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """Run the parsed subcommand (``argv`` is recorded in model cards); returns the exit code."""
+    args.argv = list(argv)
+    handlers = {"classify": classify_command, "evaluate": evaluate_command,
+                "train": train_command, "info": info_command}
+    try:
+        return handlers[args.command](args)
+    except (CliError, InkError, ImageLoadError, DatasetError, ValueError, OSError) as exc:
+        print(f"digitpad: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("digitpad: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,64 @@
+"""What more than one subcommand needs: the one-line error, the model to read with, and the
+figures of a model on labelled drawings."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitpad.ml.digits import NUM_CLASSES
+from digitpad.ml.ink import Drawing
+
+
+class CliError(Exception):
+    """A problem to report in one line, without a traceback."""
+
+
+def load_recognizer(path: str | None) -> Any:
+    """The model to classify with, on LiteRT. A ``.keras`` file without a matching ``.tflite``
+    is converted once, in a child process (TensorFlow), and cached in the user data folder."""
+    from digitpad.ml.jobs import CONVERT, JobFailed, TrainingJob
+    from digitpad.ml.recognizer import NeedsConversion, Recognizer
+    from digitpad.ml.training_process import run_in_child
+    from digitpad.paths import bundled_model_path, child_log_path, litert_cache_dir
+
+    model_path = Path(path) if path is not None else bundled_model_path()
+    cache_dir = litert_cache_dir()
+    try:
+        return Recognizer.load(model_path, cache_dir)
+    except NeedsConversion:
+        print(f"digitpad: preparing {model_path.name} for fast reading (once)…", file=sys.stderr)
+    job = TrainingJob(CONVERT, output=str(cache_dir), current_model=str(model_path),
+                      priority=0, log_path=str(child_log_path()))
+    try:
+        run_in_child(job)
+    except JobFailed as exc:
+        raise CliError(str(exc)) from exc
+    return Recognizer.load(model_path, cache_dir)
+
+
+def evaluate_drawings(recognizer: Any, drawings: Sequence[Drawing]) -> dict[str, Any]:
+    """Accuracy, per-digit accuracy and the confusion matrix of a model on labelled drawings."""
+    labelled = [d for d in drawings if d.label is not None and not d.is_empty]
+    if not labelled:
+        raise CliError("no labelled, non-empty drawings to evaluate; each sample needs a 'label'")
+    predictions = recognizer.predict_drawings(labelled)
+    truth = np.array([d.label for d in labelled])
+    guess = np.array([p.digit for p in predictions])
+    confusion = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=int)
+    np.add.at(confusion, (truth, guess), 1)
+    per_digit = {
+        str(k): (float(confusion[k, k] / confusion[k].sum()) if confusion[k].sum() else None)
+        for k in range(NUM_CLASSES)
+    }
+    return {
+        "samples": len(labelled),
+        "skipped": len(drawings) - len(labelled),
+        "accuracy": float(np.trace(confusion) / confusion.sum()),
+        "per_digit_accuracy": per_digit,
+        "confusion": confusion.tolist(),
+    }

@@ -1,0 +1,179 @@
+"""``train``: a model from MNIST (and optionally pen-drawn ink or the user's samples), trained in
+this process with progress on stderr, saved with its model card."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from digitpad.cli.common import CliError, evaluate_drawings
+from digitpad.ml.ink import Drawing, load_ink
+
+if TYPE_CHECKING:
+    from digitpad.ml.jobs import Message
+
+
+class _ConsoleProgress:
+    """Training progress on stderr: one updating line on a terminal, one line per epoch always.
+
+    A ``Report`` for :class:`digitpad.ml.training.ProgressReporter`, as the app's child has."""
+
+    def __init__(self, epochs: int) -> None:
+        self._epochs = epochs
+        self._tty = sys.stderr.isatty()
+        self._started = time.perf_counter()
+
+    def __call__(self, message: Message) -> None:
+        from digitpad.ml.jobs import BatchEnd, EpochEnd
+
+        if isinstance(message, BatchEnd):
+            self._batch_end(message.epoch, message.batch, message.batches, message.logs)
+        elif isinstance(message, EpochEnd):
+            self._epoch_end(message.epoch, message.logs)
+
+    def _batch_end(self, epoch: int, batch: int, batches: int, logs: dict[str, float]) -> None:
+        if self._tty and (batch % 20 == 0 or batch == batches - 1):
+            sys.stderr.write(
+                f"\repoch {epoch + 1}/{self._epochs}  batch {batch + 1}/{batches}  "
+                f"loss {logs.get('loss', float('nan')):.4f}  "
+                f"accuracy {logs.get('sparse_categorical_accuracy', float('nan')):.4f}"
+            )
+            sys.stderr.flush()
+
+    def _epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        elapsed = time.perf_counter() - self._started
+        sys.stderr.write(
+            ("\r" if self._tty else "")
+            + f"epoch {epoch + 1}/{self._epochs}  loss {logs['loss']:.4f}  "
+            f"accuracy {logs['sparse_categorical_accuracy']:.4f}  "
+            f"val_loss {logs['val_loss']:.4f}  "
+            f"val_accuracy {logs['val_sparse_categorical_accuracy']:.4f}  ({elapsed:.0f} s)\n"
+        )
+        sys.stderr.flush()
+
+
+def train_command(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix != ".keras":
+        raise CliError(f"--out must end in .keras (Keras' file format); received {out}")
+    eval_drawings = load_ink(args.eval_ink) if args.eval_ink else None
+    from digitpad.ml.datasets import load_mnist
+    from digitpad.ml.modelstore import save_model
+    from digitpad.ml.training import ProgressReporter, TrainingConfig, train
+
+    config = TrainingConfig(
+        arch=args.arch,
+        epochs=args.epochs,
+        batch_size=args.batch_size or (32 if args.arch == "mlp" else 128),
+        learning_rate=args.learning_rate,
+        seed=args.seed,
+        validation_fraction=args.validation_fraction,
+        early_stopping=args.early_stopping,
+    )
+    data = load_mnist(args.data)
+    if args.limit:
+        data = data.subset(train=args.limit)
+    ink_training: dict[str, Any] | None = None
+    extra_train = None
+    data_text = f"MNIST ({Path(data.source).name}), {len(data.x_train)} training images"
+    eval_name = Path(args.eval_ink).name if args.eval_ink else ""
+    if args.ink:
+        extra_train, eval_drawings, ink_training = _ink_training_set(args)
+        variants = f"{args.ink_copies} random variant{'s' if args.ink_copies > 1 else ''}"
+        data_text += (
+            f"; plus {ink_training['drawings']} pen-drawn digits from "
+            f"{Path(args.ink).name} ({len(ink_training['writers'])} writers), "
+            f"each as drawn and as {variants}"
+        )
+        eval_name = f"{Path(args.ink).name}, held-out writers only"
+    held_out_samples: list[Drawing] = []
+    if args.samples:
+        extra_train, held_out_samples, trained_on = _with_personal_samples(
+            args.samples, config, data, extra_train
+        )
+        data_text += f"; plus {trained_on} of your samples from {Path(args.samples).name}"
+    print(f"training {config.arch} on {data_text}", file=sys.stderr)
+    progress = ProgressReporter(_ConsoleProgress(config.epochs), interval=0.0)
+    result = train(config, data, [progress], extra_train=extra_train)
+    card = result.card().replace(ink_training=ink_training, data=data_text,
+                                 command="digitpad " + shlex.join(args.argv))
+    if held_out_samples:
+        from digitpad.ml.personal import evaluate_on_samples
+
+        held_out_accuracy = evaluate_on_samples(result.model, held_out_samples)
+        card = card.replace(personal_samples={
+            "file": Path(args.samples).name,
+            "trained_on": trained_on,
+            "held_out": len(held_out_samples),
+            "held_out_accuracy": held_out_accuracy,
+        })
+    if eval_drawings is not None:
+        from digitpad.ml.recognizer import Recognizer
+
+        report = evaluate_drawings(Recognizer.from_keras(result.model), eval_drawings)
+        card = card.replace(ink_evaluation={
+            "file": eval_name,
+            "samples": report["samples"],
+            "accuracy": report["accuracy"],
+            "per_digit_accuracy": report["per_digit_accuracy"],
+        })
+    save_model(result.model, out, card)
+    print(f"saved {out}")
+    print(f"test accuracy: {result.test_accuracy:.2%} (MNIST test set, {len(data.x_test)} images)")
+    if eval_drawings is not None:
+        print(f"accuracy on {eval_name}: {report['accuracy']:.2%}")
+    if held_out_samples:
+        print(f"accuracy on your {len(held_out_samples)} held-out samples: "
+              f"{held_out_accuracy:.2%}")
+    return 0
+
+
+def _with_personal_samples(
+    path: str,
+    config: Any,
+    data: Any,
+    extra_train: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> tuple[tuple[np.ndarray, ...], list[Drawing], int]:
+    """Add the user's samples (weighted, varied) to the extra training data; hold a part out."""
+    from digitpad.ml.personal import extra_training_data, split_samples
+    from digitpad.samples import load_labelled
+
+    split = split_samples(load_labelled(path), seed=config.seed)
+    others = round(len(data.x_train) * (1 - config.validation_fraction))
+    others += 0 if extra_train is None else len(extra_train[0])
+    mine = extra_training_data(split.train, others, seed=config.seed)
+    if extra_train is not None:
+        mine = tuple(np.concatenate(parts) for parts in zip(extra_train, mine, strict=True))
+    return mine, list(split.held_out), len(split.train)
+
+
+def _ink_training_set(
+    args: argparse.Namespace,
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], list[Drawing], dict[str, Any]]:
+    """Labelled drawings for training (augmented), their held-out writers for evaluation, and
+    the card's ``ink_training`` section."""
+    from digitpad.ml.ink_augment import augmented_images, split_by_writer
+
+    drawings = load_ink(args.ink)
+    train_part, held_out, held_out_writers = split_by_writer(drawings, args.hold_out_writers)
+    if not train_part or not held_out:
+        raise CliError(
+            f"{args.ink}: need drawings from at least {args.hold_out_writers} writers "
+            "(a 'writer' key per sample) to hold some out for evaluation"
+        )
+    images, labels = augmented_images(train_part, copies=args.ink_copies, seed=args.seed)
+    writers = sorted({str(d.extra.get("writer", "")) for d in train_part})
+    ink_training = {
+        "file": Path(args.ink).name,
+        "drawings": len(train_part),
+        "writers": writers,
+        "images": len(images),
+        "held_out_writers": held_out_writers,
+    }
+    return (images, labels, np.ones(len(images), np.float32)), held_out, ink_training
