@@ -3,20 +3,19 @@
 It shows what it is told (model state, input, prediction) and reports what the user asks for as
 signals; the composition root (``digitpad.app``) connects those to the recogniser. Features
 built elsewhere (teaching) come in through the extension points only: ``add_side_panel_section``,
-``add_menu`` and ``lend_escape``; the window knows nothing about them.
+``add_menu`` and ``lend_escape``; the window knows nothing about them. The pad's files are
+``ui/pad/drawing_files.py``'s. Over 400 lines, but flat: most of it builds the actions, menus
+and toolbar, one statement each.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
-import platform
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot, qVersion
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImageReader, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -32,26 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad import __version__
-from digitpad.atomic import write_with_atomic
-from digitpad.ml.ink import Drawing, InkError, load_ink, save_ink
 from digitpad.ml.recognizer import Prediction
-from digitpad.ui.pad.canvas import DEFAULT_PEN, PAD_KEY, PAD_UNITS, PEN_WIDTHS, InkCanvas
+from digitpad.ui.pad.canvas import DEFAULT_PEN, PEN_WIDTHS, InkCanvas
+from digitpad.ui.pad.drawing_files import DrawingFiles
 from digitpad.ui.pad.prediction_panel import PredictionPanel
 from digitpad.ui.pad.preview import ModelInputPreview
 from digitpad.ui.pad.probability_chart import ProbabilityChart
 from digitpad.ui.pad.verdict import Certainty, verdict_for
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support import icons
-from digitpad.ui.support.dialogs import (
-    IMAGE_FILTER,
-    INK_FILTER,
-    MODEL_FILTER,
-    PNG_FILTER,
-    Dialogs,
-    last_folder,
-    remember_folder,
-)
+from digitpad.ui.support.about import about_html
+from digitpad.ui.support.dialogs import MODEL_FILTER, Dialogs, last_folder, remember_folder
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +96,9 @@ class MainWindow(QMainWindow):
         self.panel = PredictionPanel()
         self.preview = ModelInputPreview()
         self.chart = ProbabilityChart()
+        self.files = DrawingFiles(self.canvas, lambda: self.dialogs, settings, parent=self)
+        self.files.image_chosen.connect(self.image_open_requested)
+        self.files.done.connect(lambda text: self.statusBar().showMessage(text, STATUS_MS))
         self.chart.set_empty_text(self._no_model_text)
         self.panel.show_message(self._no_model_text)
         self._build_layout()
@@ -165,16 +158,16 @@ class MainWindow(QMainWindow):
         key = QKeySequence
         text_colour = self.palette().color(QPalette.ColorRole.ButtonText)
         self.open_image_action = self._action(
-            "Open &Image…", self._open_image, [key(key.StandardKey.Open)],
+            "Open &Image…", self.files.open_image, [key(key.StandardKey.Open)],
             "Classify a photo or scan of a handwritten digit")
         self.open_ink_action = self._action(
-            "Open In&k…", self._open_ink, [key("Ctrl+Shift+O")],
+            "Open In&k…", self.files.open_ink, [key("Ctrl+Shift+O")],
             "Put a saved ink drawing on the pad")
         self.save_png_action = self._action(
-            "Save as &PNG…", self._save_png, [key(key.StandardKey.Save)],
+            "Save as &PNG…", self.files.save_png, [key(key.StandardKey.Save)],
             "Save the drawing as a picture")
         self.save_ink_action = self._action(
-            "Save I&nk…", self._save_ink, [key("Ctrl+Shift+S")],
+            "Save I&nk…", self.files.save_ink, [key("Ctrl+Shift+S")],
             "Save the strokes as ink JSON, to open again or classify later")
         self.quit_action = self._action("&Quit", self.close, [key(key.StandardKey.Quit)])
 
@@ -397,86 +390,14 @@ class MainWindow(QMainWindow):
         self.save_ink_action.setEnabled(has_ink)
         self.clear_action.setEnabled(has_ink or self.canvas.picture() is not None)
 
-    # -- files -------------------------------------------------------------------------------
-
-    def _directory(self) -> str:
-        return str(last_folder(self._settings))
-
-    def _remember_directory(self, path: Path) -> None:
-        remember_folder(self._settings, path)
-
-    @Slot()
-    def _open_image(self) -> None:
-        path = self.dialogs.open_path("Open an image of a digit", IMAGE_FILTER, self._directory())
-        if path is not None:
-            self._remember_directory(path)
-            self.image_open_requested.emit(str(path))
-
-    @Slot()
-    def _open_ink(self) -> None:
-        path = self.dialogs.open_path("Open ink", INK_FILTER, self._directory())
-        if path is None:
-            return
-        self._remember_directory(path)
-        try:
-            drawings = [d for d in load_ink(path) if not d.is_empty]
-        except InkError as exc:
-            log.warning("ink not opened: %s", exc)
-            self.dialogs.error(
-                "Cannot open the ink file",
-                f"{exc}\n\nChoose an ink JSON file, such as one saved with File → Save Ink.")
-            return
-        if not drawings:
-            self.dialogs.error("Nothing to open", f"{path}: the file holds no strokes.")
-            return
-        drawing = drawings[0]
-        self.canvas.set_strokes(drawing.strokes, fit=drawing.extra.get(PAD_KEY) != PAD_UNITS)
-        more = f" (the first of {len(drawings)} drawings)" if len(drawings) > 1 else ""
-        self.statusBar().showMessage(f"Opened {path.name}{more}", STATUS_MS)
-
-    @Slot()
-    def _save_png(self) -> None:
-        path = self.dialogs.save_path("Save the drawing as PNG", PNG_FILTER,
-                                      str(Path(self._directory()) / "digit.png"))
-        if path is None:
-            return
-        path = path if path.suffix.lower() == ".png" else path.with_name(path.name + ".png")
-        image = self.canvas.render_image()
-
-        def write(tmp: Path) -> None:
-            if not image.save(str(tmp), "PNG"):
-                raise OSError("the picture could not be encoded as PNG")
-
-        self._save(path, lambda: write_with_atomic(path, write, suffix=".png"))
-
-    @Slot()
-    def _save_ink(self) -> None:
-        path = self.dialogs.save_path("Save the drawing as ink", INK_FILTER,
-                                      str(Path(self._directory()) / "digit.json"))
-        if path is None:
-            return
-        path = path if path.suffix.lower() == ".json" else path.with_name(path.name + ".json")
-        drawing = Drawing(self.canvas.strokes(), extra={PAD_KEY: PAD_UNITS})
-        self._save(path, lambda: save_ink(path, drawing))
-
-    def _save(self, path: Path, write: Callable[[], None]) -> None:
-        try:
-            write()
-        except OSError as exc:
-            log.warning("cannot save %s: %s", path, exc)
-            self.dialogs.error("Cannot save", f"{path}: {exc.strerror or exc}\n\n"
-                               "Choose a folder you can write to.")
-            return
-        self._remember_directory(path)
-        self.statusBar().showMessage(f"Saved {path.name}", STATUS_MS)
-
     # -- model -------------------------------------------------------------------------------
 
     @Slot()
     def _choose_model(self) -> None:
-        path = self.dialogs.open_path("Load a Keras model", MODEL_FILTER, self._directory())
+        path = self.dialogs.open_path("Load a Keras model", MODEL_FILTER,
+                                      str(last_folder(self._settings)))
         if path is not None:
-            self._remember_directory(path)
+            remember_folder(self._settings, path)
             self.model_file_chosen.emit(str(path))
 
     @Slot()
@@ -493,22 +414,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _show_about(self) -> None:
-        rows = [
-            ("digitpad", __version__),
-            ("TensorFlow", _distribution_version("tensorflow", "tensorflow-cpu")),
-            ("Keras", _distribution_version("keras")),
-            ("Qt", f"{qVersion()} (PySide6 {pyside_version})"),
-            ("Python", platform.python_version()),
-        ]
-        versions = "".join(f"<tr><td>{name}</td><td>{value}</td></tr>" for name, value in rows)
-        places = "".join(f"<tr><td>{name}</td><td><code>{value}</code></td></tr>"
-                         for name, value in self._locations)
-        self.dialogs.about(
-            "About digitpad",
-            "<h3>digitpad</h3><p>Draw a digit and watch a neural network read it.</p>"
-            f"<table cellspacing='6'>{versions}</table>"
-            + (f"<p><b>Your data</b></p><table cellspacing='6'>{places}</table>" if places else ""),
-        )
+        self.dialogs.about("About digitpad", about_html(self._locations))
 
     # -- settings ----------------------------------------------------------------------------
 
@@ -548,13 +454,3 @@ def _unique(sequences: list[QKeySequence]) -> list[QKeySequence]:
         if not sequence.isEmpty() and sequence not in result:
             result.append(sequence)
     return result
-
-
-def _distribution_version(*names: str) -> str:
-    """An installed package's version without importing it (importing TensorFlow takes seconds)."""
-    for name in names:
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return "not installed"
