@@ -38,6 +38,9 @@ WRITER = textwrap.dedent(
             drawing = make_drawing([[(0, 0), (i, 10), (20, i % 7)]], i % 10)
             sample_id = store.add(drawing, i % 10, model=name)
             print(sample_id, flush=True)
+            # A person adds a sample now and then, not in a tight loop: without a pause, SQLite's
+            # busy handler (which sleeps, unfair by design) can let one writer take every turn.
+            time.sleep(0.002)
     """
 )
 
