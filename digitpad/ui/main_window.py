@@ -41,7 +41,7 @@ from digitpad.ui.pad.verdict import Certainty, verdict_for
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support import icons
 from digitpad.ui.support.about import about_html
-from digitpad.ui.support.dialogs import MODEL_FILTER, Dialogs, last_folder, remember_folder
+from digitpad.ui.support.dialogs import MODEL_FILTER, Dialogs, open_from_last_folder
 
 log = logging.getLogger(__name__)
 
@@ -394,10 +394,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _choose_model(self) -> None:
-        path = self.dialogs.open_path("Load a Keras model", MODEL_FILTER,
-                                      str(last_folder(self._settings)))
+        path = open_from_last_folder(self.dialogs, self._settings, "Load a Keras model",
+                                     MODEL_FILTER)
         if path is not None:
-            remember_folder(self._settings, path)
             self.model_file_chosen.emit(str(path))
 
     @Slot()

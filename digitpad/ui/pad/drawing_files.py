@@ -22,6 +22,7 @@ from digitpad.ui.support.dialogs import (
     PNG_FILTER,
     Dialogs,
     last_folder,
+    open_from_last_folder,
     remember_folder,
 )
 
@@ -44,19 +45,17 @@ class DrawingFiles(QObject):
 
     @Slot()
     def open_image(self) -> None:
-        path = self._dialogs().open_path("Open an image of a digit", IMAGE_FILTER,
-                                         str(last_folder(self._settings)))
+        path = open_from_last_folder(self._dialogs(), self._settings, "Open an image of a digit",
+                                     IMAGE_FILTER)
         if path is not None:
-            remember_folder(self._settings, path)
             self.image_chosen.emit(str(path))
 
     @Slot()
     def open_ink(self) -> None:
         dialogs = self._dialogs()
-        path = dialogs.open_path("Open ink", INK_FILTER, str(last_folder(self._settings)))
+        path = open_from_last_folder(dialogs, self._settings, "Open ink", INK_FILTER)
         if path is None:
             return
-        remember_folder(self._settings, path)
         try:
             drawings = [d for d in load_ink(path) if not d.is_empty]
         except InkError as exc:

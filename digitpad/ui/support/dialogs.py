@@ -32,6 +32,15 @@ def remember_folder(settings: QSettings, file: Path) -> None:
     settings.setValue(_LAST_FOLDER_KEY, str(file.parent))
 
 
+def open_from_last_folder(dialogs: Dialogs, settings: QSettings, title: str,
+                          file_filter: str) -> Path | None:
+    """Ask for a file to open, starting in the last folder used; remember the chosen one's."""
+    path = dialogs.open_path(title, file_filter, str(last_folder(settings)))
+    if path is not None:
+        remember_folder(settings, path)
+    return path
+
+
 class Dialogs:
     """Modal file pickers and message boxes, parented to ``parent``."""
 

@@ -15,7 +15,13 @@ from PySide6.QtGui import QAction
 
 from digitpad.samples import ImportReport, SampleStore
 from digitpad.ui.support.background import Background
-from digitpad.ui.support.dialogs import INK_FILTER, Dialogs, last_folder, remember_folder
+from digitpad.ui.support.dialogs import (
+    INK_FILTER,
+    Dialogs,
+    last_folder,
+    open_from_last_folder,
+    remember_folder,
+)
 from digitpad.ui.support.notice import UndoNotice, sample_count
 
 log = logging.getLogger(__name__)
@@ -61,11 +67,10 @@ class SampleFiles(QObject):
 
     @Slot()
     def import_file(self) -> None:
-        path = self._dialogs.open_path("Import samples from ink JSON", INK_FILTER,
-                                       str(last_folder(self._settings)))
+        path = open_from_last_folder(self._dialogs, self._settings,
+                                     "Import samples from ink JSON", INK_FILTER)
         if path is None:
             return
-        remember_folder(self._settings, path)
         self._notice.show_notice(f"Importing {path.name}\N{HORIZONTAL ELLIPSIS}")
 
         def imported(report: ImportReport) -> None:
