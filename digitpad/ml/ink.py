@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -37,6 +38,24 @@ class SampleError(ValueError):
 
 
 Stroke = np.ndarray  # shape (n_points, 2), float64
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""Ink files larger than this are refused unread: the pendigits set, 7,494 drawings, is 2 MB."""
+MAX_DRAWINGS = 100_000
+"""Drawings in one file; more is refused before any is parsed."""
+MAX_POINTS = 100_000
+"""Points in one drawing, all strokes together; a digit drawn on the canvas has a few hundred."""
+MAX_NESTING = 64
+"""JSON nesting deeper than this is not ink (a list of samples is five levels deep); checked
+before decoding, so a hostile file cannot exhaust Python's stack."""
+MAX_COORDINATE = 1e9
+"""Largest coordinate magnitude: far beyond any canvas or tablet, and small enough that a
+drawing's size and its scaling to 20 pixels stay ordinary floating-point numbers."""
+_MAX_INT_DIGITS = 1000
+"""In a file with an integer literal too long for Python (4,300 digits), literals longer than this
+decode as floats; no ink needs more than ten digits."""
+_SHOWN_CHARS = 40
+"""Values quoted in an error message are cut to this many characters."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,10 @@ def parse_drawing(obj: Any, where: str = "drawing") -> Drawing:
     raw_strokes = obj["strokes"]
     if not isinstance(raw_strokes, list):
         raise InkError(f"{where}: 'strokes' must be a list of strokes, got {_kind(raw_strokes)}")
+    points = sum(len(raw) for raw in raw_strokes if isinstance(raw, list))
+    if points > MAX_POINTS:
+        raise InkError(
+            f"{where}: {points:,} points; a drawing may have at most {MAX_POINTS:,}")
     strokes = tuple(_parse_stroke(raw, f"{where}, stroke {i}") for i, raw in enumerate(raw_strokes))
     label = _parse_label(obj.get("label"), where)
     extra = {k: v for k, v in obj.items() if k not in ("strokes", "label")}
@@ -104,13 +127,19 @@ def _parse_stroke(raw: Any, where: str) -> Stroke:
             or len(point) != 2
             or not all(_is_number(v) for v in point)
         ):
-            raise InkError(f"{where}, point {j}: expected [x, y] with two numbers, got {point!r}")
+            raise InkError(
+                f"{where}, point {j}: expected [x, y] with two numbers, got {_short(point)}")
         try:
             x, y = float(point[0]), float(point[1])
         except OverflowError:
             x = y = math.inf
-        if not (math.isfinite(x) and math.isfinite(y)):
-            raise InkError(f"{where}, point {j}: coordinates must be finite numbers, got {point!r}")
+        if math.isnan(x) or math.isnan(y):
+            raise InkError(
+                f"{where}, point {j}: coordinates must be finite numbers, got {_short(point)}")
+        if not (abs(x) <= MAX_COORDINATE and abs(y) <= MAX_COORDINATE):
+            raise InkError(
+                f"{where}, point {j}: out of range; coordinates must be finite and within "
+                f"±{MAX_COORDINATE:,.0f}, got {_short(point)}")
         points[j] = (x, y)
     return points
 
@@ -120,7 +149,7 @@ _JSON_NUMBERS = {int, float}
 
 
 def _json_points(raw: list[Any]) -> Stroke | None:
-    """The stroke as an (n, 2) array when every point is a pair of finite JSON numbers (the
+    """The stroke as an (n, 2) array when every point is a pair of JSON numbers in range (the
     common case, checked at C speed), else None: the caller finds and names the bad point."""
     try:
         if not set(map(type, chain.from_iterable(raw))) <= _JSON_NUMBERS:
@@ -128,7 +157,7 @@ def _json_points(raw: list[Any]) -> Stroke | None:
         points = np.array(raw, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):
         return None
-    if points.shape != (len(raw), 2) or not np.isfinite(points).all():
+    if points.shape != (len(raw), 2) or not (np.abs(points) <= MAX_COORDINATE).all():
         return None
     return points
 
@@ -137,12 +166,18 @@ def _parse_label(raw: Any, where: str) -> int | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw < NUM_CLASSES:
-        raise InkError(f"{where}: 'label' must be a digit 0-9, got {raw!r}")
+        raise InkError(f"{where}: 'label' must be a digit 0-9, got {_short(raw)}")
     return raw
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut short: a hostile file's value must not flood the one-line message."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
 def _kind(value: Any) -> str:
@@ -161,6 +196,9 @@ def iter_ink(data: Any, source: str = "ink") -> Iterator[Drawing]:
     if isinstance(data, dict):
         yield parse_drawing(data, where=source)
     elif isinstance(data, list):
+        if len(data) > MAX_DRAWINGS:
+            raise InkError(
+                f"{source}: {len(data):,} drawings; a file may hold at most {MAX_DRAWINGS:,}")
         for i, obj in enumerate(data):
             yield parse_drawing(obj, where=f"{source}: sample {i}")
     else:
@@ -172,15 +210,62 @@ def read_ink_json(path: str | os.PathLike[str]) -> Any:
     """The decoded JSON of an ink file; raises :class:`InkError` naming the file on any problem."""
     path = Path(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise InkError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise InkError(
+            f"{path}: too big for an ink file; the limit is {MAX_FILE_BYTES // 2**20} MB")
+    if _nesting(raw) > MAX_NESTING:
+        raise InkError(
+            f"{path}: not an ink file; its JSON is nested more than {MAX_NESTING} levels deep")
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InkError(f"{path}: not a text file; expected ink JSON") from exc
+    try:
+        return _decode_json(text)
     except json.JSONDecodeError as exc:
         raise InkError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from exc
+
+
+def _nesting(raw: bytes) -> int:
+    """How deep the JSON text's brackets nest, outside strings; linear and at C speed."""
+    depth = _bracket_depth(raw)
+    if depth > MAX_NESTING and b'"' in raw:  # brackets inside strings do not nest
+        depth = _bracket_depth(_JSON_STRING.sub(b'""', raw))
+    return depth
+
+
+def _bracket_depth(raw: bytes) -> int:
+    steps = _BRACKET_STEP[np.frombuffer(raw.translate(None, _NOT_BRACKETS), dtype=np.uint8)]
+    return int(np.cumsum(steps).max()) if len(steps) else 0
+
+
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_BRACKET_STEP = np.zeros(256, dtype=np.int64)
+_BRACKET_STEP[list(b"[{")] = 1
+_BRACKET_STEP[list(b"]}")] = -1
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def _decode_json(text: str) -> Any:
+    """``json.loads``, but an integer literal beyond Python's 4,300-digit limit decodes as a float
+    (infinity) that the parser then refuses by name; the hook slows decoding by a third, so it is
+    used only when plain decoding hit that limit."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        return json.loads(text, parse_int=_parse_int)
+
+
+def _parse_int(literal: str) -> int | float:
+    return int(literal) if len(literal) <= _MAX_INT_DIGITS else float(literal)
 
 
 def load_ink(path: str | os.PathLike[str]) -> list[Drawing]:

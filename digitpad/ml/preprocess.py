@@ -12,6 +12,8 @@ chose to look at. No TensorFlow here: this runs on every pen move.
 from __future__ import annotations
 
 import os
+import struct
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,6 +38,11 @@ _LONG_SEGMENT = 0.04
 """Segments longer than this fraction of the digit's size get spline sub-steps."""
 
 
+_DOT_SIZE = 1e-200
+"""A drawing smaller than this, in its own unit, is drawn as a dot: scaling it up to 20 pixels
+would overflow floating point (denormal coordinates such as 5e-324)."""
+
+
 class ImageLoadError(ValueError):
     """Raised when an image file cannot be read as a picture."""
 
@@ -55,7 +62,7 @@ def ink_to_image(
     low = points.min(axis=0)
     span = points.max(axis=0) - low
     size = float(span.max())
-    if size <= 0.0:  # a single dot: any size will do, it is rendered as a round blob
+    if size < _DOT_SIZE:  # a single dot: any size will do, it is rendered as a round blob
         size = 1.0
     pen = pen_width_ratio * size
     scale = BOX_SIZE * SUPERSAMPLE / (size + pen)
@@ -191,18 +198,61 @@ _MAX_WORKING_SIDE = 600
 """Big photos are shrunk to this first; a digit needs no more detail than that."""
 
 
+IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")
+"""The only decoders a picture is offered to, chosen by content, not name: never EPS or PDF,
+whose Pillow plugins run Ghostscript, an external interpreter."""
+MAX_IMAGE_PIXELS = 40_000_000
+"""Pictures with more pixels are refused from their header, before decoding (a 40 megapixel
+photo is ~120 MB of RGB); below Pillow's own decompression-bomb limit, whose errors are tracebacks
+nobody asked for."""
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, TypeError,
+                  ZeroDivisionError, struct.error)
+"""What Pillow's decoders raise on a broken file (a truncated, garbled or lying one)."""
+
+
 def load_image(path: str | os.PathLike[str]) -> np.ndarray | None:
     """Read a photo or scan of one digit and normalise it like :func:`ink_to_image`.
 
-    Works for dark-on-light (paper) and light-on-dark (MNIST-like) pictures. Returns ``None`` when
-    the picture holds no ink at all (a blank page).
+    Works for dark-on-light (paper) and light-on-dark (MNIST-like) pictures; transparent pixels
+    are paper. Returns ``None`` when the picture holds no ink at all (a blank page).
     """
     try:
-        with Image.open(path) as opened:
-            picture = ImageOps.exif_transpose(opened).convert("L")
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ImageLoadError(f"{path}: cannot read it as an image (PNG or JPEG): {exc}") from exc
-    return image_to_mnist(to_model_input(np.asarray(picture)))
+        file = open(path, "rb")  # noqa: SIM115 - closed below, with the picture
+    except OSError as exc:
+        raise ImageLoadError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    with file, warnings.catch_warnings():
+        # Complaints about odd metadata are not the user's business: what is readable is read.
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(file, formats=IMAGE_FORMATS) as opened:
+                if opened.width * opened.height > MAX_IMAGE_PIXELS:  # our limit, from the header
+                    raise Image.DecompressionBombError
+                gray = _gray_on_paper(ImageOps.exif_transpose(opened))
+        except UnidentifiedImageError as exc:
+            raise ImageLoadError(
+                f"{path}: not a supported image (PNG, JPEG, BMP, GIF, WebP or TIFF)") from exc
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise ImageLoadError(
+                f"{path}: too many pixels; the limit is {MAX_IMAGE_PIXELS // 10**6} megapixels, "
+                "shrink the picture first") from exc
+        except _DECODE_ERRORS as exc:
+            raise ImageLoadError(
+                f"{path}: the image is damaged or cut short and cannot be read") from exc
+    if gray.size == 0:
+        raise ImageLoadError(f"{path}: the image has no pixels")
+    return image_to_mnist(gray)
+
+
+def _gray_on_paper(picture: Image.Image) -> np.ndarray:
+    """Float grey levels in [0, 1] of any mode: 16- and 32-bit grey are scaled, not clipped to 8
+    bits, and transparency is composited onto white paper."""
+    if picture.mode.startswith("I"):  # I, I;16, I;16B ...: PNG and TIFF 16-bit grey
+        return np.clip(np.asarray(picture, dtype=np.float32) / 65535.0, 0.0, 1.0)
+    if picture.has_transparency_data:
+        paper = Image.new("RGBA", picture.size, "white")
+        picture = Image.alpha_composite(paper, picture.convert("RGBA"))
+    return to_model_input(np.asarray(picture.convert("L")))
 
 
 def image_to_mnist(gray: np.ndarray) -> np.ndarray | None:

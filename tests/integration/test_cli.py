@@ -180,3 +180,33 @@ def test_bad_arguments_exit_non_zero_with_usage() -> None:
     result = run_cli("train", "--epochs", "zero", "--out", "x.keras")
     assert result.returncode == 2
     assert "expected a whole number" in result.stderr
+
+
+def _hostile_files(folder: Path) -> None:
+    """Odd and hostile files a user might hand to ``classify``."""
+    (folder / "deep.json").write_text("[" * 100_000)
+    (folder / "digits.json").write_text('{"strokes": [[[' + "9" * 310 + ", 0]]]}")
+    (folder / "label.json").write_text('{"strokes": [[[0, 0]]], "label": ' + "7" * 5000 + "}")
+    (folder / "eps.png").write_text("%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 28 28\nshowpage\n")
+    Image.new("1", (20_000, 20_000), 1).save(folder / "huge.png")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("deep.json", "deep.json: not an ink file; its JSON is nested more than 64 levels deep"),
+        ("digits.json", "digits.json, stroke 0, point 0: out of range"),
+        ("label.json", "label.json: 'label' must be a digit 0-9"),
+        ("eps.png", "eps.png: not a supported image (PNG, JPEG, BMP, GIF, WebP or TIFF)"),
+        ("huge.png", "huge.png: too many pixels; the limit is 40 megapixels"),
+    ],
+)
+def test_hostile_files_give_one_line_without_traceback(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    _hostile_files(tmp_path)
+    result = run_cli("classify", name, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"digitpad: error: {message}")

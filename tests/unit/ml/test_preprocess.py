@@ -15,6 +15,7 @@ from digitpad.ml.ink import Drawing
 from digitpad.ml.preprocess import (
     BOX_SIZE,
     FRAME_SIZE,
+    MAX_IMAGE_PIXELS,
     SUPERSAMPLE,
     ImageLoadError,
     _centre_by_mass,
@@ -149,7 +150,7 @@ def test_blank_picture_is_no_digit(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_picture_says_so(tmp_path: Path) -> None:
     path = tmp_path / "notes.png"
     path.write_text("not a picture")
-    with pytest.raises(ImageLoadError, match=re.escape("notes.png: cannot read it as an image")):
+    with pytest.raises(ImageLoadError, match=re.escape("notes.png: not a supported image (PNG")):
         load_image(path)
 
 
@@ -181,3 +182,108 @@ def test_centring_matches_the_pillow_transform_the_model_was_trained_with(
     ours = _centre_by_mass(digit)
     assert ours is not None
     np.testing.assert_allclose(ours, _centre_with_pillow(digit), atol=2.5 / 255)
+
+
+# --- odd and hostile pictures -------------------------------------------------------------------
+
+
+def _digit_seven() -> np.ndarray:
+    """A 7 in dark grey on light grey paper: mid-tones that clipping to 8 bits would lose."""
+    page = np.full((60, 50), 230, np.uint8)
+    page[8:14, 8:42] = 60
+    for row in range(14, 52):
+        col = 40 - (row - 14) // 2
+        page[row, col - 3 : col + 3] = 60
+    return page
+
+
+def _save_in_mode(path: Path, mode: str) -> None:
+    """The 7 saved as a PNG of the given mode, so that it looks the same to a person."""
+    gray = _digit_seven()
+    if mode == "I;16":
+        Image.fromarray(gray.astype(np.uint16) * 257).save(path)
+    elif mode == "I":  # Pillow 13 reads 16-bit PNGs as I;16 and writes I only as TIFF
+        Image.fromarray(gray.astype(np.int32) * 257).save(path.with_suffix(".tif"))
+        path.with_suffix(".tif").rename(path)
+    elif mode == "LA":  # ink opaque, paper transparent black
+        alpha = 255 - gray
+        Image.fromarray(np.dstack([np.zeros_like(gray), alpha])).save(path)
+    elif mode == "RGBA":
+        alpha = 255 - gray
+        Image.fromarray(np.dstack([np.zeros((*gray.shape, 3), np.uint8), alpha])).save(path)
+    elif mode == "P":  # palette entry 0 is transparent paper, 1 is the ink
+        picture = Image.fromarray((gray < 128).astype(np.uint8), mode="L").convert("P")
+        picture.putpalette([0, 0, 0, 60, 60, 60])
+        picture.save(path, transparency=0)
+    elif mode == "1":  # two levels, no dithering: paper and ink
+        Image.fromarray(gray).convert("1", dither=Image.Dither.NONE).save(path)
+    else:
+        Image.fromarray(gray).convert(mode).save(path)
+
+
+def test_every_picture_mode_reads_the_same_digit(tmp_path: Path) -> None:
+    reference = load_image(_write(tmp_path / "L.png", "L"))
+    assert reference is not None
+    for mode in ("1", "LA", "P", "RGB", "RGBA", "I;16", "I"):
+        image = load_image(_write(tmp_path / f"{mode.replace(';', '')}.png", mode))
+        assert image is not None, mode
+        assert np.abs(image - reference).max() < 0.05, mode
+
+
+def _write(path: Path, mode: str) -> Path:
+    _save_in_mode(path, mode)
+    return path
+
+
+def test_exif_rotation_is_honoured(tmp_path: Path) -> None:
+    upright = tmp_path / "upright.png"
+    Image.fromarray(_digit_seven()).save(upright)
+    rotated = tmp_path / "rotated.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the camera was turned: show it rotated 90 degrees clockwise
+    Image.fromarray(_digit_seven()).transpose(Image.Transpose.ROTATE_90).save(
+        rotated, exif=exif, quality=95)
+    a, b = load_image(upright), load_image(rotated)
+    assert a is not None and b is not None
+    assert np.abs(a - b).max() < 0.2
+
+
+def test_an_eps_file_named_png_is_refused_without_ghostscript(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import EpsImagePlugin
+
+    def no_ghostscript(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Ghostscript was run")
+
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", no_ghostscript)
+    monkeypatch.setattr(EpsImagePlugin, "has_ghostscript", lambda: True)
+    path = tmp_path / "digit.png"
+    path.write_text("%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 28 28\n"
+                    "0 0 moveto 28 28 lineto stroke\nshowpage\n%%EOF\n")
+    with pytest.raises(ImageLoadError) as raised:
+        load_image(path)
+    assert str(raised.value) == (
+        f"{path}: not a supported image (PNG, JPEG, BMP, GIF, WebP or TIFF)")
+
+
+def test_a_picture_above_the_pixel_limit_is_refused_from_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "huge.png"
+    Image.new("1", (20_000, 20_000), 1).save(path)  # 400 megapixels, beyond Pillow's bomb limit
+    with pytest.raises(ImageLoadError, match=re.escape(
+            f"huge.png: too many pixels; the limit is {MAX_IMAGE_PIXELS // 10**6} megapixels")):
+        load_image(path)
+
+
+def test_a_truncated_png_says_it_is_damaged(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.png"
+    Image.fromarray(_digit_seven()).save(whole)
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(whole.read_bytes()[:-60])
+    with pytest.raises(ImageLoadError, match=re.escape("cut.png: the image is damaged")):
+        load_image(cut)
+
+
+def test_a_missing_picture_says_the_file_cannot_be_read(tmp_path: Path) -> None:
+    with pytest.raises(ImageLoadError, match=re.escape("gone.png: cannot read the file")):
+        load_image(tmp_path / "gone.png")
