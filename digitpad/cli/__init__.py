@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="classify ink JSON files or images of digits",
         description="Print the digit and confidence for each drawing in the given files.",
     )
-    classify.add_argument("paths", nargs="+", metavar="PATH", help="ink .json or PNG/JPEG files")
+    classify.add_argument("paths", nargs="+", metavar="PATH",
+                          help="ink .json files or pictures (PNG, JPEG, BMP, GIF, WebP, TIFF)")
     classify.add_argument("--json", action="store_true", help="print machine-readable JSON")
     _add_model_argument(classify)
 

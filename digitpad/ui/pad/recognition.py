@@ -140,7 +140,8 @@ class LiveRecognition(QObject):
             log.warning("image not opened: %s", exc)
             self.error.emit(
                 "Cannot open the image",
-                f"{exc}\n\nChoose a PNG or JPEG picture of one handwritten digit.",
+                f"{exc}\n\nChoose a picture (PNG, JPEG, BMP, GIF, WebP or TIFF) of one "
+                "handwritten digit.",
             )
             return
         self._timer.stop()

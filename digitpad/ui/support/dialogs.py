@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp);;All files (*)"
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
 INK_FILTER = "Ink JSON (*.json);;All files (*)"
 PNG_FILTER = "PNG image (*.png)"
 MODEL_FILTER = "Keras model (*.keras);;All files (*)"

@@ -142,7 +142,7 @@ def test_an_unreadable_image_is_reported_and_nothing_changes(
         recognition.open_image(str(bad))
     title, message = error.args
     assert title == "Cannot open the image"
-    assert str(bad) in message and "PNG or JPEG" in message
+    assert str(bad) in message and "PNG, JPEG, BMP, GIF, WebP or TIFF" in message
     np.testing.assert_array_equal(recognition.current_input(), ink_to_image(SEVEN))
 
 
