@@ -29,9 +29,11 @@ from digitpad import __version__
 from digitpad.ml.recognizer import Recognizer
 from digitpad.paths import (
     APP_NAME,
+    LOG_NAME,
     bundled_model_path,
     child_log_path,
     litert_cache_dir,
+    trusted_model_dirs,
     user_data_dir,
 )
 from digitpad.samples import SampleStore, StoreError
@@ -192,7 +194,8 @@ def build(
     """
     data_dir = data_dir if data_dir is not None else user_data_dir()
     cache_dir = litert_cache_dir(data_dir)
-    worker = RecognizerWorker(loader or functools.partial(Recognizer.load, cache_dir=cache_dir))
+    worker = RecognizerWorker(loader or functools.partial(
+        Recognizer.load, cache_dir=cache_dir, trusted_dirs=trusted_model_dirs(data_dir)))
     thread = QThread()
     thread.setObjectName("recognizer")
     worker.moveToThread(thread)
@@ -354,7 +357,7 @@ def _configure_logging(data_dir: Path) -> tuple[list[logging.Handler], Path | No
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("digitpad: %(levelname)s: %(message)s"))
     log.addHandler(console)
-    log_path = data_dir / "digitpad.log"
+    log_path = data_dir / LOG_NAME
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(

@@ -25,6 +25,8 @@ def bundled_model_path() -> Path:
 
 
 APP_NAME = "digitpad"
+LOG_NAME = "digitpad.log"
+"""The app's log in the user data folder; the command line adds its faults' tracebacks."""
 
 
 def user_data_dir() -> Path:
@@ -50,3 +52,11 @@ def litert_cache_dir(data_dir: Path | None = None) -> Path:
 def child_log_path(data_dir: Path | None = None) -> Path:
     """Where training and conversion processes write what TensorFlow prints."""
     return (data_dir if data_dir is not None else user_data_dir()) / "training.log"
+
+
+def trusted_model_dirs(data_dir: Path | None = None) -> tuple[Path, ...]:
+    """The folders whose models' ``.tflite`` files digitpad made itself: the bundled model's and
+    the library of retrained ones. Only these are served as they are (see ``Recognizer.load``)."""
+    from digitpad.ml.model_library import MODELS_DIR_NAME
+
+    return assets_dir(), (data_dir if data_dir is not None else user_data_dir()) / MODELS_DIR_NAME

@@ -1,16 +1,19 @@
 """The command line: classify, evaluate, train and info. No Qt here.
 
 Every user error (bad file, bad argument, broken model) becomes one line on stderr and exit code 2;
-TensorFlow is imported only by the subcommands that need it. This module holds the parser and the
-dispatch; :mod:`.classify` has the subcommands that read with a model, :mod:`.train` the one that
-makes a model, and :mod:`.common` what they share.
+a fault of digitpad's own becomes one line too, exit code 1, its traceback in the log. TensorFlow
+is imported only by the subcommands that need it. This module holds the parser and the dispatch;
+:mod:`.classify` has the subcommands that read with a model, :mod:`.train` the one that makes a
+model, and :mod:`.common` what they share.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
+from datetime import datetime
 
 from digitpad import __version__
 from digitpad.cli.classify import classify_command, evaluate_command, info_command
@@ -18,10 +21,13 @@ from digitpad.cli.common import CliError
 from digitpad.cli.train import train_command
 from digitpad.ml.datasets import DatasetError
 from digitpad.ml.digits import ARCHITECTURES
-from digitpad.ml.ink import InkError
+from digitpad.ml.ink import InkError, SampleError
 from digitpad.ml.preprocess import ImageLoadError
+from digitpad.ml.recognizer import ModelError
+from digitpad.paths import LOG_NAME
 
 EXIT_USAGE = 2
+EXIT_FAULT = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,9 +164,31 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
                 "train": train_command, "info": info_command}
     try:
         return handlers[args.command](args)
-    except (CliError, InkError, ImageLoadError, DatasetError, ValueError, OSError) as exc:
+    except (CliError, InkError, SampleError, ImageLoadError, DatasetError, ModelError,
+            OSError) as exc:
         print(f"digitpad: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("digitpad: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: said in one line, the traceback kept in the log
+        lines = str(exc).strip().splitlines()
+        print(f"digitpad: internal error: {type(exc).__name__}"
+              f"{': ' + lines[0] if lines else ''}. This is a fault in digitpad, not in your "
+              f"files; {_log_fault()}", file=sys.stderr)
+        return EXIT_FAULT
+
+
+def _log_fault() -> str:
+    """Append the current exception's traceback to the app's log; says where, for the report."""
+    from digitpad.paths import user_data_dir
+
+    log_path = user_data_dir() / LOG_NAME
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("a", encoding="utf-8") as log:
+            log.write(f"{datetime.now().isoformat(timespec='seconds')} command line fault\n"
+                      f"{traceback.format_exc()}")
+    except OSError:
+        return "please report it with the command you ran."
+    return f"please report it with the details in {log_path}."

@@ -24,12 +24,18 @@ def load_recognizer(path: str | None) -> Any:
     from digitpad.ml.jobs import CONVERT, JobFailed, TrainingJob
     from digitpad.ml.recognizer import NeedsConversion, Recognizer
     from digitpad.ml.training_process import run_in_child
-    from digitpad.paths import bundled_model_path, child_log_path, litert_cache_dir
+    from digitpad.paths import (
+        bundled_model_path,
+        child_log_path,
+        litert_cache_dir,
+        trusted_model_dirs,
+    )
 
     model_path = Path(path) if path is not None else bundled_model_path()
     cache_dir = litert_cache_dir()
+    trusted = trusted_model_dirs()
     try:
-        return Recognizer.load(model_path, cache_dir)
+        return Recognizer.load(model_path, cache_dir, trusted)
     except NeedsConversion:
         print(f"digitpad: preparing {model_path.name} for fast reading (once)…", file=sys.stderr)
     job = TrainingJob(CONVERT, output=str(cache_dir), current_model=str(model_path),
@@ -38,7 +44,7 @@ def load_recognizer(path: str | None) -> Any:
         run_in_child(job)
     except JobFailed as exc:
         raise CliError(str(exc)) from exc
-    return Recognizer.load(model_path, cache_dir)
+    return Recognizer.load(model_path, cache_dir, trusted)
 
 
 def evaluate_drawings(recognizer: Any, drawings: Sequence[Drawing]) -> dict[str, Any]:

@@ -67,15 +67,18 @@ def train_command(args: argparse.Namespace) -> int:
     from digitpad.ml.modelstore import save_model
     from digitpad.ml.training import ProgressReporter, TrainingConfig, train
 
-    config = TrainingConfig(
-        arch=args.arch,
-        epochs=args.epochs,
-        batch_size=args.batch_size or (32 if args.arch == "mlp" else 128),
-        learning_rate=args.learning_rate,
-        seed=args.seed,
-        validation_fraction=args.validation_fraction,
-        early_stopping=args.early_stopping,
-    )
+    try:
+        config = TrainingConfig(
+            arch=args.arch,
+            epochs=args.epochs,
+            batch_size=args.batch_size or (32 if args.arch == "mlp" else 128),
+            learning_rate=args.learning_rate,
+            seed=args.seed,
+            validation_fraction=args.validation_fraction,
+            early_stopping=args.early_stopping,
+        )
+    except ValueError as exc:  # the settings' own checks, in the option's words
+        raise CliError(str(exc)) from exc
     data = load_mnist(args.data)
     if args.limit:
         data = data.subset(train=args.limit)

@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from digitpad.atomic import write_text_atomic
+from digitpad.ml.jsonfile import JsonFileError, read_json_file
 from digitpad.ml.litert import LiteRTRecord
 
 CARD_SUFFIX = ".json"
+MAX_CARD_BYTES = 4 * 2**20
+"""A card is a few kilobytes (200 epochs of history are 30 KB); a larger file is not one."""
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,), "int": (int,), "float": (int, float), "dict": (dict,), "LiteRTRecord": (dict,),
 }
@@ -73,10 +76,11 @@ class ModelCard:
 
     @classmethod
     def read(cls, model_path: str | os.PathLike[str]) -> ModelCard:
-        """The card of the model at ``model_path``; empty when it has no (readable) card."""
+        """The card of the model at ``model_path``; empty when it has no (readable) card: the
+        model still serves, it just has no figures to show."""
         try:
-            data = json.loads(cls.path_for(model_path).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = read_json_file(cls.path_for(model_path), MAX_CARD_BYTES)
+        except (OSError, JsonFileError):
             return cls()
         return cls.from_json(data)
 

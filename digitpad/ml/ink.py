@@ -13,7 +13,6 @@ import hashlib
 import json
 import math
 import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -24,6 +23,7 @@ import numpy as np
 
 from digitpad.atomic import write_text_atomic
 from digitpad.ml.digits import NUM_CLASSES
+from digitpad.ml.jsonfile import JsonFileError, JsonTooLarge, read_json_file
 
 
 class InkError(ValueError):
@@ -45,15 +45,9 @@ MAX_DRAWINGS = 100_000
 """Drawings in one file; more is refused before any is parsed."""
 MAX_POINTS = 100_000
 """Points in one drawing, all strokes together; a digit drawn on the canvas has a few hundred."""
-MAX_NESTING = 64
-"""JSON nesting deeper than this is not ink (a list of samples is five levels deep); checked
-before decoding, so a hostile file cannot exhaust Python's stack."""
 MAX_COORDINATE = 1e9
 """Largest coordinate magnitude: far beyond any canvas or tablet, and small enough that a
 drawing's size and its scaling to 20 pixels stay ordinary floating-point numbers."""
-_MAX_INT_DIGITS = 1000
-"""In a file with an integer literal too long for Python (4,300 digits), literals longer than this
-decode as floats; no ink needs more than ten digits."""
 _SHOWN_CHARS = 40
 """Values quoted in an error message are cut to this many characters."""
 
@@ -166,7 +160,8 @@ def _parse_label(raw: Any, where: str) -> int | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw < NUM_CLASSES:
-        raise InkError(f"{where}: 'label' must be a digit 0-9, got {_short(raw)}")
+        shown = "a number too long to show" if raw == float("inf") else _short(raw)
+        raise InkError(f"{where}: 'label' must be a digit 0-9, got {shown}")
     return raw
 
 
@@ -210,62 +205,14 @@ def read_ink_json(path: str | os.PathLike[str]) -> Any:
     """The decoded JSON of an ink file; raises :class:`InkError` naming the file on any problem."""
     path = Path(path)
     try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
+        return read_json_file(path, MAX_FILE_BYTES)
     except OSError as exc:
         raise InkError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
-    if len(raw) > MAX_FILE_BYTES:
+    except JsonTooLarge as exc:
         raise InkError(
-            f"{path}: too big for an ink file; the limit is {MAX_FILE_BYTES // 2**20} MB")
-    if _nesting(raw) > MAX_NESTING:
-        raise InkError(
-            f"{path}: not an ink file; its JSON is nested more than {MAX_NESTING} levels deep")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InkError(f"{path}: not a text file; expected ink JSON") from exc
-    try:
-        return _decode_json(text)
-    except json.JSONDecodeError as exc:
-        raise InkError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from exc
-
-
-def _nesting(raw: bytes) -> int:
-    """How deep the JSON text's brackets nest, outside strings; linear and at C speed."""
-    depth = _bracket_depth(raw)
-    if depth > MAX_NESTING and b'"' in raw:  # brackets inside strings do not nest
-        depth = _bracket_depth(_JSON_STRING.sub(b'""', raw))
-    return depth
-
-
-def _bracket_depth(raw: bytes) -> int:
-    steps = _BRACKET_STEP[np.frombuffer(raw.translate(None, _NOT_BRACKETS), dtype=np.uint8)]
-    return int(np.cumsum(steps).max()) if len(steps) else 0
-
-
-_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
-_BRACKET_STEP = np.zeros(256, dtype=np.int64)
-_BRACKET_STEP[list(b"[{")] = 1
-_BRACKET_STEP[list(b"]}")] = -1
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-
-
-def _decode_json(text: str) -> Any:
-    """``json.loads``, but an integer literal beyond Python's 4,300-digit limit decodes as a float
-    (infinity) that the parser then refuses by name; the hook slows decoding by a third, so it is
-    used only when plain decoding hit that limit."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        raise
-    except ValueError:
-        return json.loads(text, parse_int=_parse_int)
-
-
-def _parse_int(literal: str) -> int | float:
-    return int(literal) if len(literal) <= _MAX_INT_DIGITS else float(literal)
+            f"{path}: too big for an ink file; the limit is {MAX_FILE_BYTES // 2**20} MB") from exc
+    except JsonFileError as exc:
+        raise InkError(f"{path}: {exc}; expected ink JSON") from exc
 
 
 def load_ink(path: str | os.PathLike[str]) -> list[Drawing]:

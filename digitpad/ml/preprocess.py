@@ -221,6 +221,8 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray | None:
     except OSError as exc:
         raise ImageLoadError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
     with file, warnings.catch_warnings():
+        if os.fstat(file.fileno()).st_size == 0:
+            raise ImageLoadError(f"{path}: the file is empty")
         # Complaints about odd metadata are not the user's business: what is readable is read.
         warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -6,7 +6,6 @@ Serving never imports TensorFlow: :meth:`Recognizer.load` runs the model's LiteR
 from __future__ import annotations
 
 import os
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from digitpad.ml.batching import batched
 from digitpad.ml.card import ModelCard
 from digitpad.ml.digits import FRAME_SIZE, INPUT_SHAPE, NUM_CLASSES
 from digitpad.ml.ink import Drawing
+from digitpad.ml.keras_archive import ArchiveError, check_keras_archive
 from digitpad.ml.litert import LiteRTError, LiteRTModel, find_litert_form
 from digitpad.ml.preprocess import ink_to_image
 
@@ -90,19 +90,24 @@ class Recognizer:
         self._check_outputs_are_probabilities()
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], cache_dir: Path | None = None) -> Recognizer:
+    def load(cls, path: str | os.PathLike[str], cache_dir: Path | None = None,
+             trusted_dirs: Sequence[Path] | None = None) -> Recognizer:
         """The model of record at ``path`` (a ``.keras`` file), served by its LiteRT form.
 
-        Raises :class:`NeedsConversion` when there is no matching ``.tflite`` beside the file or
-        in ``cache_dir``, and :class:`ModelError` for a file that is not a model at all.
+        The ``.tflite`` beside a model is served only from ``trusted_dirs`` (the bundled model's
+        folder, the library of retrained ones; None trusts every folder): LiteRT runs in this
+        process, and a ``.tflite`` that came with a user's file could be crafted to harm it. A
+        model from anywhere else is converted by TensorFlow in a child process and served from
+        ``cache_dir``. Raises :class:`NeedsConversion` when no matching ``.tflite`` is there, and
+        :class:`ModelError` for a file that is not a digit model at all.
         """
         path = Path(path)
         if not path.is_file():
             raise ModelError(f"{path}: no such model file")
-        if not zipfile.is_zipfile(path):
-            raise ModelError(f"{path}: not a Keras model (a .keras file is a zip archive)")
+        _check_archive(path)
         card = ModelCard.read(path)
-        form = find_litert_form(path, card.litert, cache_dir)
+        beside = card.litert if _is_in(path, trusted_dirs) else None
+        form = find_litert_form(path, beside, cache_dir)
         if form is None:
             raise NeedsConversion(path)
         try:
@@ -222,14 +227,27 @@ def load_keras_model(path: str | os.PathLike[str]) -> Any:
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"{path}: no such model file")
-    if not zipfile.is_zipfile(path):
-        raise ModelError(f"{path}: not a Keras model (a .keras file is a zip archive)")
+    _check_archive(path)
     import keras
 
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as exc:  # Keras raises many types for a bad archive
-        raise ModelError(f"{path}: cannot load the model ({_first_line(exc)})") from exc
+        raise ModelError(f"{path}: cannot load the model ({_load_problem(exc)})") from exc
+
+
+def _check_archive(path: Path) -> None:
+    try:
+        check_keras_archive(path)
+    except ArchiveError as exc:
+        raise ModelError(str(exc)) from exc
+
+
+def _is_in(path: Path, folders: Sequence[Path] | None) -> bool:
+    if folders is None:
+        return True
+    parent = path.resolve().parent
+    return any(parent == Path(folder).resolve() for folder in folders)
 
 
 def keras_summary(model: Any) -> str:
@@ -244,6 +262,18 @@ def _check_shapes(input_shape: tuple[int, ...], where: object) -> None:
             f"{where}: the model takes input of shape {(None, *input_shape)}; digitpad needs "
             "(None, 28, 28) or (None, 28, 28, 1)"
         )
+
+
+def _load_problem(exc: BaseException) -> str:
+    """Why Keras could not load a file that looked like a model, in a user's words where the
+    cause is known (h5py's and Keras' own are written for programmers)."""
+    text = str(exc)
+    if "truncated file" in text or "file signature not found" in text:
+        return "its weights are damaged or cut short; copy or save the model again"
+    if "could not be deserialized" in text or "Could not locate" in text:
+        return ("its layers do not match what this version of Keras can build; it may have been "
+                "saved by another Keras version")
+    return _first_line(exc)
 
 
 def _first_line(exc: BaseException) -> str:

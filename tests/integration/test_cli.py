@@ -194,7 +194,8 @@ def _hostile_files(folder: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("deep.json", "deep.json: not an ink file; its JSON is nested more than 64 levels deep"),
+        ("deep.json", "deep.json: not JSON we can read: nested more than 64 levels deep; "
+                      "expected ink JSON"),
         ("digits.json", "digits.json, stroke 0, point 0: out of range"),
         ("label.json", "label.json: 'label' must be a digit 0-9"),
         ("eps.png", "eps.png: not a supported image (PNG, JPEG, BMP, GIF, WebP or TIFF)"),
@@ -210,3 +211,66 @@ def test_hostile_files_give_one_line_without_traceback(
     assert "Traceback" not in result.stderr
     [line] = result.stderr.splitlines()
     assert line.startswith(f"digitpad: error: {message}")
+
+
+def _hostile_models(folder: Path) -> None:
+    """Model files a user might hand to ``--model``; each is told apart without TensorFlow."""
+    import keras
+
+    (folder / "photo.keras").write_bytes(b"\xff\xd8\xff\xe0" + bytes(2000))
+    keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                      keras.layers.Dense(10, activation="softmax")]).save(folder / "colour.keras")
+    keras.Sequential([keras.Input((28, 28)), keras.layers.Lambda(lambda x: x),
+                      keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+                     ).save(folder / "lambda.keras")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("photo.keras", "photo.keras: not a Keras model, or a damaged one"),
+        ("colour.keras", "colour.keras: the model takes input of shape (None, 32, 32, 3); "
+                         "digitpad needs (None, 28, 28) or (None, 28, 28, 1)"),
+        ("lambda.keras", "lambda.keras: the model has a Lambda layer, whose code is stored in the "
+                         "file; digitpad never runs code from a model file"),
+    ],
+)
+def test_hostile_models_give_one_line_at_once(tmp_path: Path, name: str, message: str) -> None:
+    _hostile_models(tmp_path)
+    save_ink(tmp_path / "ink.json", make_drawing([[(0, 0), (1, 1)]]))
+    result = run_cli("classify", "--model", name, "ink.json", cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()  # no "preparing…" line: no conversion was started
+    assert line.startswith(f"digitpad: error: {message}")
+
+
+FAULTY = """
+import sys
+import digitpad.cli.classify as classify
+def broken(args):
+    raise RuntimeError("the renderer lost its place")
+classify.classify_command = broken
+import digitpad.cli
+digitpad.cli.classify_command = broken
+from digitpad.__main__ import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_fault_of_digitpads_own_exits_1_in_one_line_with_the_details_in_the_log(
+    tmp_path: Path,
+) -> None:
+    """Not the user's input: a bug (planted here; a real one would be fixed) is told apart from
+    bad input by its exit code, and the traceback goes to the log for the report."""
+    save_ink(tmp_path / "ink.json", make_drawing([[(0, 0), (1, 1)]]))
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    for _ in range(2):
+        result = subprocess.run([sys.executable, "-c", FAULTY, "classify", "ink.json"],
+                                capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+        assert result.returncode == 1
+        [line] = result.stderr.splitlines()
+        assert line.startswith("digitpad: internal error: RuntimeError: the renderer lost its "
+                               "place. This is a fault in digitpad, not in your files")
+    [log] = (tmp_path / "data").rglob("digitpad.log")
+    assert line.endswith(f"details in {log}.")
+    assert log.read_text().count("Traceback") == 2

@@ -11,6 +11,7 @@ saved ink does not depend on the screen it was drawn on.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -405,6 +406,8 @@ def fit_to_pad(strokes: Iterable[np.ndarray]) -> Strokes:
     points = np.concatenate(arrays)
     low, high = points.min(axis=0), points.max(axis=0)
     size = float((high - low).max())
-    scale = FIT_FRACTION * PAD_UNITS / size if size > 0 else 1.0
+    scale = FIT_FRACTION * PAD_UNITS / size if size > 0 else math.inf
+    if not math.isfinite(scale):  # a dot, or a drawing denormal numbers across: shown as a dot
+        scale = 1.0
     centre = (low + high) / 2
     return tuple((s - centre) * scale + PAD_UNITS / 2 for s in arrays)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
 
-from digitpad.atomic import write_with_atomic
+from digitpad.atomic import write_bytes_atomic
 from digitpad.ml.ink import Drawing, InkError, load_ink, save_ink
 from digitpad.ui.pad.canvas import PAD_KEY, PAD_UNITS, InkCanvas
 from digitpad.ui.support.dialogs import (
@@ -25,9 +25,9 @@ from digitpad.ui.support.dialogs import (
     open_from_last_folder,
     remember_folder,
 )
+from digitpad.ui.support.saving import png_bytes, save_problem
 
 log = logging.getLogger(__name__)
-
 
 class DrawingFiles(QObject):
     """The pad's file actions; ``done`` carries a line for the status bar."""
@@ -78,12 +78,7 @@ class DrawingFiles(QObject):
         if path is None:
             return
         image = self._canvas.render_image()
-
-        def write(tmp: Path) -> None:
-            if not image.save(str(tmp), "PNG"):
-                raise OSError("the picture could not be encoded as PNG")
-
-        self._save(path, lambda: write_with_atomic(path, write, suffix=".png"))
+        self._save(path, lambda: write_bytes_atomic(path, png_bytes(image)))
 
     @Slot()
     def save_ink(self) -> None:
@@ -103,12 +98,13 @@ class DrawingFiles(QObject):
         return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
     def _save(self, path: Path, write: Callable[[], None]) -> None:
+        existed = path.is_file()
         try:
             write()
         except OSError as exc:
             log.warning("cannot save %s: %s", path, exc)
-            self._dialogs().error("Cannot save", f"{path}: {exc.strerror or exc}\n\n"
-                                  "Choose a folder you can write to.")
+            self._dialogs().error("Cannot save", save_problem(path, exc, existed))
             return
         remember_folder(self._settings, path)
         self.done.emit(f"Saved {path.name}")
+

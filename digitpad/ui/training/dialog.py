@@ -28,6 +28,7 @@ from digitpad.ml.model_library import ModelLibrary
 from digitpad.samples import SampleStore
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support.dialogs import PNG_FILTER, Dialogs, last_folder, remember_folder
+from digitpad.ui.support.saving import save_problem
 from digitpad.ui.training.form import DEFAULT_EPOCHS, MNIST_FILTER, RecipeForm
 from digitpad.ui.training.plots import TrainingPlots, framed
 from digitpad.ui.training.progress import RunProgress, clock
@@ -353,11 +354,11 @@ class TrainingDialog(QDialog):
         if path is None:
             return
         path = path if path.suffix.lower() == ".png" else path.with_name(path.name + ".png")
+        existed = path.is_file()
         try:
             self.plots.save_png(path)
         except OSError as exc:
-            self.dialogs.error("Cannot save the plots", f"{path}: {exc.strerror or exc}\n\n"
-                               "Choose a folder you can write to.")
+            self.dialogs.error("Cannot save the plots", save_problem(path, exc, existed))
             return
         remember_folder(self._settings, path)
         self.run_progress.status.setText(f"Saved the curves as {path.name}.")

@@ -17,7 +17,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from digitpad.atomic import write_with_atomic
+from digitpad.atomic import write_bytes_atomic
+from digitpad.ui.support.saving import png_bytes
 
 TRAINING = "training"
 VALIDATION = "validation"
@@ -302,12 +303,7 @@ class TrainingPlots(QWidget):
         image.setDevicePixelRatio(2.0)
         image.fill(self.palette().color(QPalette.ColorRole.Window))
         self.render(image)
-
-        def write(tmp: Path) -> None:
-            if not image.save(str(tmp), "PNG"):
-                raise OSError(f"{path}: the plots could not be encoded as PNG")
-
-        write_with_atomic(path, write, suffix=".png")
+        write_bytes_atomic(path, png_bytes(image))
 
 
 def framed(widget: QWidget) -> QFrame:

@@ -15,7 +15,6 @@ from digitpad.ml.ink import (
     MAX_COORDINATE,
     MAX_DRAWINGS,
     MAX_FILE_BYTES,
-    MAX_NESTING,
     MAX_POINTS,
     Drawing,
     InkError,
@@ -24,6 +23,7 @@ from digitpad.ml.ink import (
     parse_ink,
     save_ink,
 )
+from digitpad.ml.jsonfile import MAX_NESTING
 from digitpad.ml.preprocess import ink_to_image
 
 
@@ -136,7 +136,7 @@ def _refused(tmp_path: Path, text: str | bytes) -> str:
 
 def test_deeply_nested_json_is_not_an_ink_file(tmp_path: Path) -> None:
     message = _refused(tmp_path, "[" * 100_000)
-    assert f"not an ink file; its JSON is nested more than {MAX_NESTING} levels" in message
+    assert f"nested more than {MAX_NESTING} levels deep; expected ink JSON" in message
 
 
 def test_brackets_inside_strings_do_not_count_as_nesting(tmp_path: Path) -> None:

@@ -107,3 +107,22 @@ def test_a_users_own_keras_file_is_converted_once_into_the_cache(tmp_path: Path)
     for _ in range(2):
         served = Recognizer.load(path, cache)
         assert served.predict_image(np.zeros((28, 28), np.float32)).digit is not None
+
+
+def test_a_tflite_that_came_with_a_users_file_is_never_run(tmp_path: Path) -> None:
+    """A model folder from elsewhere holds a card vouching for its .tflite; LiteRT would run that
+    file in the window's process, so only folders whose .tflite digitpad made are believed."""
+    made_here = tmp_path / "library"
+    path = made_here / "mine.keras"
+    save_model(_tiny_model(), path, ModelCard(architecture="mlp"))
+    received = tmp_path / "downloads"
+    shutil.copytree(made_here, received)
+    copy = received / "mine.keras"
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        assert Recognizer.load(path, cache, trusted_dirs=[made_here]).path == path
+        with pytest.raises(NeedsConversion):
+            Recognizer.load(copy, cache, trusted_dirs=[made_here])
+    convert_file(copy, cache)  # by TensorFlow, in a child process in the app
+    served = Recognizer.load(copy, cache, trusted_dirs=[made_here])
+    assert served.predict_image(np.zeros((28, 28), np.float32)).digit is not None
