@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,3 +58,19 @@ def write_with_atomic(
 def _fsync_file(path: Path) -> None:
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
+
+
+def remove_stale(paths: Iterable[Path], older_than: float) -> list[Path]:
+    """Delete the files among ``paths`` last changed more than ``older_than`` seconds ago (what
+    killed writes left behind: a younger one may belong to a write still running); returns what
+    was removed."""
+    cutoff = time.time() - older_than
+    removed = []
+    for path in paths:
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:  # another instance cleaned it up first
+            continue
+    return removed

@@ -126,7 +126,12 @@ def train_command(args: argparse.Namespace) -> int:
             "accuracy": report["accuracy"],
             "per_digit_accuracy": report["per_digit_accuracy"],
         })
-    save_model(result.model, out, card)
+    try:
+        save_model(result.model, out, card)
+    except OSError as exc:
+        raise CliError(f"{out}: the new model could not be saved ({exc.strerror or exc}); free "
+                       "some disk space or choose another folder with --out, then train again"
+                       ) from exc
     print(f"saved {out}")
     print(f"test accuracy: {result.test_accuracy:.2%} (MNIST test set, {len(data.x_test)} images)")
     if eval_drawings is not None:

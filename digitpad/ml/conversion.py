@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from digitpad.atomic import write_bytes_atomic, write_text_atomic
+from digitpad.atomic import remove_stale, write_bytes_atomic, write_text_atomic
 from digitpad.ml.card import ModelCard
 from digitpad.ml.digits import INPUT_SHAPE
 from digitpad.ml.litert import (
+    LITERT_SUFFIX,
     LiteRTError,
     LiteRTForm,
     LiteRTModel,
@@ -29,6 +30,7 @@ from digitpad.ml.litert import (
     cache_paths,
     file_sha256,
 )
+from digitpad.ml.model_library import LEFTOVER_AGE_SECONDS
 from digitpad.ml.recognizer import ModelError, Recognizer, load_keras_model
 
 TOLERANCE = 1e-4
@@ -43,6 +45,8 @@ def tflite_bytes(model: Any) -> bytes:
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # Keras prints the exported signature
             return tf.lite.TFLiteConverter.from_keras_model(model).convert()
+    except OSError:  # a full disk under the converter's temporary files: not the model's fault
+        raise
     except Exception as exc:  # the converter raises many types for unsupported models
         raise ModelError(f"{model.name}: cannot be converted for LiteRT "
                          f"({str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r})"
@@ -69,14 +73,23 @@ def write_litert_form(model: Any, tflite_path: Path, keras_sha256: str) -> LiteR
 def convert_file(keras_path: str | os.PathLike[str], cache_dir: Path) -> LiteRTForm:
     """The LiteRT form of a user's ``.keras`` file, made in ``cache_dir`` (keyed by its hash).
 
-    Loaded with ``safe_mode`` (no code from the file runs). Raises ModelError with the reason.
+    Loaded with ``safe_mode`` (no code from the file runs). Raises ModelError with the reason,
+    OSError when the cache cannot be written. What killed conversions left in the cache (hidden
+    temporary files, a ``.tflite`` whose record was never written) is cleared first.
     """
+    remove_stale([*cache_dir.glob(".*.tmp*"), *_unrecorded(cache_dir)], LEFTOVER_AGE_SECONDS)
     keras_sha256 = file_sha256(keras_path)
     model = load_keras_model(keras_path)
     tflite, record_path = cache_paths(cache_dir, keras_sha256)
     record = write_litert_form(model, tflite, keras_sha256)
     write_text_atomic(record_path, json.dumps(record.to_json(), indent=2) + "\n")
     return LiteRTForm(tflite, record)
+
+
+def _unrecorded(cache_dir: Path) -> list[Path]:
+    """Cached ``.tflite`` files without the record that vouches for them (never served)."""
+    return [path for path in cache_dir.glob(f"*{LITERT_SUFFIX}")
+            if not path.with_suffix(".json").exists()]
 
 
 def _check_same_answers(recognizer: Recognizer, tflite_path: Path) -> None:

@@ -1,29 +1,31 @@
 """The user's retrained models: a folder of ``.keras`` files with their model cards. No Qt here.
 
 The folder lives in the user's data directory (``paths.user_data_dir() / "models"``), never in the
-install or the frozen bundle. Every model is written with :func:`digitpad.ml.modelstore.save_model`
-(temporary file + ``os.replace``), so a crash, a kill or a full disk leaves either no model or a
-whole one; what such an interruption can leave behind is a hidden temporary file, which
-:meth:`ModelLibrary.remove_leftovers` clears. Which model is in use is the UI's business (it is a
-setting); this module only knows what is on disk.
+install or the frozen bundle. Every model is written with :func:`digitpad.ml.modelstore.save_model`,
+which moves the ``.keras`` into place last, after its ``.tflite`` and card: a crash, a kill or a
+full disk leaves either no model or a whole one. What such an interruption can leave behind is
+hidden temporary files, and a card or ``.tflite`` whose ``.keras`` never appeared; History lists
+neither, and :meth:`ModelLibrary.remove_leftovers` clears both. Which model is in use is the UI's
+business (it is a setting); this module only knows what is on disk.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from digitpad.ml.card import ModelCard
-from digitpad.ml.litert import beside_path
+from digitpad.atomic import remove_stale
+from digitpad.ml.card import CARD_SUFFIX, ModelCard
+from digitpad.ml.litert import LITERT_SUFFIX, beside_path
 
 MODELS_DIR_NAME = "models"
 MODEL_SUFFIX = ".keras"
 LEFTOVER_AGE_SECONDS = 600.0
-"""A temporary file older than this belongs to no save still running (a save takes seconds), so it
-was left by a run that was killed; a younger one may be another app instance's save in progress."""
+"""A temporary file, or a card or ``.tflite`` without its model, older than this belongs to no save
+still running (a save takes seconds), so it was left by a run that was killed; a younger one may be
+another app instance's save in progress."""
 
 
 @dataclass(frozen=True)
@@ -141,16 +143,21 @@ class ModelLibrary:
         ModelCard.path_for(path).unlink(missing_ok=True)
 
     def remove_leftovers(self, older_than: float = LEFTOVER_AGE_SECONDS) -> list[Path]:
-        """Delete temporary files that killed saves left behind; returns what was removed."""
+        """Delete what killed saves left behind; returns what was removed.
+
+        That is hidden temporary files, and a card or ``.tflite`` whose ``.keras`` does not exist
+        (a save writes them before it moves the model into place). Only files older than
+        ``older_than`` seconds: a younger one may be part of a save still running.
+        """
         if not self.directory.is_dir():
             return []
-        cutoff = time.time() - older_than
-        removed = []
-        for path in self.directory.glob(".*.tmp*"):
-            try:
-                if path.is_file() and path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    removed.append(path)
-            except FileNotFoundError:  # another instance cleaned it up first
-                continue
-        return removed
+        return remove_stale([*self.directory.glob(".*.tmp*"), *self._orphans()], older_than)
+
+    def _orphans(self) -> list[Path]:
+        """Cards and ``.tflite`` files beside no ``.keras`` of the same name."""
+        return [
+            path
+            for suffix in (CARD_SUFFIX, LITERT_SUFFIX)
+            for path in self.directory.glob(f"*{suffix}")
+            if not path.name.startswith(".") and not path.with_suffix(MODEL_SUFFIX).exists()
+        ]

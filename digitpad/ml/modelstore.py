@@ -1,4 +1,4 @@
-"""Saving models with their model card, atomically."""
+"""Saving models with their model card, so that a model appears under its name only whole."""
 
 from __future__ import annotations
 
@@ -7,34 +7,52 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from digitpad.atomic import write_with_atomic
+from digitpad.atomic import atomic_path
 from digitpad.ml.card import ModelCard
 from digitpad.ml.litert import beside_path, file_sha256
 
 
 def save_model(model: Any, path: str | os.PathLike[str], card: ModelCard) -> ModelCard:
-    """Write ``model``, its LiteRT form and its card so that a crash at any moment leaves the old
-    files usable; returns the card as written. Imports TensorFlow (the conversion): for the
-    training child and ``train``.
+    """Write ``model`` to ``path`` with its LiteRT form and its card; returns the card as written.
+    Imports TensorFlow (the conversion): for the training child and ``train``.
 
-    The ``.keras`` goes first (temp file + os.replace), then the ``.tflite`` beside it, then the
-    card, which records both files' hashes: a ``.tflite`` is served only when the card written
-    after it vouches for it, so a crash between the steps leaves a model that is converted again
-    when it is opened, never a mismatched pair.
+    The order, and why: the ``.keras`` is saved to a hidden temporary file beside ``path`` and
+    hashed; then the ``.tflite`` (checked against the model) and the card (both hashes, the
+    file's size) are written atomically under their final names; the temporary file is moved
+    onto ``path`` (``os.replace``) last. History lists ``.keras`` files, so a model shows up
+    there only once its card and LiteRT form are in place. A kill before that last rename
+    leaves hidden temporary files and perhaps a card and ``.tflite`` without their ``.keras``,
+    which History ignores and
+    :meth:`~digitpad.ml.model_library.ModelLibrary.remove_leftovers` clears; an error (a full
+    disk) removes them at once and re-raises.
+
+    Over an existing model (``digitpad train --out`` may name one), the old ``.keras`` stays
+    whole until the last rename, and a full disk while its temporary copy is written leaves all
+    three old files as they were. A kill (or an error) after the new ``.tflite`` is written
+    leaves the old ``.keras`` beside the new ``.tflite`` and perhaps the new card: their hashes
+    are not the old file's, so that ``.tflite`` is never served (the model is converted again
+    when opened), but such a card's figures are the new model's until it is saved again.
     """
     from digitpad.ml.conversion import write_litert_form
 
     path = Path(path)
     inference_model = _inference_copy(model)
-    write_with_atomic(path, inference_model.save, suffix=".keras")
-    record = write_litert_form(inference_model, beside_path(path), file_sha256(path))
-    full_card = card.replace(
-        file=path.name,
-        file_size_bytes=path.stat().st_size,
-        saved=card.saved or datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        litert=record,
-    )
-    full_card.write(path)
+    try:
+        with atomic_path(path, suffix=".keras") as keras_tmp:  # Keras wants the .keras ending
+            inference_model.save(keras_tmp)
+            record = write_litert_form(inference_model, beside_path(path), file_sha256(keras_tmp))
+            full_card = card.replace(
+                file=path.name,
+                file_size_bytes=keras_tmp.stat().st_size,
+                saved=card.saved or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                litert=record,
+            )
+            full_card.write(path)
+    except BaseException:
+        if not path.exists():  # a new model: what was written beside it belongs to no model
+            beside_path(path).unlink(missing_ok=True)
+            ModelCard.path_for(path).unlink(missing_ok=True)
+        raise
     return full_card
 
 

@@ -12,9 +12,14 @@ process boundary: the job and the messages are small picklable dataclasses
 
 The child is started with the "spawn" method (a fresh interpreter, never a fork of a process that
 runs Qt and TensorFlow threads) and imports no Qt. It reads MNIST before it imports TensorFlow, so
-a wrong dataset file is reported in a fraction of a second. Its model is written atomically
-(:func:`digitpad.ml.modelstore.save_model`) to the path the job names, so the parent may kill it
-at any moment and find either no model there or a whole one.
+a wrong dataset file is reported in a fraction of a second. Its model is saved by
+:func:`digitpad.ml.modelstore.save_model` to the path the job names: to a hidden temporary file,
+then the ``.tflite`` and the card beside the final name, and the ``.keras`` moved into place last.
+So the parent (or the system running short of memory) may kill it at any moment and find either
+no model there or a whole one with its card; what a kill leaves besides is hidden temporary files
+and perhaps a card and ``.tflite`` without a model, which History ignores and
+:meth:`~digitpad.ml.model_library.ModelLibrary.remove_leftovers` clears. A conversion's
+``.tflite`` goes into the cache before its record, and is served only once the record names it.
 
 No Qt here: the app reads the messages in :mod:`digitpad.ui.training.runner`.
 """
@@ -204,7 +209,14 @@ def _convert(job: TrainingJob, report: Report) -> Converted:
 
     assert job.current_model is not None  # TrainingJob requires it for a conversion
     report(Stage(f"Preparing {Path(job.current_model).name}…"))
-    form = convert_file(job.current_model, Path(job.output))
+    try:
+        form = convert_file(job.current_model, Path(job.output))
+    except OSError as exc:
+        raise JobFailed(
+            SAVE_PROBLEM,
+            f"{Path(job.current_model).name} could not be prepared for fast reading: "
+            f"{exc.strerror or exc} in {job.output}. Free some disk space, then open the model "
+            "again.") from exc
     return Converted(job.current_model, str(form.path), form.record.to_json())
 
 
@@ -300,7 +312,8 @@ def _measure(model_path: str, mnist: Mnist) -> float | None:
 
 
 def _save(model: Any, output: str, card: ModelCard, report: Report) -> ModelCard:
-    """Save the model with its card; returns the card as written."""
+    """Save the model with its card, its ``.keras`` appearing last (see ``save_model``); returns
+    the card as written. A full disk is the user's to fix, so it is told in those words."""
     from digitpad.ml.modelstore import save_model
 
     report(Stage("Saving the model…"))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import keras
@@ -126,3 +128,23 @@ def test_a_tflite_that_came_with_a_users_file_is_never_run(tmp_path: Path) -> No
     convert_file(copy, cache)  # by TensorFlow, in a child process in the app
     served = Recognizer.load(copy, cache, trusted_dirs=[made_here])
     assert served.predict_image(np.zeros((28, 28), np.float32)).digit is not None
+
+
+def test_what_killed_conversions_left_in_the_cache_is_cleared_by_the_next(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old_temp = cache / ".abc.tflite.x1.tmp"
+    unrecorded = cache / ("0" * 64 + ".tflite")
+    young_temp = cache / ".def.tflite.x2.tmp"
+    for path in (old_temp, unrecorded, young_temp):
+        path.write_bytes(b"half a model")
+    hour_ago = time.time() - 3600
+    for path in (old_temp, unrecorded):
+        os.utime(path, (hour_ago, hour_ago))
+    path = tmp_path / "theirs.keras"
+    _tiny_model().save(path)
+    form = convert_file(path, cache)
+    assert not old_temp.exists() and not unrecorded.exists()
+    assert young_temp.exists()  # perhaps another instance's conversion, still running
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        [young_temp.name, form.path.name, form.path.with_suffix(".json").name])

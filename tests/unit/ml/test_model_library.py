@@ -8,9 +8,14 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from digitpad.ml.card import ModelCard
+from digitpad.ml.conversion import TOLERANCE
+from digitpad.ml.litert import beside_path
 from digitpad.ml.model_library import LEFTOVER_AGE_SECONDS, ModelLibrary
+from digitpad.ml.recognizer import Recognizer
 
 
 def put_model(library: ModelLibrary, name: str, card: dict | None = None) -> Path:
@@ -85,6 +90,8 @@ def test_a_model_without_a_card_is_listed_by_its_file_time(library: ModelLibrary
 def test_unfinished_saves_are_not_models(library: ModelLibrary) -> None:
     put_model(library, ".2025-03-01_141502_cnn.keras.abc123.tmp.keras")
     put_model(library, "notes.txt")
+    # A save killed before its last step: the card and LiteRT form are there, the model is not.
+    put_model(library, "2025-03-01_141502_cnn.tflite", {"architecture": "cnn"})
     assert library.models() == []
 
 
@@ -126,3 +133,44 @@ def test_only_old_temporary_files_are_cleared(library: ModelLibrary) -> None:
     os.utime(model, (long_ago, long_ago))
     assert library.remove_leftovers() == [old]
     assert not old.exists() and fresh.exists() and model.exists()
+
+
+def test_old_cards_and_litert_forms_without_their_model_are_cleared(
+    library: ModelLibrary,
+) -> None:
+    """What a save killed before it moved its ``.keras`` into place leaves; never a part of a
+    model that exists, nor of a save that may still be running."""
+    orphans = [put_model(library, "lost.json"), put_model(library, "lost.tflite"),
+               put_model(library, "card-only.json")]
+    young = [put_model(library, "saving.json"), put_model(library, "saving.tflite")]
+    model = put_model(library, "kept.keras", {"architecture": "mlp"})
+    parts = [model, model.with_suffix(".json"), put_model(library, "kept.tflite")]
+    bare_litert = put_model(library, "no-card.keras").with_suffix(".tflite")
+    bare_litert.write_bytes(b"TFL3")
+    long_ago = time.time() - LEFTOVER_AGE_SECONDS - 60
+    for path in [*orphans, *parts, bare_litert]:
+        os.utime(path, (long_ago, long_ago))
+    assert sorted(library.remove_leftovers()) == sorted(orphans)
+    assert all(path.exists() for path in [*young, *parts, bare_litert])
+    assert sorted(m.name for m in library.models()) == ["kept.keras", "no-card.keras"]
+
+
+def assert_only_whole_models(library: ModelLibrary) -> list[str]:
+    """The library as a user meets it after an interrupted save: every model History lists has
+    the card of that very file and is served on LiteRT by a ``.tflite`` that answers as its
+    ``.keras`` does, and once the leftovers are cleared nothing else is in the folder. Returns
+    the names listed. Loads each model with TensorFlow too, to compare the answers."""
+    listed = library.models()
+    images = np.random.default_rng(0).random((8, 28, 28), np.float32)
+    for model in listed:
+        card = model.card
+        assert (card.file, card.file_size_bytes) == (model.name, model.path.stat().st_size), (
+            f"{model.name} is listed without a card of its own: {card}")
+        served = Recognizer.load(model.path).probabilities(images)
+        recorded = Recognizer.load_keras(model.path).probabilities(images)
+        assert np.max(np.abs(served - recorded)) <= TOLERANCE, f"{model.name}: another .tflite"
+    library.remove_leftovers(older_than=0)
+    whole = {part.name for m in listed
+             for part in (m.path, ModelCard.path_for(m.path), beside_path(m.path))}
+    assert {path.name for path in library.directory.glob("*")} == whole
+    return [m.name for m in listed]

@@ -13,6 +13,7 @@ import pytest
 from digitpad.ml.datasets import DatasetError, Mnist
 from digitpad.ml.ink import Drawing, SampleError
 from digitpad.ml.jobs import (
+    CONVERT,
     DATA_PROBLEM,
     INPUT_PROBLEM,
     SAVE_PROBLEM,
@@ -166,6 +167,16 @@ def test_a_model_that_cannot_be_saved_is_a_save_problem(
     with pytest.raises(JobFailed, match="could not be saved") as caught:
         run_job(job, lambda message: None, threading.Event())
     assert caught.value.problem == SAVE_PROBLEM
+
+
+def test_a_conversion_that_cannot_write_its_cache_is_a_save_problem(tmp_path: Path) -> None:
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    job = TrainingJob(CONVERT, str(blocked), current_model=str(bundled_model_path()), priority=0)
+    with pytest.raises(JobFailed, match="could not be prepared for fast reading") as caught:
+        run_job(job, lambda message: None, threading.Event())
+    assert caught.value.problem == SAVE_PROBLEM
+    assert "Free some disk space" in str(caught.value)
 
 
 @pytest.mark.parametrize(
