@@ -14,8 +14,9 @@ Several app instances may share the file, and the app may die at any moment, so:
   noticeable.
 
 A file that is not a readable database of ours (random bytes, a damaged file, another program's
-SQLite file, or one from a newer digitpad) is never written to: :func:`prepare` raises
-:class:`Unusable` before anything is written, and :func:`move_aside` renames it aside and keeps it.
+SQLite file, or one from a newer digitpad) is never written to: :func:`prepare` inspects it
+through a read-only connection and raises :class:`Unusable` before anything is written, and
+:func:`move_aside` renames it aside and keeps it, WAL and all.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -57,27 +58,94 @@ def connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def prepare(db: sqlite3.Connection, path: Path) -> None:
-    """Check the file is ours (before writing anything to it), switch it to WAL, migrate it."""
+def prepare(db: sqlite3.Connection, path: Path,
+            check_rows: Callable[[sqlite3.Connection], None]) -> None:
+    """Check the file is ours and readable before writing anything to it, switch it to WAL,
+    migrate it.
+
+    ``check_rows`` reads every row of a current schema and raises :class:`Unusable` for one that
+    does not decode: a changed byte inside a row can pass SQLite's own check.
+    """
+    _check_format(path)
     try:
-        # Under the write lock: another instance creating the file right now has either finished
-        # or not begun, and nothing is written to a file that turns out not to be ours.
-        with transaction(db):
-            _check_ours(db)
+        _inspect(path, check_rows)
         _switch_to_wal(db)
         db.execute("PRAGMA synchronous = FULL")
+        # Under the write lock: another instance creating the file right now has either finished
+        # or not begun, and one that replaced it since the inspection is caught here.
         with transaction(db):
-            _check_ours(db)  # another instance may have changed it since
-            problems = [row[0] for row in db.execute("PRAGMA quick_check")]
-            if problems != ["ok"]:
-                raise Unusable("corrupt", f"it is damaged ({problems[0]})")
-            migrations.migrate(db)
+            if _check_ours(db) < migrations.latest_version():
+                migrations.migrate(db)
+                check_rows(db)  # in the schema they now have
     except sqlite3.DatabaseError as exc:
         if _is_damage(exc):
             raise Unusable(
-                "corrupt", f"it is not a SQLite database or it is damaged ({exc})"
+                "corrupt", f"it is not a SQLite database or it is damaged ({_one_line(exc)})"
             ) from exc
         raise StoreError(f"{path}: cannot open the samples file ({exc})") from exc
+
+
+def _inspect(path: Path, check_rows: Callable[[sqlite3.Connection], None]) -> None:
+    """Raise :class:`Unusable` unless the file at ``path`` (if any) is ours, passes SQLite's
+    check and, in the current schema, ``check_rows``.
+
+    It reads through a read-only connection: the last read-write connection to close a WAL
+    database copies the WAL into the file, and a read-only one never does, so a file that fails
+    is left exactly as it was.
+    """
+    if not path.exists():
+        return  # a new store
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                         timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    try:
+        db.execute("BEGIN")  # one snapshot, even while another instance writes
+        version = _check_ours(db)
+        problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise Unusable("corrupt", f"it is damaged ({_first_problem(problems)})")
+        if version == migrations.latest_version():
+            check_rows(db)
+    finally:
+        db.close()
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_FORMAT_VERSIONS = (1, 2)
+"""The file format versions in a SQLite header (bytes 18 and 19): 1 rollback journal, 2 WAL."""
+
+
+def _check_format(path: Path) -> None:
+    """Raise :class:`Unusable` for a SQLite header naming another file format version.
+
+    SQLite opens such a file read-only, and every write would then fail as if the user lacked
+    permission, so the damage would look like a problem the user can fix.
+    """
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(_SQLITE_MAGIC) + 4)
+    except OSError:
+        return  # missing (a new store) or unreadable: connecting reports the latter
+    if header.startswith(_SQLITE_MAGIC) and len(header) == len(_SQLITE_MAGIC) + 4 and not (
+        header[18] in _FORMAT_VERSIONS and header[19] in _FORMAT_VERSIONS
+    ):
+        raise Unusable("corrupt", "it is damaged (its header names an unknown file format)")
+
+
+def _first_problem(problems: list[str]) -> str:
+    """The first problem ``PRAGMA quick_check`` found, without its "*** in database main ***"
+    heading."""
+    lines = [line for text in problems for line in text.splitlines()]
+    return _one_line(next((line for line in lines if not line.startswith("***")), lines[0]))
+
+
+_SHOWN_CHARS = 100
+
+
+def _one_line(reason: object) -> str:
+    """SQLite's words for the damage, fit for the one line that tells the user: a damaged schema
+    comes back with its own (multi-line, perhaps garbled) SQL in the message."""
+    text = " ".join(str(reason).split())
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
 WAL_SWITCH_SECONDS = 10.0
@@ -101,8 +169,9 @@ def _switch_to_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.02)
 
 
-def _check_ours(db: sqlite3.Connection) -> None:
-    """Raise :class:`Unusable` unless the file is ours (or new and empty)."""
+def _check_ours(db: sqlite3.Connection) -> int:
+    """The schema version of our file (0 for a new, empty one); raises :class:`Unusable` for
+    any other file."""
     application_id = db.execute("PRAGMA application_id").fetchone()[0]
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if application_id == migrations.APPLICATION_ID:
@@ -113,10 +182,13 @@ def _check_ours(db: sqlite3.Connection) -> None:
                 f"it was written by a newer digitpad (schema version {version}; this version "
                 f"knows up to {latest})",
             )
-        return
+        if version < 1:  # the first migration sets the application id and version 1 together
+            raise Unusable("corrupt", f"it is damaged (its schema version reads {version})")
+        return int(version)
     has_tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
     if application_id != 0 or version != 0 or has_tables:
         raise Unusable("foreign", "it is a database of another program, not digitpad samples")
+    return 0
 
 
 def _is_damage(exc: sqlite3.DatabaseError) -> bool:

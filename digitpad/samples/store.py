@@ -1,9 +1,9 @@
 """The user's own labelled drawings, kept in a SQLite database in their data directory.
 
 One file for one class around one schema: :class:`SampleStore` and the encoding of its rows
-(validated on the way in, decoded fast on the way out) share the ``samples`` table's columns and
-change together. How the file itself is opened, checked and recovered lives in
-:mod:`digitpad.samples.database`.
+(validated on the way in, checked again on the way out, as bytes on disk can change) share the
+``samples`` table's columns and change together. How the file itself is opened, checked and
+recovered lives in :mod:`digitpad.samples.database`.
 
 Several app instances may share the file, and the app may die at any moment: every change is one
 transaction, committed to disk before the method returns. A file that is not a readable database
@@ -30,6 +30,8 @@ import numpy as np
 
 from digitpad.ml.digits import FRAME_SIZE, NUM_CLASSES, to_model_input, to_pixels
 from digitpad.ml.ink import (
+    MAX_COORDINATE,
+    MAX_POINTS,
     Drawing,
     InkError,
     SampleError,
@@ -185,7 +187,7 @@ class SampleStore:
             seen = identity(path)
             db = connect(path)
             try:
-                prepare(db, path)
+                prepare(db, path, _check_rows)
             except Unusable as problem:
                 db.close()
                 if not recover:
@@ -433,6 +435,12 @@ def _new_row(
         raise SampleError(f"{where}: expected a Drawing; received {type(drawing).__name__}")
     if drawing.is_empty:
         raise SampleError(f"{where}: the drawing has no ink; there is nothing to keep")
+    points = np.concatenate(drawing.strokes)
+    if len(points) > MAX_POINTS or not (np.abs(points) <= MAX_COORDINATE).all():
+        # The limits ink files are read with, and :func:`_sample` reads rows with.
+        raise SampleError(
+            f"{where}: the drawing cannot be kept; it may have at most {MAX_POINTS:,} points, "
+            f"each a finite number within ±{MAX_COORDINATE:,.0f}")
     label = _digit(label, "label", where)
     if predicted is not None:
         predicted = _digit(predicted, "predicted", where)
@@ -493,22 +501,59 @@ def _get(db: sqlite3.Connection, sample_id: int) -> Sample:
 
 
 def _sample(row: tuple[Any, ...]) -> Sample:
-    """Decode a row; its ink was validated when it was stored, so this is the fast path."""
+    """Decode a row, checking every field, since a byte changed on disk can leave a row that
+    SQLite still reads; raises ``ValueError`` (:class:`InkError` for the drawing) if it is not a
+    sample as :func:`_new_row` stored it."""
     sample_id, label, ink, image, predicted, confidence, model, created = row
-    fields = json.loads(ink)
-    strokes = tuple(
-        np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in fields.pop("strokes")
+    fields = json.loads(ink) if isinstance(ink, str) else None
+    if not isinstance(fields, dict):
+        raise ValueError(f"sample #{sample_id}: its drawing is not a JSON object")
+    drawing = parse_drawing(fields, where=f"sample #{sample_id}")
+    as_stored = (
+        _is_digit(label)
+        and (predicted is None or _is_digit(predicted))
+        and (confidence is None or (isinstance(confidence, float) and 0.0 <= confidence <= 1.0))
+        and isinstance(model, str)
+        and isinstance(image, bytes) and len(image) == FRAME_SIZE * FRAME_SIZE
+        and isinstance(created, str)
     )
+    if drawing.is_empty or not as_stored:
+        raise ValueError(f"sample #{sample_id}: a field does not hold what was stored")
+    taken = datetime.fromisoformat(created)
+    if taken.tzinfo is None:
+        raise ValueError(f"sample #{sample_id}: its time has no time zone")
     pixels = np.frombuffer(image, dtype=np.uint8).reshape(FRAME_SIZE, FRAME_SIZE)
     return Sample(
         id=sample_id,
-        drawing=Drawing(strokes, int(label), fields),
+        drawing=Drawing(drawing.strokes, label, drawing.extra),
         image=to_model_input(pixels),
         predicted=predicted,
         confidence=confidence,
         model=model,
-        created=datetime.fromisoformat(created),
+        created=taken,
     )
+
+
+def _is_digit(value: Any) -> bool:
+    return type(value) is int and 0 <= value < NUM_CLASSES
+
+
+def _check_rows(db: sqlite3.Connection) -> None:
+    """Raise :class:`Unusable` unless every row decodes, so that a store that opens reads in
+    full and a damaged row never reaches the window as a traceback."""
+    db.text_factory = _utf8  # what ``str`` does, but a bad byte raises instead of OperationalError
+    try:
+        for row in db.execute(_SELECT):
+            _sample(row)
+    except ValueError as exc:  # UnicodeDecodeError, JSONDecodeError and InkError are ValueErrors
+        log.warning("a sample cannot be read: %s", exc)
+        raise Unusable("corrupt", "it is damaged (a sample in it cannot be read)") from exc
+    finally:
+        db.text_factory = str
+
+
+def _utf8(data: bytes) -> str:
+    return data.decode("utf-8")
 
 
 def _read_ink_items(path: Path) -> list[Any]:

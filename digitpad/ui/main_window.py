@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImageReader, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -42,6 +42,7 @@ from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support import icons
 from digitpad.ui.support.about import about_html
 from digitpad.ui.support.dialogs import MODEL_FILTER, Dialogs, open_from_last_folder
+from digitpad.ui.support.settings import read_bytes, read_choice, warn_if_unusable
 
 log = logging.getLogger(__name__)
 
@@ -418,14 +419,11 @@ class MainWindow(QMainWindow):
     # -- settings ----------------------------------------------------------------------------
 
     def _restore_settings(self) -> None:
-        geometry = self._settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
+        geometry = read_bytes(self._settings, "window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1020, 660)
-        pen = str(self._settings.value("pen/width", DEFAULT_PEN))
-        if pen not in PEN_WIDTHS:
-            pen = DEFAULT_PEN
+        pen = read_choice(self._settings, "pen/width", PEN_WIDTHS, DEFAULT_PEN)
+        warn_if_unusable(self._settings)
         for action in self.pen_actions.actions():
             if action.data() == pen:
                 action.setChecked(True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
 
 from digitpad.ui.pad.workers import ModelInfo
+from digitpad.ui.support.settings import read_path
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,9 @@ class ModelChoice(QObject):
 
     def startup_path(self) -> Path:
         """The model to load at start: the remembered one, else the bundled one."""
-        saved = str(self._settings.value(MODEL_KEY, "") or "")
-        self._startup = saved or None
-        return Path(saved) if saved else self._bundled
+        saved = read_path(self._settings, MODEL_KEY)
+        self._startup = str(saved) if saved is not None else None
+        return saved or self._bundled
 
     @Slot(str)
     def use(self, path: str) -> None:

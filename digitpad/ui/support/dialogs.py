@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitpad.ui.support.settings import read_folder
+
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
 INK_FILTER = "Ink JSON (*.json);;All files (*)"
 PNG_FILTER = "PNG image (*.png)"
@@ -25,7 +27,7 @@ _LAST_FOLDER_KEY = "files/last_dir"
 
 def last_folder(settings: QSettings) -> Path:
     """Where the last file was opened or saved, so the next file dialog starts there."""
-    return Path(str(settings.value(_LAST_FOLDER_KEY, str(Path.home()))))
+    return read_folder(settings, _LAST_FOLDER_KEY) or Path.home()
 
 
 def remember_folder(settings: QSettings, file: Path) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import (
-    QByteArray,
     QItemSelection,
     QPoint,
     QSettings,
@@ -46,6 +45,7 @@ from digitpad.ui.pad.workers import RecognizerWorker
 from digitpad.ui.support.background import Background
 from digitpad.ui.support.dialogs import Dialogs
 from digitpad.ui.support.notice import UndoNotice
+from digitpad.ui.support.settings import read_bytes
 from digitpad.ui.teaching.filter_bar import FilterBar, reading_summary
 from digitpad.ui.teaching.model_guesses import ModelGuesses
 from digitpad.ui.teaching.sample_actions import SampleActions
@@ -119,10 +119,8 @@ class SamplesWindow(QMainWindow):
         self.samples.dataChanged.connect(self._on_data_changed)
         self.grid.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
-        geometry = settings.value(GEOMETRY_KEY)
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
+        geometry = read_bytes(settings, GEOMETRY_KEY)
+        if geometry is None or not self.restoreGeometry(geometry):
             self.resize(820, 600)
 
     def _build_ui(self) -> None:

@@ -22,6 +22,7 @@ from digitpad.samples import (
 )
 from digitpad.ui.pad.canvas import PAD_KEY, PAD_UNITS, InkCanvas
 from digitpad.ui.pad.recognition import LiveRecognition
+from digitpad.ui.support.settings import read_bool
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class Teacher(QObject):
         return self._store
 
     def clear_after_label(self) -> bool:
-        return bool(self._settings.value(CLEAR_AFTER_LABEL_KEY, True, type=bool))
+        return read_bool(self._settings, CLEAR_AFTER_LABEL_KEY, True)
 
     @Slot(bool)
     def set_clear_after_label(self, clear: bool) -> None:

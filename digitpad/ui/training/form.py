@@ -25,6 +25,7 @@ from digitpad.ml.datasets import keras_mnist_cached
 from digitpad.ml.ink import Drawing
 from digitpad.ml.jobs import FINE_TUNE, TRAIN, TRAIN_WITH_SAMPLES, TrainingJob
 from digitpad.ui.pad.workers import ModelInfo
+from digitpad.ui.support.settings import read_path
 
 MNIST_PATH_KEY = "training/mnist_path"
 """The mnist.npz the user chose; without one, Keras' copy (downloaded if needed) is used."""
@@ -108,7 +109,8 @@ class RecipeForm(QGroupBox):
     # -- the data -------------------------------------------------------------------------------
 
     def data_path(self) -> str | None:
-        return str(self._settings.value(MNIST_PATH_KEY, "") or "") or None
+        path = read_path(self._settings, MNIST_PATH_KEY)  # training explains a file that is gone
+        return str(path) if path is not None else None
 
     def set_data_path(self, path: Path) -> None:
         """Train on this mnist.npz from now on (remembered across sessions)."""
