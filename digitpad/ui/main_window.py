@@ -42,7 +42,7 @@ from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support import icons
 from digitpad.ui.support.about import about_html
 from digitpad.ui.support.dialogs import MODEL_FILTER, Dialogs, open_from_last_folder
-from digitpad.ui.support.settings import read_bytes, read_choice, warn_if_unusable
+from digitpad.ui.support.settings import read_bytes, read_choice, settings_problem
 
 log = logging.getLogger(__name__)
 
@@ -261,6 +261,11 @@ class MainWindow(QMainWindow):
         self.cancel_preparation_button.setToolTip("Stop preparing the model; keep the one in use")
         self.cancel_preparation_button.clicked.connect(self.model_preparation_cancelled)
         self.cancel_preparation_button.hide()
+        self.settings_warning = QLabel(objectName="settings-warning")
+        """Shown when the settings file cannot be read or written; its tooltip says why."""
+        self.settings_warning.setContentsMargins(8, 0, 8, 0)
+        self.settings_warning.hide()
+        self.statusBar().addPermanentWidget(self.settings_warning)
         self.statusBar().addPermanentWidget(self.model_status)
         self.statusBar().addPermanentWidget(self.cancel_preparation_button)
 
@@ -423,7 +428,11 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1020, 660)
         pen = read_choice(self._settings, "pen/width", PEN_WIDTHS, DEFAULT_PEN)
-        warn_if_unusable(self._settings)
+        problem = settings_problem(self._settings)
+        if problem is not None:  # not worth a dialog: nothing is lost but what is chosen now
+            self.settings_warning.setText("\N{WARNING SIGN} Settings not remembered")
+            self.settings_warning.setToolTip(f"{problem}.")
+            self.settings_warning.show()
         for action in self.pen_actions.actions():
             if action.data() == pen:
                 action.setChecked(True)

@@ -130,6 +130,11 @@ def test_the_app_starts_with_its_defaults_on_a_damaged_settings_file(
             # Only a chosen model that is gone is worth a word, and only once: it is forgotten.
             told = case in TOLD_THE_MODEL_IS_GONE and start == "first"
             assert [title for title, _ in dialogs.errors] == ([GONE_MODEL] if told else [])
+            warning = parts.window.settings_warning
+            if case == "a folder where the file belongs":  # said where it does not block
+                assert warning.isVisible() and "will not be remembered" in warning.toolTip()
+            else:
+                assert not warning.isVisible()
         finally:
             parts.window.close()
             parts.shutdown()

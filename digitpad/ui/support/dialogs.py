@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -58,7 +58,12 @@ class Dialogs:
         return Path(path) if path else None
 
     def error(self, title: str, message: str) -> None:
-        QMessageBox.warning(self._parent, title, message)
+        """A warning in plain text: a message quotes file names and contents, which Qt would
+        otherwise render as HTML when they look like it."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok,
+                          self._parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
 
     def text(self, title: str, text: str) -> None:
         """Show a longer read-only text in a fixed-width font (model summary, model card)."""

@@ -91,19 +91,25 @@ def read_folder(settings: QSettings, key: str) -> Path | None:
     return path if found else _ignored(settings, key, str(path), "a folder that exists", None)
 
 
-def warn_if_unusable(settings: QSettings) -> None:
-    """Log why choices will not be remembered, after the first read: the app runs on without a
-    readable or writable settings file (QSettings then keeps values in memory only)."""
+def settings_problem(settings: QSettings) -> str | None:
+    """What the user should know when the settings file cannot be used, after the first read
+    (logged too); None when it can. The app runs on without it: QSettings then keeps values in
+    memory only."""
     name = settings.fileName()
-    status = settings.status()
-    if status == QSettings.Status.FormatError:
-        log.warning("%s is damaged: what could be read of it is used, the rest is ignored, and "
-                    "the file is written afresh when digitpad closes", name)
-    elif status == QSettings.Status.AccessError:
-        log.warning("%s cannot be read; digitpad starts with its defaults", name)
+    problems = []
+    if settings.status() == QSettings.Status.FormatError:
+        problems.append(f"{name} is damaged: what could be read of it is used, and it is written "
+                        "afresh when digitpad closes")
+    elif settings.status() == QSettings.Status.AccessError:
+        problems.append(f"{name} cannot be read; digitpad starts with its defaults")
     if not settings.isWritable():
-        log.warning("%s cannot be written, so the window size, pen, model and folders chosen "
-                    "now will not be remembered", name)
+        problems.append(f"{name} cannot be written, so the window size, pen, model and folders "
+                        "chosen now will not be remembered")
+    if not problems:
+        return None
+    problem = "; ".join(problems)
+    log.warning("%s", problem)
+    return problem
 
 
 def _ignored(settings: QSettings, key: str, value: object, expected: str, default: T) -> T:

@@ -24,7 +24,7 @@ from digitpad.ui.support.settings import (
     read_choice,
     read_path,
     read_text,
-    warn_if_unusable,
+    settings_problem,
 )
 from digitpad.ui.teaching.samples_window import GEOMETRY_KEY as SAMPLES_GEOMETRY_KEY
 from digitpad.ui.teaching.teacher import CLEAR_AFTER_LABEL_KEY
@@ -259,9 +259,11 @@ def test_a_folder_where_the_settings_file_belongs_gives_defaults_and_a_warning(
     settings = QSettings(str(path), QSettings.Format.IniFormat)
     with caplog.at_level(logging.WARNING):
         assert read_choice(settings, PEN_KEY, PEN_WIDTHS, DEFAULT_PEN) == DEFAULT_PEN
-        warn_if_unusable(settings)
+        problem = settings_problem(settings)
     messages = " ".join(record.getMessage() for record in caplog.records)
     assert "cannot be read" in messages and "will not be remembered" in messages
+    assert problem is not None
+    assert "cannot be read" in problem and "will not be remembered" in problem
     settings.setValue(PEN_KEY, "Bold")
     settings.sync()  # fails quietly: the value lives on in memory only
     assert path.is_dir() and settings.status() == QSettings.Status.AccessError
