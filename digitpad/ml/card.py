@@ -25,7 +25,8 @@ CARD_SUFFIX = ".json"
 MAX_CARD_BYTES = 4 * 2**20
 """A card is a few kilobytes (200 epochs of history are 30 KB); a larger file is not one."""
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,), "int": (int,), "float": (int, float), "dict": (dict,), "LiteRTRecord": (dict,),
+    "str": (str,), "int": (int,), "float": (int, float), "dict": (dict,), "list": (list,),
+    "LiteRTRecord": (dict,),
 }
 """The JSON values a field takes, by the first word of its annotation."""
 
@@ -36,6 +37,9 @@ class ModelCard:
     (``config``, ``history``, ``ink_training``, ...) are the JSON objects as written."""
 
     architecture: str | None = None
+    outputs: list[str] | None = None
+    """What each model output means (:data:`digitpad.ml.outputs.OUTPUT_NAMES` for a model that
+    says "not a digit"); None for ten outputs, one per digit."""
     parameters: int | None = None
     config: dict[str, Any] | None = None
     """The training settings (``TrainingConfig`` fields)."""

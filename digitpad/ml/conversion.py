@@ -53,12 +53,14 @@ def tflite_bytes(model: Any) -> bytes:
                          ) from exc
 
 
-def write_litert_form(model: Any, tflite_path: Path, keras_sha256: str) -> LiteRTRecord:
+def write_litert_form(model: Any, tflite_path: Path, keras_sha256: str,
+                      card: ModelCard | None = None) -> LiteRTRecord:
     """Convert ``model``, check the result against it and write it atomically to ``tflite_path``.
 
-    ``keras_sha256`` is the hash of the ``.keras`` file this model was saved to or loaded from.
+    ``keras_sha256`` is the hash of the ``.keras`` file this model was saved to or loaded from;
+    ``card`` is its model card (it names a twelve-output model's outputs).
     """
-    recognizer = Recognizer.from_keras(model)  # also rejects a model that is not a digit model
+    recognizer = Recognizer.from_keras(model, card=card or ModelCard())  # rejects a non-digit model
     data = tflite_bytes(model)
     write_bytes_atomic(tflite_path, data)
     try:
@@ -81,7 +83,7 @@ def convert_file(keras_path: str | os.PathLike[str], cache_dir: Path) -> LiteRTF
     keras_sha256 = file_sha256(keras_path)
     model = load_keras_model(keras_path)
     tflite, record_path = cache_paths(cache_dir, keras_sha256)
-    record = write_litert_form(model, tflite, keras_sha256)
+    record = write_litert_form(model, tflite, keras_sha256, ModelCard.read(keras_path))
     write_text_atomic(record_path, json.dumps(record.to_json(), indent=2) + "\n")
     return LiteRTForm(tflite, record)
 
@@ -102,7 +104,7 @@ def _check_same_answers(recognizer: Recognizer, tflite_path: Path) -> None:
         lite = LiteRTModel(tflite_path, threads=1)
     except LiteRTError as exc:
         raise ModelError(str(exc)) from exc
-    expected = recognizer.probabilities(inputs)
+    expected = recognizer.outputs(inputs)
     got = lite(inputs.reshape((len(inputs), *lite.input_shape)))
     difference = float(np.max(np.abs(expected - got)))
     if not difference <= TOLERANCE:
@@ -119,7 +121,7 @@ def convert_beside(keras_path: str | os.PathLike[str]) -> LiteRTForm:
     if card.is_empty():
         raise ModelError(f"{keras_path}: has no model card to record its LiteRT form in")
     record = write_litert_form(load_keras_model(keras_path), beside_path(keras_path),
-                               file_sha256(keras_path))
+                               file_sha256(keras_path), card)
     card.replace(litert=record).write(keras_path)
     return LiteRTForm(beside_path(keras_path), record)
 

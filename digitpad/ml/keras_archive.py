@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +50,10 @@ class ArchiveError(ValueError):
     """The file is not a ``.keras`` model digitpad can use; the message names the file and why."""
 
 
-def check_keras_archive(path: str | os.PathLike[str]) -> None:
-    """Raise :class:`ArchiveError` when ``path`` is plainly not a usable digit model."""
+def check_keras_archive(path: str | os.PathLike[str],
+                        allowed_outputs: Collection[int] = (NUM_CLASSES,)) -> None:
+    """Raise :class:`ArchiveError` when ``path`` is plainly not a usable digit model
+    (``allowed_outputs``: 12 too when its model card names twelve outputs)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -82,7 +84,7 @@ def check_keras_archive(path: str | os.PathLike[str]) -> None:
             f"{path}: the model takes input of shape {_shown(input_shape)}; digitpad needs "
             "(None, 28, 28) or (None, 28, 28, 1): one grey 28x28 image")
     outputs = _sequential_outputs(config)
-    if outputs is not None and outputs != NUM_CLASSES:
+    if outputs is not None and outputs not in allowed_outputs:
         raise ArchiveError(
             f"{path}: the model outputs shape (None, {outputs}); digitpad needs (None, 10), one "
             "probability per digit")

@@ -1,7 +1,8 @@
 """The two architectures: the tutorial's MLP, and the CNN that ships with the app.
 
 Both take the 28x28 image as float32 in [0, 1], shape (N, 28, 28), and output (N, 10) softmax
-probabilities. Only standard Keras layers are used, so any Keras 3 user can load the files with
+probabilities, or (N, 12) with a crossed 7 and "not a digit" (:mod:`digitpad.ml.outputs`).
+Only standard Keras layers are used, so any Keras 3 user can load the files with
 ``safe_mode=True`` and nothing of ours installed.
 """
 
@@ -17,20 +18,20 @@ BN_MOMENTUM = 0.9
 retrain on a few thousand images has fewer than that, and would test at chance level."""
 
 
-def build_mlp() -> keras.Model:
+def build_mlp(outputs: int = NUM_CLASSES) -> keras.Model:
     """Exactly the tutorial's model: Flatten -> Dense(128, relu) -> Dense(10, softmax)."""
     return keras.Sequential(
         [
             keras.Input(shape=INPUT_SHAPE, name="image"),
             layers.Flatten(),
             layers.Dense(128, activation="relu"),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
+            layers.Dense(outputs, activation="softmax"),
         ],
         name="mlp",
     )
 
 
-def build_cnn() -> keras.Model:
+def build_cnn(outputs: int = NUM_CLASSES) -> keras.Model:
     """A small VGG-style CNN: two conv blocks with batch norm, then a dropout-regularised head.
 
     ~0.5 M parameters (2 MB on disk), a few ms per drawing on a CPU. Batch norm lets it train fast
@@ -61,15 +62,15 @@ def build_cnn() -> keras.Model:
             layers.BatchNormalization(momentum=BN_MOMENTUM),
             layers.Activation("relu"),
             layers.Dropout(0.4),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
+            layers.Dense(outputs, activation="softmax"),
         ],
         name="cnn",
     )
 
 
-def build_model(arch: str) -> keras.Model:
+def build_model(arch: str, outputs: int = NUM_CLASSES) -> keras.Model:
     if arch == "mlp":
-        return build_mlp()
+        return build_mlp(outputs)
     if arch == "cnn":
-        return build_cnn()
+        return build_cnn(outputs)
     raise ValueError(f"Unknown architecture {arch!r}; expected one of {', '.join(ARCHITECTURES)}")

@@ -40,7 +40,8 @@ def save_model(model: Any, path: str | os.PathLike[str], card: ModelCard) -> Mod
     try:
         with atomic_path(path, suffix=".keras") as keras_tmp:  # Keras wants the .keras ending
             inference_model.save(keras_tmp)
-            record = write_litert_form(inference_model, beside_path(path), file_sha256(keras_tmp))
+            record = write_litert_form(inference_model, beside_path(path), file_sha256(keras_tmp),
+                                       card)
             full_card = card.replace(
                 file=path.name,
                 file_size_bytes=keras_tmp.stat().st_size,

@@ -20,6 +20,7 @@ from digitpad.ml.digits import FRAME_SIZE, INPUT_SHAPE, NUM_CLASSES
 from digitpad.ml.ink import Drawing
 from digitpad.ml.keras_archive import ArchiveError, check_keras_archive
 from digitpad.ml.litert import LiteRTError, LiteRTModel, find_litert_form
+from digitpad.ml.outputs import OUTPUT_NAMES, Sevens, fold, output_names
 from digitpad.ml.preprocess import ink_to_image
 
 BATCH_SIZE = 256
@@ -33,11 +34,17 @@ class ModelError(ValueError):
 
 @dataclass(frozen=True)
 class Prediction:
-    """What the model thinks of one drawing; ``digit`` is None when there was nothing drawn."""
+    """What the model thinks of one drawing; ``digit`` is None when there was nothing drawn.
+
+    ``digit`` is the likeliest digit even when the drawing is likelier not a digit at all: the
+    reader decides (``not_a_digit`` against a threshold) what to show.
+    """
 
     digit: int | None
     confidence: float
     probabilities: np.ndarray  # (10,) float32, all zeros for an empty drawing
+    not_a_digit: float = 0.0
+    """The probability that the drawing is no digit; 0 for a model that cannot tell."""
 
     @property
     def runner_up(self) -> int | None:
@@ -50,9 +57,9 @@ class Prediction:
         return Prediction(None, 0.0, np.zeros(NUM_CLASSES, np.float32))
 
     @staticmethod
-    def from_probabilities(probabilities: np.ndarray) -> Prediction:
+    def from_probabilities(probabilities: np.ndarray, not_a_digit: float = 0.0) -> Prediction:
         digit = int(np.argmax(probabilities))
-        return Prediction(digit, float(probabilities[digit]), probabilities)
+        return Prediction(digit, float(probabilities[digit]), probabilities, float(not_a_digit))
 
 
 class NeedsConversion(ModelError):
@@ -64,7 +71,7 @@ class NeedsConversion(ModelError):
 
 
 Run = Callable[[np.ndarray], np.ndarray]
-"""(N, *input_shape) float32 -> (N, 10) probabilities."""
+"""(N, *input_shape) float32 -> (N, outputs) softmax outputs."""
 
 
 class Recognizer:
@@ -72,14 +79,18 @@ class Recognizer:
 
     The app and the commands serve the model's LiteRT form (:meth:`load`, no TensorFlow); the
     training child, which has TensorFlow anyway, wraps the Keras model it just trained
-    (:meth:`from_keras`). Both are checked the same way: one 28x28 input, ten probabilities.
+    (:meth:`from_keras`). Both are checked the same way: one 28x28 input, and ten digit outputs,
+    or the twelve of :mod:`digitpad.ml.outputs` (with a crossed 7 and "not a digit") when the
+    model card names them. ``sevens`` is how the writer writes 1 and 7; it decides how twelve
+    outputs fold into ten digits.
     """
 
     def __init__(self, run: Run, input_shape: tuple[int, ...], name: str, summary: str,
                  path: Path | None = None, card: ModelCard | None = None,
-                 keras_model: Any = None) -> None:
+                 keras_model: Any = None, outputs: int = NUM_CLASSES) -> None:
         self._run = run
         self._input_shape = input_shape
+        self.sevens = Sevens.PLAIN
         self.name = name
         self.path = path
         self.card = card if card is not None else ModelCard()
@@ -87,7 +98,16 @@ class Recognizer:
         """The Keras model, only for :meth:`from_keras` (a fine-tune starts from it)."""
         self._summary = summary
         _check_shapes(input_shape, path or name)
+        names = output_names(outputs, self.card.outputs)
+        if names is None:
+            raise ModelError(_outputs_problem(path or name, (outputs,)))
+        self.output_names = names
         self._check_outputs_are_probabilities()
+
+    @property
+    def knows_non_digits(self) -> bool:
+        """Whether the model can say "not a digit" (and tell a crossed 7)."""
+        return len(self.output_names) > NUM_CLASSES
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], cache_dir: Path | None = None,
@@ -104,8 +124,8 @@ class Recognizer:
         path = Path(path)
         if not path.is_file():
             raise ModelError(f"{path}: no such model file")
-        _check_archive(path)
         card = ModelCard.read(path)
+        _check_archive(path, card)
         beside = card.litert if _is_in(path, trusted_dirs) else None
         form = find_litert_form(path, beside, cache_dir)
         if form is None:
@@ -114,18 +134,19 @@ class Recognizer:
             model = LiteRTModel(form.path)
         except LiteRTError as exc:
             raise ModelError(str(exc)) from exc
-        if model.output_shape != (NUM_CLASSES,):
-            raise ModelError(
-                f"{path}: the model outputs shape (None, {', '.join(map(str, model.output_shape))})"
-                "; digitpad needs (None, 10), one probability per digit")
-        return cls(model, model.input_shape, path.name, form.record.summary, path, card)
+        if len(model.output_shape) != 1:
+            raise ModelError(_outputs_problem(path, model.output_shape))
+        return cls(model, model.input_shape, path.name, form.record.summary, path, card,
+                   outputs=model.output_shape[0])
 
     @classmethod
-    def from_keras(cls, model: Any, path: Path | None = None) -> Recognizer:
+    def from_keras(cls, model: Any, path: Path | None = None,
+                   card: ModelCard | None = None) -> Recognizer:
         """A Keras model in this process (training, conversion): a traced call, ~2 ms a drawing.
 
-        Only for a process whose TensorFlow runs on its main thread: TensorFlow keeps its graph
-        state in thread-locals, which a Qt thread loses between two slot calls.
+        ``card`` (default: the one beside ``path``) names twelve outputs. Only for a process
+        whose TensorFlow runs on its main thread: TensorFlow keeps its graph state in
+        thread-locals, which a Qt thread loses between two slot calls.
         """
         import tensorflow as tf
 
@@ -135,16 +156,15 @@ class Recognizer:
         except (AttributeError, ValueError) as exc:
             raise ModelError(f"{path or 'model'}: the model has no single input and output "
                              f"({exc})") from exc
-        if output_shape != (NUM_CLASSES,):
-            raise ModelError(
-                f"{path or 'model'}: the model outputs shape {(None, *output_shape)}; digitpad "
-                "needs (None, 10), one probability per digit")
+        if len(output_shape) != 1:
+            raise ModelError(_outputs_problem(path or "model", output_shape))
         spec = tf.TensorSpec((None, *input_shape), tf.float32)
         traced = tf.function(lambda x: model(x, training=False), input_signature=[spec])
-        card = ModelCard.read(path) if path is not None else ModelCard()
+        if card is None:
+            card = ModelCard.read(path) if path is not None else ModelCard()
         return cls(lambda batch: traced(batch).numpy(), input_shape,
                    path.name if path is not None else model.name, keras_summary(model), path,
-                   card, keras_model=model)
+                   card, keras_model=model, outputs=output_shape[0])
 
     @classmethod
     def load_keras(cls, path: str | os.PathLike[str]) -> Recognizer:
@@ -152,7 +172,13 @@ class Recognizer:
         return cls.from_keras(load_keras_model(path), Path(path))
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
-        """(28, 28) or (N, 28, 28[, 1]) float32 in [0, 1] -> (N, 10) probabilities."""
+        """(28, 28) or (N, 28, 28[, 1]) float32 in [0, 1] -> (N, 10) digit probabilities, folded
+        by :attr:`sevens` (with "not a digit" left out, a row may sum to less than 1)."""
+        return fold(self.outputs(images), self.sevens)[0]
+
+    def outputs(self, images: np.ndarray) -> np.ndarray:
+        """(28, 28) or (N, 28, 28[, 1]) float32 in [0, 1] -> (N, 10 or 12): what the model says,
+        as it says it (see :attr:`output_names`)."""
         batch = np.asarray(images, dtype=np.float32)
         one_with_channel = batch.ndim == 3 and batch.shape[-1] == 1 and batch.shape[0] == FRAME_SIZE
         if batch.ndim == 2 or one_with_channel:
@@ -163,7 +189,7 @@ class Recognizer:
             )
         batch = batch.reshape((len(batch), *self._input_shape))
         if len(batch) == 0:
-            return np.zeros((0, NUM_CLASSES), np.float32)
+            return np.zeros((0, len(self.output_names)), np.float32)
         outputs = [
             self._run(batch[start : start + BATCH_SIZE])
             for start in range(0, len(batch), BATCH_SIZE)
@@ -172,9 +198,7 @@ class Recognizer:
 
     def predict_image(self, image: np.ndarray | None) -> Prediction:
         """One 28x28 model input (None for an empty drawing) -> its prediction."""
-        if image is None:
-            return Prediction.empty()
-        return Prediction.from_probabilities(self.probabilities(image)[0])
+        return self.predict_images([image])[0]
 
     def predict_drawings(self, drawings: Sequence[Drawing]) -> list[Prediction]:
         """Classify many drawings in batches; empty drawings get an empty prediction."""
@@ -198,15 +222,16 @@ class Recognizer:
         present = [i for i, image in enumerate(images) if image is not None]
         results = [Prediction.empty() for _ in images]
         if present:
-            probabilities = self.probabilities(np.stack([images[i] for i in present]))
-            for i, row in zip(present, probabilities, strict=True):
-                results[i] = Prediction.from_probabilities(row)
+            digits, not_digit = fold(self.outputs(np.stack([images[i] for i in present])),
+                                     self.sevens)
+            for i, row, other in zip(present, digits, not_digit, strict=True):
+                results[i] = Prediction.from_probabilities(row, other)
         return results
 
     def _check_outputs_are_probabilities(self) -> None:
         """Reject a model that outputs logits: the app would show nonsense confidences."""
         try:
-            sums = self.probabilities(np.zeros((1, *INPUT_SHAPE), np.float32)).sum(axis=1)
+            sums = self.outputs(np.zeros((1, *INPUT_SHAPE), np.float32)).sum(axis=1)
         except Exception as exc:  # a model that cannot run on a 28x28 image at all
             raise ModelError(
                 f"{self.name}: the model fails on a 28x28 image ({_first_line(exc)})"
@@ -227,7 +252,7 @@ def load_keras_model(path: str | os.PathLike[str]) -> Any:
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"{path}: no such model file")
-    _check_archive(path)
+    _check_archive(path, ModelCard.read(path))
     import keras
 
     try:
@@ -236,9 +261,11 @@ def load_keras_model(path: str | os.PathLike[str]) -> Any:
         raise ModelError(f"{path}: cannot load the model ({_load_problem(exc)})") from exc
 
 
-def _check_archive(path: Path) -> None:
+def _check_archive(path: Path, card: ModelCard) -> None:
+    allowed = {NUM_CLASSES, len(OUTPUT_NAMES)} if output_names(
+        len(OUTPUT_NAMES), card.outputs) else {NUM_CLASSES}
     try:
-        check_keras_archive(path)
+        check_keras_archive(path, allowed)
     except ArchiveError as exc:
         raise ModelError(str(exc)) from exc
 
@@ -254,6 +281,13 @@ def keras_summary(model: Any) -> str:
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
     return "\n".join(lines)
+
+
+def _outputs_problem(where: object, shape: tuple[int, ...]) -> str:
+    return (f"{where}: the model outputs shape (None, {', '.join(map(str, shape))}); digitpad "
+            "needs (None, 10), one "
+            "probability per digit (or the twelve outputs of a model digitpad trained, named in "
+            "its model card)")
 
 
 def _check_shapes(input_shape: tuple[int, ...], where: object) -> None:

@@ -20,7 +20,7 @@ import tensorflow as tf
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
-from digitpad.ml.digits import ARCHITECTURES, to_model_input
+from digitpad.ml.digits import ARCHITECTURES, NUM_CLASSES, to_model_input
 from digitpad.ml.jobs import (
     BATCH_REPORT_SECONDS,
     BatchEnd,
@@ -31,6 +31,7 @@ from digitpad.ml.jobs import (
     StopFlag,
 )
 from digitpad.ml.models import build_model
+from digitpad.ml.outputs import OUTPUT_NAMES, fold
 
 HISTORY_KEYS = (
     "loss",
@@ -56,6 +57,9 @@ class TrainingConfig:
     augment: bool | None = None
     """Random affine and stroke-width changes; ``None`` means on for the CNN, off for the MLP
     (so ``mlp`` stays exactly the tutorial)."""
+    outputs: int = NUM_CLASSES
+    """10, one per digit (the tutorial), or 12: with a crossed 7 and "not a digit"
+    (:mod:`digitpad.ml.outputs`), which the extra training data must then teach."""
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHITECTURES:
@@ -77,6 +81,9 @@ class TrainingConfig:
             )
         if self.patience < 1:
             raise ValueError(f"patience must be at least 1; received patience={self.patience}")
+        if self.outputs not in (NUM_CLASSES, len(OUTPUT_NAMES)):
+            raise ValueError(f"outputs must be {NUM_CLASSES} or {len(OUTPUT_NAMES)}; received "
+                             f"outputs={self.outputs}")
 
     @property
     def augmented(self) -> bool:
@@ -99,6 +106,7 @@ class TrainingResult:
         """The facts about this run that belong next to the saved model."""
         return ModelCard(
             architecture=self.config.arch,
+            outputs=list(OUTPUT_NAMES) if self.config.outputs > NUM_CLASSES else None,
             parameters=int(self.model.count_params()),
             config=asdict(self.config),
             epochs_run=len(self.history.get("loss", [])),
@@ -242,7 +250,7 @@ def train(
         y_train = np.concatenate([y_train, extra_y.astype(np.uint8)])
 
     batches = int(np.ceil(len(x_train) / config.batch_size))  # for the learning-rate schedule
-    model = build_model(config.arch)
+    model = build_model(config.arch, config.outputs)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=_learning_rate(config, batches)),
         loss=keras.losses.SparseCategoricalCrossentropy(),
@@ -264,9 +272,9 @@ def train(
         shuffle=False,  # the dataset shuffles itself, reproducibly
         verbose=0,
     )
-    test_loss, test_accuracy = model.evaluate(
-        to_model_input(data.x_test), data.y_test, batch_size=1024, verbose=0
-    )
+    x_test = to_model_input(data.x_test)
+    test_loss, _ = model.evaluate(x_test, data.y_test, batch_size=1024, verbose=0)
+    test_accuracy = digit_accuracy(model.predict(x_test, batch_size=1024, verbose=0), data.y_test)
     recorded = {key: [float(v) for v in history.history.get(key, [])] for key in HISTORY_KEYS}
     val_losses = recorded["val_loss"]
     best_epoch = int(np.argmin(val_losses)) if config.early_stopping else len(val_losses) - 1
@@ -281,6 +289,14 @@ def train(
         train_examples=len(x_train),
         validation_examples=len(x_val),
     )
+
+
+def digit_accuracy(outputs: np.ndarray, labels: np.ndarray) -> float:
+    """How often the answer a user sees is the labelled digit: a crossed 7 counts as a 7 (the
+    default convention), and "not a digit" as wrong."""
+    digits, not_a_digit = fold(outputs)
+    answers = np.where(not_a_digit > digits.max(axis=1), -1, digits.argmax(axis=1))
+    return float(np.mean(answers == labels))
 
 
 def _learning_rate(

@@ -40,7 +40,8 @@ _json_values = st.recursive(
 )
 _member_names = (st.sampled_from(["config.json", "model.weights.h5", "metadata.json", "assets/x",
                                   "../escape", "/abs", "config.json/"])
-                 | st.text(st.characters(exclude_characters="\x00/"), min_size=1, max_size=8))
+                 | st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00/"),
+                           min_size=1, max_size=8))
 _member_data = (st.binary(max_size=300)
                 | _json_values.map(lambda value: json.dumps(value).encode())
                 | st.integers(1, 200).map(lambda n: b"[" * n * 10))

@@ -163,7 +163,7 @@ def test_keras_itself_still_loads_with_safe_mode(tmp_path: Path,
     """Behind the first look, Keras' own guard stays on: with the look skipped, the Lambda
     layer's code is still refused."""
     path = _lambda_model(tmp_path)
-    monkeypatch.setattr(recognizer, "check_keras_archive", lambda path: None)
+    monkeypatch.setattr(recognizer, "check_keras_archive", lambda path, allowed: None)
     with pytest.raises(ModelError, match=re.escape("lambda.keras: cannot load the model")) as info:
         load_keras_model(path)
     assert "safe_mode" in str(info.value.__cause__)
