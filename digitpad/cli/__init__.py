@@ -123,6 +123,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --ink: random variants rendered per drawing (default: 4)",
     )
     train.add_argument(
+        "--not-a-digit",
+        metavar="N",
+        type=_positive_int,
+        default=None,
+        help="with --ink: also train on N generated drawings that are no digit (letters, "
+        "scribbles, shapes, two digits together), so the model can say \"not a digit\"; the "
+        "model then has twelve outputs (with a crossed 7)",
+    )
+    train.add_argument(
+        "--regional-copies",
+        metavar="K",
+        type=_positive_int,
+        default=2,
+        help="with --not-a-digit: K long-flag versions of each pen-drawn 1 and crossed versions of "
+        "each uncrossed 7, as much of the world writes them (default: 2)",
+    )
+    train.add_argument(
         "--samples",
         metavar="PATH_OR_DB",
         default=None,

@@ -55,16 +55,18 @@ def evaluate_drawings(recognizer: Any, drawings: Sequence[Drawing]) -> dict[str,
     predictions = recognizer.predict_drawings(labelled)
     truth = np.array([d.label for d in labelled])
     guess = np.array([p.digit for p in predictions])
+    refused = np.array([p.not_a_digit > p.confidence for p in predictions])
     confusion = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=int)
-    np.add.at(confusion, (truth, guess), 1)
+    np.add.at(confusion, (truth[~refused], guess[~refused]), 1)
     per_digit = {
-        str(k): (float(confusion[k, k] / confusion[k].sum()) if confusion[k].sum() else None)
+        str(k): (float(confusion[k, k] / np.sum(truth == k)) if np.any(truth == k) else None)
         for k in range(NUM_CLASSES)
     }
     return {
         "samples": len(labelled),
         "skipped": len(drawings) - len(labelled),
-        "accuracy": float(np.trace(confusion) / confusion.sum()),
+        "accuracy": float(np.trace(confusion) / len(labelled)),
+        "refused_as_not_a_digit": int(refused.sum()),
         "per_digit_accuracy": per_digit,
         "confusion": confusion.tolist(),
     }

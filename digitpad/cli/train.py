@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from digitpad.cli.common import CliError, evaluate_drawings
+from digitpad.ml.digits import NUM_CLASSES
 from digitpad.ml.ink import Drawing, load_ink
+from digitpad.ml.outputs import OUTPUT_NAMES
 
 if TYPE_CHECKING:
     from digitpad.ml.jobs import Message
@@ -76,6 +78,7 @@ def train_command(args: argparse.Namespace) -> int:
             seed=args.seed,
             validation_fraction=args.validation_fraction,
             early_stopping=args.early_stopping,
+            outputs=len(OUTPUT_NAMES) if args.not_a_digit else NUM_CLASSES,
         )
     except ValueError as exc:  # the settings' own checks, in the option's words
         raise CliError(str(exc)) from exc
@@ -86,6 +89,9 @@ def train_command(args: argparse.Namespace) -> int:
     extra_train = None
     data_text = f"MNIST ({Path(data.source).name}), {len(data.x_train)} training images"
     eval_name = Path(args.eval_ink).name if args.eval_ink else ""
+    if args.not_a_digit and not args.ink:
+        raise CliError("--not-a-digit needs --ink: the pen-drawn digits' writers make the pairs "
+                       "of digits that are no digit, and teach the crossed 7")
     if args.ink:
         extra_train, eval_drawings, ink_training = _ink_training_set(args)
         variants = f"{args.ink_copies} random variant{'s' if args.ink_copies > 1 else ''}"
@@ -95,6 +101,12 @@ def train_command(args: argparse.Namespace) -> int:
             f"each as drawn and as {variants}"
         )
         eval_name = f"{Path(args.ink).name}, held-out writers only"
+        if args.not_a_digit:
+            data_text += (
+                f"; their 1s with long flags and uncrossed 7s crossed, {args.regional_copies} of "
+                f"each; and {args.not_a_digit} generated drawings that are no digit (letters, "
+                "scribbles, shapes, two digits together), each as drawn and as "
+                f"{variants}")
     held_out_samples: list[Drawing] = []
     if args.samples:
         extra_train, held_out_samples, trained_on = _with_personal_samples(
@@ -119,7 +131,7 @@ def train_command(args: argparse.Namespace) -> int:
     if eval_drawings is not None:
         from digitpad.ml.recognizer import Recognizer
 
-        report = evaluate_drawings(Recognizer.from_keras(result.model), eval_drawings)
+        report = evaluate_drawings(Recognizer.from_keras(result.model, card=card), eval_drawings)
         card = card.replace(ink_evaluation={
             "file": eval_name,
             "samples": report["samples"],
@@ -166,7 +178,7 @@ def _ink_training_set(
 ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], list[Drawing], dict[str, Any]]:
     """Labelled drawings for training (augmented), their held-out writers for evaluation, and
     the card's ``ink_training`` section."""
-    from digitpad.ml.ink_augment import augmented_images, split_by_writer
+    from digitpad.ml.ink_augment import split_by_writer
 
     drawings = load_ink(args.ink)
     train_part, held_out, held_out_writers = split_by_writer(drawings, args.hold_out_writers)
@@ -175,7 +187,14 @@ def _ink_training_set(
             f"{args.ink}: need drawings from at least {args.hold_out_writers} writers "
             "(a 'writer' key per sample) to hold some out for evaluation"
         )
-    images, labels = augmented_images(train_part, copies=args.ink_copies, seed=args.seed)
+    from digitpad.ml import training_data
+
+    twelve = bool(args.not_a_digit)
+    data = training_data.pen_digits(train_part, args.ink_copies, args.seed, twelve)
+    if twelve:
+        data += training_data.regional_forms(train_part, args.regional_copies, args.seed)
+        data += training_data.not_digits(args.not_a_digit, args.seed, drawings, args.ink_copies)
+    images, labels = data.images, data.labels
     writers = sorted({str(d.extra.get("writer", "")) for d in train_part})
     ink_training = {
         "file": Path(args.ink).name,
@@ -183,5 +202,6 @@ def _ink_training_set(
         "writers": writers,
         "images": len(images),
         "held_out_writers": held_out_writers,
+        **data.counts,
     }
     return (images, labels, np.ones(len(images), np.float32)), held_out, ink_training

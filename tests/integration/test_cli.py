@@ -135,6 +135,27 @@ def test_train_then_classify_with_the_new_model(tmp_path: Path, mnist_path: Path
     assert "dense" in info.stdout.lower()
 
 
+def test_a_model_that_learned_what_is_no_digit_has_twelve_outputs_and_classifies(
+    tmp_path: Path, mnist_path: Path, pendigits_path: Path, pendigits: list[Drawing]
+) -> None:
+    out = tmp_path / "twelve.keras"
+    result = run_cli("train", "--arch", "mlp", "--epochs", "1", "--limit", "1000", "--data",
+                     str(mnist_path), "--ink", str(pendigits_path), "--ink-copies", "1",
+                     "--not-a-digit", "300", "--regional-copies", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["outputs"][-2:] == ["crossed 7", "not a digit"]
+    ink = card["ink_training"]
+    assert ink["not_digits"] == 300 and ink["pen_crossed_sevens"] > 300
+    assert "300 generated drawings that are no digit" in card["data"]
+    save_ink(tmp_path / "one.json", next(d for d in pendigits if d.label == 3))
+    for _ in range(2):
+        classified = run_cli("classify", "--model", str(out), "--json", str(tmp_path / "one.json"))
+        assert classified.returncode == 0, classified.stderr
+        [entry] = json.loads(classified.stdout)["results"]
+        assert len(entry["probabilities"]) == 10
+
+
 def test_train_with_samples_reports_held_out_accuracy(
     tmp_path: Path, mnist_path: Path, pendigits: list[Drawing]
 ) -> None:
