@@ -17,9 +17,9 @@ from digitpad.ml.ink import Drawing
 from digitpad.ml.recognizer import Prediction, Recognizer
 from digitpad.paths import bundled_model_path, user_data_dir
 from digitpad.samples import STORE_FILE_NAME
-from digitpad.ui.pad.canvas import InkCanvas
 from digitpad.ui.pad.verdict import DASH, UNSURE_BELOW, Certainty
 from tests.integration.conftest import MODEL_TIMEOUT_MS
+from tests.integration.drawing import draw_on, in_widget
 from tests.unit.ui.fakes import FakeDialogs
 
 SAMPLES_PER_DIGIT = 4
@@ -33,20 +33,8 @@ def dialogs(app: Digitpad) -> FakeDialogs:
     return app.window.dialogs
 
 
-def in_widget(canvas: InkCanvas, drawing: Drawing) -> list[list[QPoint]]:
-    """A pen-drawn sample scaled into the pad's widget coordinates, as a user would draw it."""
-    points = np.concatenate(drawing.strokes)
-    low, high = points.min(axis=0), points.max(axis=0)
-    scale = 600.0 / max(float((high - low).max()), 1e-9)
-    return [
-        [canvas.to_widget(x, y).toPoint() for x, y in (stroke - (low + high) / 2) * scale + 500.0]
-        for stroke in drawing.strokes
-    ]
-
-
 def draw(app: Digitpad, drawing: Drawing, qtbot) -> None:
-    for stroke in in_widget(app.window.canvas, drawing):
-        app.window.canvas.draw_stroke([(p.x(), p.y()) for p in stroke])
+    draw_on(app.window.canvas, drawing)
     qtbot.waitUntil(app.recognition.is_up_to_date, timeout=5000)
 
 

@@ -36,6 +36,7 @@ from digitpad.ml.preprocess import MAX_IMAGE_PIXELS
 from digitpad.ml.recognizer import Recognizer
 from digitpad.paths import bundled_model_path
 from digitpad.ui.pad.verdict import DASH
+from tests.integration.drawing import draw_on
 from tests.unit.ui.fakes import FakeDialogs
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
@@ -55,14 +56,7 @@ def dialogs(app: Digitpad) -> FakeDialogs:
 
 
 def draw(app: Digitpad, drawing: Drawing, qtbot) -> None:
-    """Draw a pen-drawn sample on the pad, scaled into the widget as a user would draw it."""
-    canvas = app.window.canvas
-    points = np.concatenate(drawing.strokes)
-    low, high = points.min(axis=0), points.max(axis=0)
-    scale = 600.0 / max(float((high - low).max()), 1e-9)
-    for stroke in drawing.strokes:
-        pad = (stroke - (low + high) / 2) * scale + 500.0
-        canvas.draw_stroke([(p.x(), p.y()) for p in (canvas.to_widget(x, y) for x, y in pad)])
+    draw_on(app.window.canvas, drawing)
     qtbot.waitUntil(app.recognition.is_up_to_date, timeout=5000)
 
 

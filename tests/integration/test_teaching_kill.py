@@ -30,13 +30,13 @@ TEACHER = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    import numpy as np
     from PySide6.QtCore import QCoreApplication, QSettings, Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
     from digitpad.app import build
     from digitpad.ml.ink import load_ink
     from digitpad.paths import bundled_model_path
+    from tests.integration.drawing import draw_on
 
     folder, pendigits = Path(sys.argv[1]), sys.argv[2]
     qt = QApplication([])
@@ -78,12 +78,7 @@ TEACHER = textwrap.dedent(
         "kept", k.sample_id, k.label, k.fingerprint, flush=True)))
     print("ready", flush=True)
     for index, drawing in enumerate(load_ink(pendigits)[:400]):
-        points = np.concatenate(drawing.strokes)
-        low, high = points.min(axis=0), points.max(axis=0)
-        scale = 600.0 / max(float((high - low).max()), 1e-9)
-        for stroke in drawing.strokes:
-            pad = (stroke - (low + high) / 2) * scale + 500.0
-            canvas.draw_stroke([(p.x(), p.y()) for p in (canvas.to_widget(x, y) for x, y in pad)])
+        draw_on(canvas, drawing)
         wait_until(recognition.is_up_to_date)
         print("teaching", index, drawing.label, flush=True)
         QTest.keyClick(canvas, Qt.Key(Qt.Key.Key_0.value + drawing.label))
