@@ -19,28 +19,12 @@ from digitpad.paths import bundled_model_path, user_data_dir
 from digitpad.samples import STORE_FILE_NAME
 from digitpad.ui.pad.verdict import DASH, UNSURE_BELOW, Certainty
 from tests.integration.conftest import MODEL_TIMEOUT_MS
-from tests.integration.drawing import draw_on, in_widget
-from tests.unit.ui.fakes import FakeDialogs
+from tests.integration.window_driver import dialogs, draw, in_widget, shown_digit
 
 SAMPLES_PER_DIGIT = 4
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
               pytest.mark.qt_log_ignore("propagateSizeHints")]
-
-
-def dialogs(app: Digitpad) -> FakeDialogs:
-    assert isinstance(app.window.dialogs, FakeDialogs)
-    return app.window.dialogs
-
-
-def draw(app: Digitpad, drawing: Drawing, qtbot) -> None:
-    draw_on(app.window.canvas, drawing)
-    qtbot.waitUntil(app.recognition.is_up_to_date, timeout=5000)
-
-
-def shown_digit(app: Digitpad) -> int | None:
-    headline = app.window.panel.headline.text().rstrip("?")
-    return None if headline == DASH else int(headline)
 
 
 def first_of(pendigits: list[Drawing], digit: int) -> Drawing:

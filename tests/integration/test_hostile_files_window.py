@@ -35,9 +35,7 @@ from digitpad.ml.ink import MAX_POINTS, Drawing, load_ink
 from digitpad.ml.preprocess import MAX_IMAGE_PIXELS
 from digitpad.ml.recognizer import Recognizer
 from digitpad.paths import bundled_model_path
-from digitpad.ui.pad.verdict import DASH
-from tests.integration.drawing import draw_on
-from tests.unit.ui.fakes import FakeDialogs
+from tests.integration.window_driver import dialogs, draw, shown_digit
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
               pytest.mark.qt_log_ignore("propagateSizeHints")]
@@ -49,21 +47,6 @@ PYTHON_WORDING = ("Traceback", "Error", "Exception", "errno", "Errno", "codec", 
 
 
 # --- driving the window -----------------------------------------------------------------------
-
-def dialogs(app: Digitpad) -> FakeDialogs:
-    assert isinstance(app.window.dialogs, FakeDialogs)
-    return app.window.dialogs
-
-
-def draw(app: Digitpad, drawing: Drawing, qtbot) -> None:
-    draw_on(app.window.canvas, drawing)
-    qtbot.waitUntil(app.recognition.is_up_to_date, timeout=5000)
-
-
-def shown_digit(app: Digitpad) -> int | None:
-    headline = app.window.panel.headline.text().rstrip("?")
-    return None if headline == DASH else int(headline)
-
 
 @dataclass(frozen=True)
 class Seen:

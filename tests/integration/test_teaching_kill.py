@@ -36,7 +36,7 @@ TEACHER = textwrap.dedent(
     from digitpad.app import build
     from digitpad.ml.ink import load_ink
     from digitpad.paths import bundled_model_path
-    from tests.integration.drawing import draw_on
+    from tests.integration.window_driver import draw_on
 
     folder, pendigits = Path(sys.argv[1]), sys.argv[2]
     qt = QApplication([])
