@@ -354,9 +354,9 @@ class MainWindow(QMainWindow):
         verdict = verdict_for(prediction)
         self.panel.show_verdict(verdict)
         self.chart.set_empty_text("Draw a digit")
-        self.chart.set_probabilities(
+        self.chart.set_probabilities(  # no digit is the answer: no bar stands out
             None if prediction.digit is None else prediction.probabilities,
-            highlight=verdict.digit, muted=verdict.certainty is Certainty.UNSURE,
+            highlight=verdict.digit, muted=verdict.certainty is not Certainty.SURE,
         )
 
     @Slot(str)

@@ -246,3 +246,42 @@ def test_the_self_test_leaves_the_users_samples_and_settings_alone(capsys, windo
     assert launch(self_test=True) == 0
     assert not (data_dir / STORE_FILE_NAME).exists()
     assert not user_settings().allKeys()
+
+
+def _model_that_refuses(path: Path) -> Path:
+    """A twelve-output model (card and LiteRT form as digitpad writes them) that takes every
+    drawing for no digit: what the window shows then does not depend on a drawing."""
+    import keras
+
+    from digitpad.ml.card import ModelCard
+    from digitpad.ml.modelstore import save_model
+    from digitpad.ml.outputs import NOT_A_DIGIT, OUTPUT_NAMES
+
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(len(OUTPUT_NAMES), activation="softmax")])
+    kernel, bias = model.layers[-1].get_weights()
+    bias[NOT_A_DIGIT] = 8.0
+    model.layers[-1].set_weights([np.zeros_like(kernel), bias])
+    save_model(model, path, ModelCard(architecture="mlp", outputs=list(OUTPUT_NAMES)))
+    return path
+
+
+def test_a_model_that_says_not_a_digit_is_shown_as_such(
+    app: Digitpad, pendigits, qtbot, tmp_path: Path
+) -> None:
+    library = tmp_path / "data" / "models"  # where digitpad keeps the models it trained
+    refusing = _model_that_refuses(library / "refuses.keras")
+    for _ in range(2):
+        dialogs(app).paths = [refusing]
+        with qtbot.waitSignal(app.recognition.model_ready, timeout=MODEL_TIMEOUT_MS):
+            app.window.load_model_action.trigger()
+        draw(app, first_of(pendigits, 3), qtbot)
+        assert app.window.panel.headline.text() == "Not a digit"
+        assert app.window.panel.certainty() is Certainty.NOT_A_DIGIT
+        assert app.window.panel.detail.text().startswith("100% sure it is none")
+        assert app.window.chart.highlighted() is None  # no bar stands out
+        with qtbot.waitSignal(app.recognition.model_ready, timeout=MODEL_TIMEOUT_MS):
+            app.window.reset_model_action.trigger()
+        qtbot.waitUntil(app.recognition.is_up_to_date, timeout=5000)
+        assert shown_digit(app) == 3  # the same drawing, read by the bundled model
+        app.window.clear_action.trigger()

@@ -8,18 +8,25 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from digitpad.ui.pad.verdict import DASH, Certainty, Verdict
 
+DIGIT_PIXELS = 96
+WORDS_PIXELS = 34
+""""Not a digit" in words: as wide as the panel allows, as tall as a line of a big title."""
+
 
 class PredictionPanel(QWidget):
-    """A big headline (digit, digit with "?", or a dash) over a detail line."""
+    """A big headline (digit, digit with "?", "Not a digit" or a dash) over a detail line."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.headline = QLabel(DASH)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         font = QFont(self.headline.font())
-        font.setPixelSize(96)
+        font.setPixelSize(DIGIT_PIXELS)
         font.setWeight(QFont.Weight.DemiBold)
         self.headline.setFont(font)
+        self._digit_font = font
+        self._words_font = QFont(font)
+        self._words_font.setPixelSize(WORDS_PIXELS)
         self.headline.setMinimumWidth(150)
         self.detail = QLabel("Loading model…")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -41,6 +48,8 @@ class PredictionPanel(QWidget):
 
     def show_verdict(self, verdict: Verdict) -> None:
         self._certainty = verdict.certainty
+        self.headline.setFont(self._words_font if verdict.certainty is Certainty.NOT_A_DIGIT
+                              else self._digit_font)
         self.headline.setText(verdict.headline)
         self.detail.setText(verdict.detail)
         role = (QPalette.ColorRole.Highlight if verdict.certainty is Certainty.SURE
@@ -51,6 +60,7 @@ class PredictionPanel(QWidget):
     def show_message(self, text: str) -> None:
         """No answer to show (model loading or missing): a dash and why."""
         self._certainty = None
+        self.headline.setFont(self._digit_font)
         self.headline.setText(DASH)
         self.detail.setText(text)
         self._set_headline_role(QPalette.ColorRole.PlaceholderText)

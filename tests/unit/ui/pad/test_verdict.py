@@ -52,3 +52,22 @@ def test_just_above_the_threshold_the_answer_is_sure() -> None:
     assert verdict.certainty is Certainty.SURE
     assert verdict.headline == "3"
     assert "Could also be" not in verdict.detail
+
+
+def test_a_drawing_likelier_no_digit_than_any_digit_is_not_a_digit() -> None:
+    digits = np.zeros(10, np.float32)
+    digits[[4, 9]] = [0.25, 0.15]
+    verdict = verdict_for(Prediction.from_probabilities(digits, not_a_digit=0.6))
+    assert verdict.certainty is Certainty.NOT_A_DIGIT and verdict.digit is None
+    assert verdict.headline == "Not a digit"
+    assert verdict.detail == "60% sure it is none\nClosest digit: 4 (25%)"
+    digits[[4, 9]] = [0.02, 0.01]
+    unlike = verdict_for(Prediction.from_probabilities(digits, not_a_digit=0.97))
+    assert unlike.detail == "97% sure it is none"  # no digit is worth naming
+
+
+def test_a_digit_likelier_than_no_digit_is_still_the_digit() -> None:
+    digits = np.zeros(10, np.float32)
+    digits[[4, 9]] = [0.5, 0.1]
+    verdict = verdict_for(Prediction.from_probabilities(digits, not_a_digit=0.4))
+    assert verdict.certainty is Certainty.UNSURE and verdict.headline == "4?"
