@@ -15,9 +15,10 @@ import resource
 import shutil
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -170,7 +171,16 @@ TRAINING_MOMENTS = {
 }
 
 
-@pytest.mark.parametrize("moment", TRAINING_MOMENTS)
+def _every_moment(moments: Iterable[Any], in_default_run: set[Any]) -> list[Any]:
+    """All the moments; those not in ``in_default_run`` only in CI's slow step (each spawns
+    TensorFlow: seconds apiece). The default run keeps the moment that catches a partial model."""
+    return [moment if moment in in_default_run
+            else pytest.param(*moment if isinstance(moment, tuple) else (moment,),
+                              marks=pytest.mark.slow)
+            for moment in moments]
+
+
+@pytest.mark.parametrize("moment", _every_moment(TRAINING_MOMENTS, {"after the .tflite"}))
 def test_a_training_child_killed_while_reading_fitting_or_saving_leaves_no_partial_model(
     moment: str, mnist_path: Path, mnist_file: Path, tmp_path: Path, children: list[Child]
 ) -> None:
@@ -195,7 +205,8 @@ SAMPLES_RUNS = [*((FINE_TUNE, moment) for moment in SAMPLES_MOMENTS),
 at the one moment that tells a partial model from a whole one."""
 
 
-@pytest.mark.parametrize(("kind", "moment"), SAMPLES_RUNS)
+@pytest.mark.parametrize(("kind", "moment"),
+                         _every_moment(SAMPLES_RUNS, {(FINE_TUNE, "after the .tflite")}))
 def test_learning_from_samples_killed_at_any_moment_leaves_the_library_whole(
     kind: str, moment: str, trained: Outcome, mnist_file: Path, pendigits: list[Drawing],
     tmp_path: Path, children: list[Child],
@@ -219,7 +230,7 @@ CONVERT_MOMENTS = {
 }
 
 
-@pytest.mark.parametrize("moment", CONVERT_MOMENTS)
+@pytest.mark.parametrize("moment", _every_moment(CONVERT_MOMENTS, {"writing the .tflite"}))
 def test_a_conversion_killed_at_any_moment_serves_nothing_wrong_and_is_done_again(
     moment: str, trained: Outcome, tmp_path: Path, children: list[Child]
 ) -> None:

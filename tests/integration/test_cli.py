@@ -108,42 +108,19 @@ def test_info_shows_the_summary_and_the_model_card() -> None:
     assert "MNIST test accuracy" in result.stdout
 
 
-def test_train_then_classify_with_the_new_model(tmp_path: Path, mnist_path: Path) -> None:
-    out = tmp_path / "tiny.keras"
-    result = run_cli(
-        "train",
-        "--arch",
-        "mlp",
-        "--epochs",
-        "1",
-        "--limit",
-        "2000",
-        "--data",
-        str(mnist_path),
-        "--out",
-        str(out),
-        "--seed",
-        "2",
-    )
-    assert result.returncode == 0, result.stderr
-    assert "epoch 1/1" in result.stderr
-    assert "test accuracy: " in result.stdout
-    card = json.loads(out.with_suffix(".json").read_text())
-    assert card["architecture"] == "mlp" and card["config"]["seed"] == 2
-    assert card["command"].startswith("digitpad train --arch mlp")
-    info = run_cli("info", "--model", str(out))
-    assert "dense" in info.stdout.lower()
-
-
-def test_a_model_that_learned_what_is_no_digit_has_twelve_outputs_and_classifies(
+def test_train_a_model_that_knows_what_is_no_digit_then_classify_with_it(
     tmp_path: Path, mnist_path: Path, pendigits_path: Path, pendigits: list[Drawing]
 ) -> None:
     out = tmp_path / "twelve.keras"
     result = run_cli("train", "--arch", "mlp", "--epochs", "1", "--limit", "1000", "--data",
                      str(mnist_path), "--ink", str(pendigits_path), "--ink-copies", "1",
-                     "--not-a-digit", "300", "--regional-copies", "1", "--out", str(out))
+                     "--not-a-digit", "300", "--regional-copies", "1", "--seed", "2",
+                     "--out", str(out))
     assert result.returncode == 0, result.stderr
+    assert "epoch 1/1" in result.stderr and "test accuracy: " in result.stdout
     card = json.loads(out.with_suffix(".json").read_text())
+    assert card["architecture"] == "mlp" and card["config"]["seed"] == 2
+    assert card["command"].startswith("digitpad train --arch mlp")
     assert card["outputs"][-2:] == ["crossed 7", "not a digit"]
     ink = card["ink_training"]
     assert ink["not_digits"] == 300 and ink["pen_crossed_sevens"] > 300
@@ -154,6 +131,8 @@ def test_a_model_that_learned_what_is_no_digit_has_twelve_outputs_and_classifies
         assert classified.returncode == 0, classified.stderr
         [entry] = json.loads(classified.stdout)["results"]
         assert len(entry["probabilities"]) == 10
+    info = run_cli("info", "--model", str(out))
+    assert "dense" in info.stdout.lower()
 
 
 def test_train_with_samples_reports_held_out_accuracy(
