@@ -14,17 +14,16 @@ from typing import Any
 
 import keras
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.modelstore import save_model
 from digitpad.ml.recognizer import ModelError, NeedsConversion, Recognizer, load_keras_model
 from digitpad.paths import bundled_model_path
+from tests.fuzzing import assert_one_line_naming, fuzz
 
-FUZZ = settings(max_examples=600, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.function_scoped_fixture])
+FUZZ = fuzz(600)
 KERAS_FUZZ = settings(FUZZ, max_examples=120)
 """Through Keras itself (as the conversion child loads a file): slower, so fewer."""
 
@@ -83,7 +82,7 @@ def _load_quietly(path: Path, cache: Path, trusted: list[Path]) -> None:
         except NeedsConversion:
             return
         except ModelError as exc:
-            assert "\n" not in str(exc) and str(exc).startswith(str(path)), str(exc)
+            assert_one_line_naming(exc, path)
 
 
 def _zip(members: list[tuple[str, bytes]], compression: int) -> bytes:
@@ -216,4 +215,4 @@ def test_keras_itself_loads_a_changed_config_or_gives_a_model_error(
     try:
         load_keras_model(path)
     except ModelError as exc:
-        assert "\n" not in str(exc) and str(exc).startswith(str(path)), str(exc)
+        assert_one_line_naming(exc, path)

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 from digitpad.ml.preprocess import ImageLoadError, load_image
+from tests.fuzzing import assert_one_line_naming, fuzz
 
-FUZZ = settings(max_examples=1000, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = fuzz(1000)
 
 
 def _encoded(fmt: str, mode: str) -> bytes:
@@ -55,7 +55,7 @@ def _read_quietly(path: Path) -> None:
         try:
             image = load_image(path)
         except ImageLoadError as exc:
-            assert "\n" not in str(exc) and str(exc).startswith(str(path))
+            assert_one_line_naming(exc, path)
             return
     assert image is None or image.shape == (28, 28)
 

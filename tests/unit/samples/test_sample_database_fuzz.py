@@ -18,15 +18,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from digitpad.ml.digits import FRAME_SIZE
 from digitpad.ml.ink import MAX_COORDINATE, MAX_POINTS, Drawing, make_drawing
 from digitpad.samples import SampleError, SampleStore, migrations, strokes_fingerprint
+from tests.fuzzing import fuzz
 
-FUZZ = settings(max_examples=300, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = fuzz(300)
 
 NAME = "samples.db"
 WAL, SHM = "-wal", "-shm"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -29,9 +29,9 @@ from digitpad.ui.support.settings import (
 from digitpad.ui.teaching.samples_window import GEOMETRY_KEY as SAMPLES_GEOMETRY_KEY
 from digitpad.ui.teaching.teacher import CLEAR_AFTER_LABEL_KEY
 from digitpad.ui.training.form import MNIST_PATH_KEY
+from tests.fuzzing import fuzz
 
-FUZZ = settings(max_examples=1000, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = fuzz(1000)
 
 BUNDLED = Path("/app/assets/digitpad-cnn.keras")
 PEN_KEY, GEOMETRY_KEY, FOLDER_KEY = "pen/width", "window/geometry", "files/last_dir"
