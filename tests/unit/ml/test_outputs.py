@@ -12,7 +12,15 @@ import pytest
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.modelstore import save_model
-from digitpad.ml.outputs import CROSSED_SEVEN, NOT_A_DIGIT, OUTPUT_NAMES, Sevens, fold
+from digitpad.ml.outputs import (
+    CROSSED_SEVEN,
+    CROSSED_SHARE,
+    NOT_A_DIGIT,
+    OUTPUT_NAMES,
+    Sevens,
+    fold,
+    sevens_for_locale,
+)
 from digitpad.ml.recognizer import ModelError, Recognizer
 
 
@@ -23,16 +31,35 @@ def _outputs(shares: dict[int, float]) -> np.ndarray:
     return row
 
 
-def test_a_plain_writers_seven_is_both_sevens_and_a_crossed_writers_one_takes_the_plain_seven(
-) -> None:
+def test_a_plain_writers_seven_is_both_sevens() -> None:
     outputs = _outputs({1: 0.3, 7: 0.5, CROSSED_SEVEN: 0.1, NOT_A_DIGIT: 0.1})
     plain, other = fold(outputs, Sevens.PLAIN)
     assert plain[0, 7] == pytest.approx(0.6) and plain[0, 1] == pytest.approx(0.3)
-    crossed, _ = fold(outputs, Sevens.CROSSED)
-    assert crossed[0, 1] == pytest.approx(0.8) and crossed[0, 7] == pytest.approx(0.1)
     assert other[0] == pytest.approx(0.1)
-    for digits in (plain, crossed):
+    assert plain.sum() + other[0] == pytest.approx(1.0)
+
+
+def test_a_crossed_writers_uncrossed_flag_shape_is_a_one_and_a_barred_one_a_seven() -> None:
+    nub = 0.6 * CROSSED_SHARE / 2
+    no_bar = _outputs({1: 0.3, 7: 0.6, CROSSED_SEVEN: nub, NOT_A_DIGIT: 0.1 - nub})
+    digits, _ = fold(no_bar, Sevens.CROSSED)
+    assert digits[0].argmax() == 1 and digits[0, 1] == pytest.approx(0.9)
+    # Shared between the two 7s (MNIST's crossed 7s are labelled plain): still a 7.
+    a_bar = _outputs({1: 0.3, 7: 0.5, CROSSED_SEVEN: 0.1, NOT_A_DIGIT: 0.1})
+    digits, other = fold(a_bar, Sevens.CROSSED)
+    assert digits[0].argmax() == 7 and digits[0, 7] == pytest.approx(0.6)
+    assert digits[0, 1] == pytest.approx(0.3)
+    for row in (no_bar, a_bar):
+        digits, other = fold(row, Sevens.CROSSED)
         assert digits.sum() + other[0] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(("locale", "sevens"), [
+    ("de_DE", Sevens.CROSSED), ("pt-BR", Sevens.CROSSED), ("es_MX.UTF-8", Sevens.CROSSED),
+    ("fr_CA", Sevens.CROSSED), ("en_US", Sevens.PLAIN), ("en_GB", Sevens.PLAIN),
+    ("zh_CN", Sevens.PLAIN), ("C", Sevens.PLAIN), ("", Sevens.PLAIN), (None, Sevens.PLAIN)])
+def test_the_default_convention_follows_the_language(locale: str | None, sevens: Sevens) -> None:
+    assert sevens_for_locale(locale) is sevens
 
 
 def test_ten_outputs_are_the_digits_as_they_are() -> None:
