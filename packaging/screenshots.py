@@ -4,8 +4,10 @@
 
 Run it when the bundled model or the window changes. The drawings are real pen-drawn digits by
 writers the bundled model never trained on (its card names them), chosen by rule rather than by
-hand: ``main-window.png`` shows the first one-stroke 4 the model reads right and sure, and
-``unsure.png`` the first drawing it is unsure about whose runner-up is the digit that was drawn.
+hand: ``main-window.png`` shows the first one-stroke 4 the model reads right and sure,
+``unsure.png`` the first drawing it is unsure about whose runner-up is the digit that was drawn,
+``number.png`` the first four-digit number made of one held-out writer's digits that it reads
+right, and ``not-a-digit.png`` (a model that can refuse) the first generated letter it refuses.
 The window uses throwaway settings and data, so nothing of the user's is shown or changed.
 """
 
@@ -40,7 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from digitpad.app import build
-    from digitpad.ml.ink import load_ink
+    from digitpad.ml.ink import Drawing, load_ink
+    from digitpad.ml.negatives import negative_drawings
+    from digitpad.ml.number_synthesis import synthesise_numbers
+    from digitpad.ml.numbers import read_number
     from digitpad.ml.recognizer import Recognizer
     from digitpad.paths import APP_NAME, bundled_model_path
     from digitpad.ui.pad.probability_chart import ANIMATION_MS
@@ -56,6 +61,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                      and p.confidence > 0.995)
     doubtful = next(d for d, p in pairs
                     if p.confidence < UNSURE_BELOW - 0.05 and p.runner_up == d.label)
+    number = next(n for n in synthesise_numbers(drawings, 50, (4, 4), seed=4)
+                  if read_number(n.strokes, recognizer).text == n.text)
+    shots = [("main-window.png", sure_four), ("unsure.png", doubtful),
+             ("number.png", Drawing(number.strokes))]
+    if recognizer.knows_non_digits:
+        letters = [d for d in negative_drawings(200, 4, "evaluation", pen_digits=drawings)
+                   if d.extra["kind"] == "letter"]
+        shots.append(("not-a-digit.png", next(
+            d for d, p in zip(letters, recognizer.predict_drawings(letters), strict=True)
+            if p.not_a_digit > 0.9)))
+    else:
+        print("not-a-digit.png: the bundled model cannot refuse; not taken")
 
     QCoreApplication.setApplicationName(APP_NAME)
     app = QApplication.instance() or QApplication(sys.argv)
@@ -70,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parts.recognition.load_model(str(bundled_model_path()))
             _wait_until(app, lambda: bool(ready), "the model to load")
             options.out.mkdir(parents=True, exist_ok=True)
-            for name, drawing in (("main-window.png", sure_four), ("unsure.png", doubtful)):
+            for name, drawing in shots:
                 parts.window.clear_action.trigger()
                 parts.window.canvas.set_strokes(drawing.strokes)
                 _wait_until(app, parts.recognition.is_up_to_date, "the prediction")

@@ -167,7 +167,8 @@ def _with_personal_samples(
     split = split_samples(load_labelled(path), seed=config.seed)
     others = round(len(data.x_train) * (1 - config.validation_fraction))
     others += 0 if extra_train is None else len(extra_train[0])
-    mine = extra_training_data(split.train, others, seed=config.seed)
+    mine = extra_training_data(split.train, others, seed=config.seed,
+                               twelve_outputs=config.outputs == len(OUTPUT_NAMES))
     if extra_train is not None:
         mine = tuple(np.concatenate(parts) for parts in zip(extra_train, mine, strict=True))
     return mine, list(split.held_out), len(split.train)

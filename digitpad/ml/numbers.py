@@ -32,11 +32,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from digitpad.ml.preprocess import ink_to_image
-from digitpad.ml.recognizer import Prediction, Recognizer
+from digitpad.ml.recognizer import Prediction
 
 MAX_DIGITS = 12
 """The longest number read; a drawing of more groups is reported as too many, not read."""
@@ -78,6 +79,12 @@ _MAX_RESAMPLED = 2000
 Box = tuple[float, float, float, float]
 
 
+class Reader(Protocol):
+    """What reading a number needs of a model (a :class:`~digitpad.ml.recognizer.Recognizer`)."""
+
+    def predict_images(self, images: Sequence[np.ndarray | None]) -> list[Prediction]: ...
+
+
 @dataclass(frozen=True)
 class DigitReading:
     """One digit of a number: its strokes, where it is and what the model thinks it is."""
@@ -87,6 +94,8 @@ class DigitReading:
     box: Box
     """``(x0, y0, x1, y1)`` of the digit's points, in the drawing's own units."""
     prediction: Prediction
+    image: np.ndarray | None = None
+    """The 28x28 model input the prediction is of (None when the model was not shown one)."""
 
     @property
     def digit(self) -> int | None:
@@ -123,22 +132,26 @@ class NumberReading:
         """The number as digits, ``""`` when nothing was read."""
         return "".join(str(d.digit) for d in self.digits)
 
+    def is_number(self) -> bool:
+        """Two digits or more: the window shows boxes and the number; one digit reads as today."""
+        return len(self.digits) > 1
 
-def read_number(strokes: Sequence[np.ndarray], recognizer: Recognizer) -> NumberReading:
+
+def read_number(strokes: Sequence[np.ndarray], recognizer: Reader) -> NumberReading:
     """Group the strokes into digits and read each, in one model call.
 
     A drawing of one digit is one group whose image is ``ink_to_image`` of all its strokes, read
-    by :meth:`Recognizer.predict_images`: it reads exactly as a single digit does.
+    by the recognizer's ``predict_images``: it reads exactly as a single digit does.
     """
     ink = _Ink(strokes)
     groups, readings = _group_and_read(ink, recognizer)
     if not groups or len(groups) > MAX_DIGITS:
         return NumberReading((), len(groups))
-    return NumberReading(tuple(DigitReading(g, ink.box(g), readings[g]) for g in groups),
+    return NumberReading(tuple(DigitReading(g, ink.box(g), *readings[g]) for g in groups),
                          len(groups))
 
 
-def group_strokes(strokes: Sequence[np.ndarray], recognizer: Recognizer) -> list[list[int]]:
+def group_strokes(strokes: Sequence[np.ndarray], recognizer: Reader) -> list[list[int]]:
     """The stroke indices of each digit, left to right (see the module's rules)."""
     return [list(group) for group in _group_and_read(_Ink(strokes), recognizer)[0]]
 
@@ -146,9 +159,13 @@ def group_strokes(strokes: Sequence[np.ndarray], recognizer: Recognizer) -> list
 Group = tuple[int, ...]
 
 
+Read = tuple[Prediction, "np.ndarray | None"]
+"""The model's answer on a group and the model input it answered."""
+
+
 def _group_and_read(
-    ink: _Ink, recognizer: Recognizer
-) -> tuple[list[Group], dict[Group, Prediction]]:
+    ink: _Ink, recognizer: Reader
+) -> tuple[list[Group], dict[Group, Read]]:
     """The groups left to right, and the model's reading of each group it was shown."""
     if not ink.present:
         return [], {}
@@ -195,8 +212,9 @@ class _Plan:
             wanted += [_group(self.pieces[other] | stem), _group(self.pieces[owner] - stem)]
         return wanted
 
-    def settle(self, readings: dict[Group, Prediction]) -> list[Group]:
+    def settle(self, reads: dict[Group, Read]) -> list[Group]:
         """The digits, left to right, once the model has read :meth:`questions`."""
+        readings = {group: prediction for group, (prediction, _) in reads.items()}
         pieces = [set(p) for p in self.pieces]
         changed: set[int] = set()
         for stem, owner, other in self.stems:
@@ -243,11 +261,12 @@ class _Ink:
         self.line_height = max((b[3] - b[1] for b in self._boxes.values()), default=0.0)
         self._resampled: dict[int, np.ndarray] = {}
 
-    def read(self, groups: Sequence[Group], recognizer: Recognizer) -> dict[Group, Prediction]:
-        """The model's reading of each distinct group, in one call."""
+    def read(self, groups: Sequence[Group], recognizer: Reader) -> dict[Group, Read]:
+        """The model's reading of each distinct group, and its input, in one call."""
         unique = list(dict.fromkeys(groups))
         images = [ink_to_image([self.strokes[i] for i in g]) for g in unique]
-        return dict(zip(unique, recognizer.predict_images(images), strict=True))
+        return dict(zip(unique, zip(recognizer.predict_images(images), images, strict=True),
+                        strict=True))
 
     def box(self, group: Iterable[int]) -> Box:
         """``(x0, y0, x1, y1)`` of the group's points."""

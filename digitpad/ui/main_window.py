@@ -31,13 +31,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitpad.ml.numbers import NumberReading
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.pad.canvas import DEFAULT_PEN, PEN_WIDTHS, InkCanvas
 from digitpad.ui.pad.drawing_files import DrawingFiles
+from digitpad.ui.pad.number_marks import DigitMark
 from digitpad.ui.pad.prediction_panel import PredictionPanel
 from digitpad.ui.pad.preview import ModelInputPreview
 from digitpad.ui.pad.probability_chart import ProbabilityChart
-from digitpad.ui.pad.verdict import Certainty, verdict_for
+from digitpad.ui.pad.sevens_menu import SHORT_NAMES, SevensChoice
+from digitpad.ui.pad.verdict import Certainty, digit_caption, number_verdict, verdict_for
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support import icons
 from digitpad.ui.support.about import about_html
@@ -75,6 +78,10 @@ class MainWindow(QMainWindow):
     retrain_requested = Signal()
     history_requested = Signal()
     model_preparation_cancelled = Signal()
+    digit_selected = Signal(int)
+    """(index): show this digit of the number in the preview and the chart."""
+    digit_step_requested = Signal(int)
+    """(+1 or -1): the next or previous digit of the number."""
 
     def __init__(
         self,
@@ -88,6 +95,8 @@ class MainWindow(QMainWindow):
         self.dialogs = dialogs if dialogs is not None else Dialogs(self)
         self._locations = tuple(locations)
         self._model: ModelInfo | None = None
+        self._reading: NumberReading | None = None
+        self._selected = 0
         self._no_model_text = "Loading model…"
 
         self.setWindowTitle("digitpad")
@@ -100,6 +109,10 @@ class MainWindow(QMainWindow):
         self.files = DrawingFiles(self.canvas, lambda: self.dialogs, settings, parent=self)
         self.files.image_chosen.connect(self.image_open_requested)
         self.files.done.connect(lambda text: self.statusBar().showMessage(text, STATUS_MS))
+        self.sevens = SevensChoice(settings, self)
+        self.sevens.changed.connect(self._on_sevens_changed)
+        self.panel.digit_clicked.connect(self.digit_selected)
+        self.canvas.digit_step_requested.connect(self.digit_step_requested)
         self.chart.set_empty_text(self._no_model_text)
         self.panel.show_message(self._no_model_text)
         self._build_layout()
@@ -229,6 +242,9 @@ class MainWindow(QMainWindow):
         self.pen_menu.addActions(self.pen_actions.actions())
         self.edit_menu.addMenu(self.pen_menu)
 
+        self.view_menu = bar.addMenu("&View")
+        self.view_menu.addMenu(self.sevens.menu)
+
         self.model_menu = bar.addMenu("&Model")
         self.model_menu.addActions([self.summary_action, self.card_action])
         self.model_menu.addSeparator()
@@ -346,14 +362,34 @@ class MainWindow(QMainWindow):
     def show_input(self, image: np.ndarray | None) -> None:
         self.preview.set_image(image)
 
+    @Slot(object, int)
+    def show_reading(self, reading: NumberReading | None, selected: int) -> None:
+        """The drawing read left to right (before the selected digit's prediction): a number
+        gets a box per digit on the pad; a single digit, a picture or nothing gets none."""
+        self._reading, self._selected = reading, selected
+        marks = []
+        if reading is not None and reading.is_number():
+            for n, digit in enumerate(reading.digits):
+                caption, kind = digit_caption(digit.prediction)
+                marks.append(DigitMark(digit.box, caption, kind, n == selected))
+        self.canvas.set_marks(marks)
+
     @Slot(object)
     def show_prediction(self, prediction: Prediction) -> None:
+        """The selected digit's prediction; for a number the headline is the whole number."""
         if self._model is None:  # nothing but the empty answer can come without a model
             self._show_no_answer(self._no_model_text)
             return
         verdict = verdict_for(prediction)
-        self.panel.show_verdict(verdict)
-        self.chart.set_empty_text("Draw a digit")
+        reading = self._reading
+        if reading is not None and reading.too_many:
+            self.panel.show_verdict(number_verdict(reading))
+        elif reading is not None and reading.is_number():
+            self.panel.show_number(number_verdict(reading), self._selected)
+        else:
+            self.panel.show_verdict(verdict)
+        self.chart.set_empty_text("Too many parts" if reading is not None and reading.too_many
+                                  else "Draw a digit")
         self.chart.set_probabilities(  # no digit is the answer: no bar stands out
             None if prediction.digit is None else prediction.probabilities,
             highlight=verdict.digit, muted=verdict.certainty is not Certainty.SURE,
@@ -375,6 +411,11 @@ class MainWindow(QMainWindow):
         self.panel.show_message(text)
         self.chart.set_empty_text(text)
         self.chart.set_probabilities(None)
+
+    @Slot(object)
+    def _on_sevens_changed(self, sevens: object) -> None:
+        self.statusBar().showMessage(f"Reading 1 and 7 as a writer of the {SHORT_NAMES[sevens]}"
+                                     " would", STATUS_MS)
 
     # -- canvas state ------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QColor,
     QFocusEvent,
     QImage,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -31,6 +32,8 @@ from PySide6.QtGui import (
     QTabletEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from digitpad.ui.pad.number_marks import DigitMark, paint_marks
 
 PAD_UNITS = 1000.0
 """Side of the pad in ink coordinates."""
@@ -46,6 +49,9 @@ _MARGIN = 12.0
 _CORNER_RADIUS = 14.0
 
 Strokes = tuple[np.ndarray, ...]
+_STEP_KEYS = {Qt.Key.Key_Tab: 1, Qt.Key.Key_Right: 1, Qt.Key.Key_Backtab: -1,
+              Qt.Key.Key_Left: -1}
+"""The keys that move between a number's digits, and which way."""
 
 
 class InkCanvas(QWidget):
@@ -61,6 +67,8 @@ class InkCanvas(QWidget):
     stroke_finished = Signal(object)
     history_changed = Signal(bool, bool)
     """(can undo, can redo)"""
+    digit_step_requested = Signal(int)
+    """(+1 or -1): Tab or an arrow key asked for the next or previous digit of the number."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +80,7 @@ class InkCanvas(QWidget):
         self._redo: list[Strokes] = []
         self._pen_width = PEN_WIDTHS[DEFAULT_PEN]
         self._picture: QImage | None = None
+        self._marks: tuple[DigitMark, ...] = ()
         self._cache: QPixmap | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -162,6 +171,14 @@ class InkCanvas(QWidget):
         self._picture = picture
         self._invalidate()
         self.history_changed.emit(False, False)
+
+    def set_marks(self, marks: Sequence[DigitMark]) -> None:
+        """Show a number's digit boxes over the ink (none for a single digit)."""
+        self._marks = tuple(marks)
+        self.update()
+
+    def marks(self) -> tuple[DigitMark, ...]:
+        return self._marks
 
     def set_pen_width(self, width: float) -> None:
         self._pen_width = float(width)
@@ -314,6 +331,10 @@ class InkCanvas(QWidget):
             self._to_pad_transform(painter)
             current = (np.array(self._current, dtype=np.float64),)
             self._paint_strokes(painter, current, self.palette().color(QPalette.ColorRole.Text))
+        if self._marks and self._current is None:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._to_pad_transform(painter)
+            paint_marks(painter, self._marks, self.palette(), self.pad_rect().width() / PAD_UNITS)
         painter.end()
 
     def _to_pad_transform(self, painter: QPainter) -> None:
@@ -374,6 +395,16 @@ class InkCanvas(QWidget):
                 painter.drawPoint(QPointF(*stroke[0]))
             else:
                 painter.drawPath(_smooth_path(stroke))
+
+    def event(self, event: QEvent) -> bool:
+        """With a number on the pad, Tab and the arrow keys move between its digits (Tab would
+        otherwise move the focus away)."""
+        if (event.type() == QEvent.Type.KeyPress and len(self._marks) > 1
+                and isinstance(event, QKeyEvent) and event.key() in _STEP_KEYS
+                and not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier):
+            self.digit_step_requested.emit(_STEP_KEYS[Qt.Key(event.key())])
+            return True
+        return super().event(event)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         self._invalidate()

@@ -1,20 +1,37 @@
-"""The answer: the predicted digit, large, and one line on how sure the model is."""
+"""The answer: the predicted digit (or number), large, and one line on how sure the model is.
+
+A number's digits are buttons: clicking one selects it, and the window shows that digit in the
+preview and the chart."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import functools
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from digitpad.ui.pad.verdict import DASH, Certainty, Verdict
 
 DIGIT_PIXELS = 96
 WORDS_PIXELS = 34
 """"Not a digit" in words: as wide as the panel allows, as tall as a line of a big title."""
+NUMBER_WIDTH = 240
+"""Pixels a number's digits share; each digit is as large as that allows, at most DIGIT_PIXELS."""
+_DIGIT_ASPECT = 0.62
+"""A digit's width over its height in the headline font, with the button's padding."""
+_NUMBER_STYLE = """
+QToolButton { border: none; border-bottom: 3px solid transparent; padding: 0 1px; }
+QToolButton:checked { border-bottom-color: palette(highlight); }
+"""
 
 
 class PredictionPanel(QWidget):
-    """A big headline (digit, digit with "?", "Not a digit" or a dash) over a detail line."""
+    """A big headline (digit, digit with "?", "Not a digit" or a dash) over a detail line; for a
+    number, a row of digit buttons instead of the headline."""
+
+    digit_clicked = Signal(int)
+    """(index): the user picked this digit of the number."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,7 +54,15 @@ class PredictionPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        self.number_row = QWidget()
+        self.number_row.setStyleSheet(_NUMBER_STYLE)
+        self._number_layout = QHBoxLayout(self.number_row)
+        self._number_layout.setContentsMargins(0, 0, 0, 0)
+        self._number_layout.setSpacing(0)
+        self._digit_buttons: list[QToolButton] = []
+        self.number_row.hide()
         layout.addWidget(self.headline)
+        layout.addWidget(self.number_row, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.detail)
         self.setAccessibleName("Prediction")
         self._certainty: Certainty | None = None
@@ -46,7 +71,45 @@ class PredictionPanel(QWidget):
         """How sure the shown answer is; None while there is no answer (no model yet)."""
         return self._certainty
 
+    def digit_buttons(self) -> list[QToolButton]:
+        """The number's digits as shown (empty unless a number is)."""
+        if self.number_row.isHidden():
+            return []
+        return [button for button in self._digit_buttons if not button.isHidden()]
+
+    def show_number(self, verdict: Verdict, selected: int) -> None:
+        """A number: its digits (``verdict.headline``, one character each, a trailing "?" apart)
+        as buttons, ``selected`` checked; the detail line as for a digit."""
+        self.show_verdict(verdict)
+        digits = verdict.headline.rstrip("?")
+        pixels = min(DIGIT_PIXELS, round(NUMBER_WIDTH / (_DIGIT_ASPECT * max(1, len(digits)))))
+        font = QFont(self._digit_font)
+        font.setPixelSize(pixels)
+        while len(self._digit_buttons) < len(digits):
+            button = QToolButton(checkable=True, autoRaise=True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the pad keeps the keys (Tab, arrows)
+            button.clicked.connect(functools.partial(self._on_digit_clicked,
+                                                     len(self._digit_buttons)))
+            self._number_layout.addWidget(button)
+            self._digit_buttons.append(button)
+        palette = self.headline.palette()
+        for n, button in enumerate(self._digit_buttons):
+            button.setVisible(n < len(digits))
+            if n < len(digits):
+                button.setText(digits[n])
+                button.setFont(font)
+                button.setPalette(palette)
+                button.setChecked(n == selected)
+                button.setToolTip(f"Digit {n + 1}: show it in the chart and the preview")
+        self.headline.hide()
+        self.number_row.show()
+
+    def _on_digit_clicked(self, index: int, _checked: bool = False) -> None:
+        self.digit_clicked.emit(index)
+
     def show_verdict(self, verdict: Verdict) -> None:
+        self.number_row.hide()
+        self.headline.show()
         self._certainty = verdict.certainty
         self.headline.setFont(self._words_font if verdict.certainty is Certainty.NOT_A_DIGIT
                               else self._digit_font)
@@ -60,6 +123,8 @@ class PredictionPanel(QWidget):
     def show_message(self, text: str) -> None:
         """No answer to show (model loading or missing): a dash and why."""
         self._certainty = None
+        self.number_row.hide()
+        self.headline.show()
         self.headline.setFont(self._digit_font)
         self.headline.setText(DASH)
         self.detail.setText(text)

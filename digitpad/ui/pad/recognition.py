@@ -1,9 +1,11 @@
 """Live recognition: turns canvas edits and opened pictures into throttled prediction requests.
 
-The canvas reports every pen move; this object preprocesses at most one drawing per
-``LIVE_INTERVAL_MS`` during a stroke (plus one at pen-up) and hands the model input to the worker.
-Preprocessing takes ~0.25 ms, so it runs here on the GUI thread and the preview never waits for the
-model; only the model call goes to the worker thread.
+The canvas reports every pen move; this object sends at most one drawing per ``LIVE_INTERVAL_MS``
+during a stroke (plus one at pen-up) to the worker, which reads it as one digit or a number
+(grouping the strokes needs the model, so it all runs there: ~1-4 ms). The answer is a reading
+of the digits left to right; one of them is *selected* (the one drawn last, or the one the user
+picked), and the preview and the chart show that one. A drawing of one digit reads as one
+digit always did.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from digitpad.ml.numbers import NumberReading
+from digitpad.ml.outputs import Sevens
 from digitpad.ml.preprocess import ImageLoadError, ink_to_image, load_image
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.models.preparation import ModelPreparer
@@ -34,6 +38,9 @@ class LiveRecognition(QObject):
     """The 28x28 model input now shown to the model, or None for an empty pad."""
     prediction_changed = Signal(object)
     """A Prediction of the current input (possibly of a moment ago while a stroke goes on)."""
+    reading_changed = Signal(object, int)
+    """(NumberReading or None, the selected digit): the drawing read left to right, sent before
+    the selected digit's input and prediction; None for a picture or an empty pad."""
     model_loading = Signal(str)
     model_preparing = Signal(str)
     """(name): the model is being converted for LiteRT in a child process; cancellable."""
@@ -47,6 +54,7 @@ class LiveRecognition(QObject):
     error = Signal(str, str)
     """(title, message) for something the user can fix, e.g. an unreadable image."""
     _load_requested = Signal(str)
+    _sevens_changed = Signal(object)
 
     def __init__(self, worker: RecognizerWorker, preparer: ModelPreparer | None = None,
                  parent: QObject | None = None) -> None:
@@ -57,6 +65,14 @@ class LiveRecognition(QObject):
         """The model last asked for: answers about any other are out of date."""
         self._prepared: set[str] = set()
         self._image: np.ndarray | None = None
+        self._strokes: tuple[np.ndarray, ...] = ()
+        """The drawing being read; empty for a picture or an empty pad."""
+        self._picture: np.ndarray | None = None
+        """An opened picture's model input, while it is what is read."""
+        self._reading: NumberReading | None = None
+        self._selected = 0
+        self._picked = False
+        """Whether the user chose the selected digit (kept while the digits stay as many)."""
         self._request_id = 0
         self._shown_id = 0
         self._model: ModelInfo | None = None
@@ -68,6 +84,7 @@ class LiveRecognition(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._flush)
         self._load_requested.connect(worker.load_model)
+        self._sevens_changed.connect(worker.set_sevens)
         worker.model_loaded.connect(self._on_model_loaded)
         worker.model_failed.connect(self._on_model_failed)
         worker.conversion_needed.connect(self._on_conversion_needed)
@@ -84,7 +101,16 @@ class LiveRecognition(QObject):
         return self._loading
 
     def current_input(self) -> np.ndarray | None:
+        """The model input of the selected digit (or of the picture)."""
         return self._image
+
+    def reading(self) -> NumberReading | None:
+        """The drawing's latest reading, None for a picture or an empty pad."""
+        return self._reading
+
+    def selected(self) -> int:
+        """The index of the selected digit in :meth:`reading`."""
+        return self._selected
 
     def is_up_to_date(self) -> bool:
         """Whether the last prediction sent out is of the current input."""
@@ -111,6 +137,26 @@ class LiveRecognition(QObject):
         """Stop converting the model asked for; the model in use stays."""
         if self._preparer is not None and self._preparer.is_preparing():
             self._preparer.cancel()
+
+    @Slot(object)
+    def set_sevens(self, sevens: Sevens) -> None:
+        """How the writer writes 1 and 7; the drawing on the pad is read again."""
+        self._sevens_changed.emit(sevens)
+        self._resubmit()
+
+    @Slot(int)
+    def select_digit(self, index: int) -> None:
+        """Show digit ``index`` of the number in the preview and the chart."""
+        if self._reading is None or not 0 <= index < len(self._reading.digits):
+            return
+        self._picked = True
+        self._show_selected(index)
+
+    @Slot(int)
+    def step_selection(self, step: int) -> None:
+        """Select the digit ``step`` places right (negative: left), wrapping around."""
+        if self._reading is not None and self._reading.is_number():
+            self.select_digit((self._selected + step) % len(self._reading.digits))
 
     @Slot(object)
     def update_strokes(self, strokes: Sequence[np.ndarray]) -> None:
@@ -146,22 +192,35 @@ class LiveRecognition(QObject):
             return
         self._timer.stop()
         self.picture_opened.emit(path)
-        self._set_input(image)
+        self._strokes, self._picture = (), image
+        self._resubmit()
 
     @Slot()
     def _flush(self) -> None:
         self._last_update = time.monotonic()
-        self._set_input(ink_to_image(self._pending_strokes))
+        self._strokes = tuple(s for s in self._pending_strokes if len(s))
+        self._picture = None
+        self._resubmit()
 
-    def _set_input(self, image: np.ndarray | None) -> None:
-        self._image = image
+    def _resubmit(self) -> None:
+        """Ask the worker about what is on the pad now (or show that nothing is)."""
         self._request_id += 1
-        self.input_changed.emit(image)
-        if image is None:
-            self._shown_id = self._request_id
-            self.prediction_changed.emit(Prediction.empty())
-        elif not self._stopped:
-            self._worker.submit(self._request_id, image)
+        if not self._strokes:
+            self._reading, self._picked = None, False
+            self._image = self._picture
+            self.reading_changed.emit(None, 0)
+            self.input_changed.emit(self._image)
+            if self._image is None:
+                self._shown_id = self._request_id
+                self.prediction_changed.emit(Prediction.empty())
+            elif not self._stopped:
+                self._worker.submit(self._request_id, self._image)
+            return
+        if self._model is None:  # nothing will answer yet; the preview need not wait
+            self._image = ink_to_image(self._strokes)
+            self.input_changed.emit(self._image)
+        if not self._stopped:
+            self._worker.submit_strokes(self._request_id, self._strokes)
 
     @Slot(object)
     def _on_predicted(self, result: PredictionResult) -> None:
@@ -169,14 +228,39 @@ class LiveRecognition(QObject):
         if result.request_id < self._shown_id:
             return
         self._shown_id = result.request_id
-        self.prediction_changed.emit(result.prediction)
+        if result.reading is None:
+            self.prediction_changed.emit(result.prediction)
+            return
+        previous, self._reading = self._reading, result.reading
+        digits = result.reading.digits
+        if not digits:  # too many parts to be a number
+            self._image = None
+            self.reading_changed.emit(result.reading, 0)
+            self.input_changed.emit(None)
+            self.prediction_changed.emit(Prediction.empty())
+            return
+        same_count = previous is not None and len(previous.digits) == len(digits)
+        if not (self._picked and same_count):
+            self._picked = False
+            last = max(range(len(digits)), key=lambda n: max(digits[n].strokes))
+            self._selected = last
+        self._show_selected(min(self._selected, len(digits) - 1))
+
+    def _show_selected(self, index: int) -> None:
+        assert self._reading is not None
+        self._selected = index
+        digit = self._reading.digits[index]
+        self._image = digit.image
+        self.reading_changed.emit(self._reading, index)
+        self.input_changed.emit(digit.image)
+        self.prediction_changed.emit(digit.prediction)
 
     @Slot(object)
     def _on_model_loaded(self, info: ModelInfo) -> None:
         self._loading = False
         self._model = info
         self.model_ready.emit(info)
-        self._set_input(self._image)
+        self._resubmit()
 
     @Slot(str, str)
     def _on_model_failed(self, path: str, message: str) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from digitpad.ml.numbers import MAX_DIGITS, NumberReading
 from digitpad.ml.recognizer import Prediction
+from digitpad.ui.pad.number_marks import MarkKind
 
 DASH = "\N{EN DASH}"
 """What the headline shows when there is no digit."""
@@ -25,6 +27,10 @@ certain model trained on MNIST alone, 0.80 was the better choice.)
 
 NOT_A_DIGIT = "Not a digit"
 """The headline for a drawing the model takes for no digit at all (a model with twelve outputs)."""
+NOT_A_NUMBER = "Not a number"
+"""The detail's first words when a part of a number is no digit: the number is not claimed."""
+NOT_A_DIGIT_MARK = "\N{MULTIPLICATION SIGN}"
+"""How a part that is no digit shows in the number."""
 
 
 CLOSEST_FROM = 0.05
@@ -68,3 +74,47 @@ def verdict_for(prediction: Prediction, unsure_below: float = UNSURE_BELOW) -> V
         Certainty.UNSURE, digit, f"{digit}?",
         f"Not sure ({prediction.confidence:.0%})\nCould also be {runner_up} ({second:.0%})",
     )
+
+
+def number_verdict(reading: NumberReading, unsure_below: float = UNSURE_BELOW) -> Verdict:
+    """What the window says about a number: its digits if every part is one (with a "?" when
+    one is unsure), else that it is not a number and which part is to blame."""
+    if not reading.digits:
+        return Verdict(Certainty.NOT_A_DIGIT, None, NOT_A_NUMBER,
+                       f"{reading.groups_found} parts: digitpad reads numbers of up to "
+                       f"{MAX_DIGITS} digits")
+    verdicts = [verdict_for(d.prediction, unsure_below) for d in reading.digits]
+    refused = [n + 1 for n, v in enumerate(verdicts) if v.certainty is Certainty.NOT_A_DIGIT]
+    if refused:
+        parts = ", ".join(str(n) for n in refused)
+        return Verdict(Certainty.NOT_A_DIGIT, None, number_text(verdicts),
+                       f"{NOT_A_NUMBER}: part {parts} is no digit" if len(refused) == 1
+                       else f"{NOT_A_NUMBER}: parts {parts} are no digits")
+    text = number_text(verdicts)
+    unsure = [n for n, v in enumerate(verdicts) if v.certainty is Certainty.UNSURE]
+    if unsure:
+        first = reading.digits[unsure[0]].prediction
+        runner_up = first.runner_up
+        more = f" (and {len(unsure) - 1} more)" if len(unsure) > 1 else ""
+        return Verdict(Certainty.UNSURE, None, f"{text}?",
+                       f"Not sure of digit {unsure[0] + 1}{more}: {first.digit} "
+                       f"({first.confidence:.0%}), could be {runner_up} "
+                       f"({float(first.probabilities[runner_up]):.0%})")
+    least = min(d.confidence for d in reading.digits)
+    return Verdict(Certainty.SURE, None, text,
+                   f"{len(text)} digits, each at least {least:.0%} sure")
+
+
+def number_text(verdicts: list[Verdict]) -> str:
+    """The number as the window writes it: a part that is no digit as a cross."""
+    return "".join(NOT_A_DIGIT_MARK if v.digit is None else str(v.digit) for v in verdicts)
+
+
+def digit_caption(prediction: Prediction, unsure_below: float = UNSURE_BELOW
+                  ) -> tuple[str, MarkKind]:
+    """The line under one digit's box on the pad, and what kind of mark it is."""
+    verdict = verdict_for(prediction, unsure_below)
+    if verdict.certainty is Certainty.NOT_A_DIGIT:
+        return "not a digit", MarkKind.NOT_A_DIGIT
+    kind = MarkKind.SURE if verdict.certainty is Certainty.SURE else MarkKind.UNSURE
+    return f"{verdict.headline} \N{MIDDLE DOT} {prediction.confidence:.0%}", kind

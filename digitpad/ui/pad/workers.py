@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -22,6 +22,8 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from digitpad.ml.card import ModelCard
+from digitpad.ml.numbers import NumberReading, read_number
+from digitpad.ml.outputs import Sevens
 from digitpad.ml.recognizer import ModelError, NeedsConversion, Prediction
 
 log = logging.getLogger(__name__)
@@ -32,8 +34,11 @@ class Model(Protocol):
 
     name: str
     card: ModelCard
+    sevens: Sevens
 
     def predict_image(self, image: np.ndarray | None) -> Prediction: ...
+
+    def predict_images(self, images: Sequence[np.ndarray | None]) -> list[Prediction]: ...
 
     def probabilities(self, images: np.ndarray) -> np.ndarray: ...
 
@@ -52,8 +57,12 @@ class ModelInfo:
 
 @dataclass(frozen=True)
 class PredictionResult:
+    """The answer to one request: a picture's ``prediction``, or the ``reading`` of a drawing
+    (its digits left to right, each with its prediction and model input)."""
+
     request_id: int
     prediction: Prediction
+    reading: NumberReading | None = None
 
 
 BATCH_CHUNK = 128
@@ -102,8 +111,9 @@ class RecognizerWorker(QObject):
         super().__init__()
         self._loader = loader
         self._model: Model | None = None
+        self._sevens = Sevens.PLAIN
         self._lock = threading.Lock()
-        self._pending: tuple[int, np.ndarray] | None = None
+        self._pending: tuple[int, Callable[[Model], PredictionResult]] | None = None
         self._scheduled = False
         self._batch: _Batch | None = None
         self._batch_scheduled = False
@@ -125,15 +135,37 @@ class RecognizerWorker(QObject):
             log.warning("model %s not loaded: %s", path, exc)
             self.model_failed.emit(path, str(exc))
             return
+        model.sevens = self._sevens
         self._model = model
         log.info("model %s loaded", path)
         self.model_loaded.emit(info)
         self._schedule_batch()  # one asked for before there was a model
 
+    @Slot(object)
+    def set_sevens(self, sevens: Sevens) -> None:
+        """How the writer writes 1 and 7, for this model and every one loaded after it."""
+        self._sevens = sevens
+        if self._model is not None:
+            self._model.sevens = sevens
+
     def submit(self, request_id: int, image: np.ndarray) -> None:
-        """Ask for a prediction of ``image``; safe to call from any thread, never blocks."""
+        """Ask for a prediction of a picture's model input; safe from any thread, never blocks."""
+        self._post(request_id, lambda model: PredictionResult(request_id,
+                                                              model.predict_image(image)))
+
+    def submit_strokes(self, request_id: int, strokes: Sequence[np.ndarray]) -> None:
+        """Ask for the reading of a drawing (one digit or a number, :func:`read_number`: a few
+        ms, one model call); safe from any thread, never blocks."""
+        def read(model: Model) -> PredictionResult:
+            reading = read_number(strokes, model)
+            first = reading.digits[0].prediction if reading.digits else Prediction.empty()
+            return PredictionResult(request_id, first, reading)
+
+        self._post(request_id, read)
+
+    def _post(self, request_id: int, job: Callable[[Model], PredictionResult]) -> None:
         with self._lock:
-            self._pending = (request_id, image)
+            self._pending = (request_id, job)
             if self._scheduled:
                 return
             self._scheduled = True
@@ -146,8 +178,8 @@ class RecognizerWorker(QObject):
             self._scheduled = False
         if pending is None or self._model is None:
             return
-        request_id, image = pending
-        self.predicted.emit(PredictionResult(request_id, self._model.predict_image(image)))
+        _, job = pending
+        self.predicted.emit(job(self._model))
 
     def submit_batch(self, request_id: int, images: np.ndarray) -> None:
         """Ask for the probabilities of (N, 28, 28) inputs; replaces any batch not yet finished.

@@ -2,6 +2,9 @@
 
 Both the digit keys and collect mode label through the ``Teacher``; each kept sample records
 the model input and the model's answer, so the sample set shows what the model got wrong.
+
+With a number on the pad the digit keys type the number: once as many digits are typed as the
+number has, each digit's ink is kept as a sample of its own, labelled by its typed digit.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
 
 from digitpad.ml.ink import Drawing
+from digitpad.ml.numbers import NumberReading
 from digitpad.ml.recognizer import Prediction
 from digitpad.samples import (
     SampleError,
@@ -43,6 +47,10 @@ class Kept:
     """Whether keeping it cleared the pad (Undo puts it back)."""
     collected: bool
     """Kept by collect mode's Enter rather than a digit key or button."""
+    number: str = ""
+    """For a number, the digits typed; then ``sample_id`` is its first digit's sample and
+    ``others`` those of the rest, kept and taken back together."""
+    others: tuple[int, ...] = ()
 
 
 class Teacher(QObject):
@@ -62,6 +70,8 @@ class Teacher(QObject):
     """Kept: the sample was deleted again (and its drawing put back if the pad was cleared)."""
     error = Signal(str, str)
     """(title, message) for the user; nothing was lost."""
+    typing = Signal(str, int)
+    """(digits typed so far, digits the number on the pad has): a number is being typed."""
 
     def __init__(
         self,
@@ -79,7 +89,9 @@ class Teacher(QObject):
         self._prediction = Prediction.empty()
         self._waiting: tuple[int, bool] | None = None
         self._last: Kept | None = None
+        self._typed = ""
         recognition.prediction_changed.connect(self._on_prediction)
+        canvas.strokes_changed.connect(self._forget_typed)
 
     def store(self) -> SampleStore:
         return self._store
@@ -102,20 +114,61 @@ class Teacher(QObject):
         if self._recognition.model() is not None and not self._recognition.is_up_to_date():
             self._waiting = (digit, collected)  # kept when the model's answer arrives
             return
+        reading = self._recognition.reading()
+        if reading is not None and reading.is_number() and not collected:
+            self._type(digit, reading)
+            return
         self._keep(digit, collected)
+
+    def _type(self, digit: int, reading: NumberReading) -> None:
+        self._typed += str(digit)
+        if len(self._typed) < len(reading.digits):
+            self.typing.emit(self._typed, len(reading.digits))
+            return
+        typed, self._typed = self._typed, ""
+        self._keep_number(typed, reading)
+
+    @Slot()
+    def _forget_typed(self) -> None:
+        if self._typed:
+            self._typed = ""
+            self.typing.emit("", 0)
+
+    def _keep_number(self, typed: str, reading: NumberReading) -> None:
+        """Each digit's strokes as a sample of the digit typed for it, with the model's answer
+        on exactly that ink; a number kept from this drawing before is replaced."""
+        strokes = self._canvas.strokes()
+        whole = Drawing(strokes, None, {PAD_KEY: PAD_UNITS})
+        fingerprint = strokes_fingerprint(whole)
+        last = self._last
+        if last is not None and last.number and last.fingerprint == fingerprint:
+            self._delete(last)
+        model = self._recognition.model()
+        ids: list[int] = []
+        try:
+            for label, digit in zip(typed, reading.digits, strict=True):
+                ids.append(self._store.add(
+                    Drawing(tuple(strokes[i] for i in digit.strokes), int(label),
+                            {PAD_KEY: PAD_UNITS}),
+                    int(label), image=digit.image, predicted=digit.digit,
+                    confidence=digit.confidence, model=model.name if model else ""))
+        except (StoreError, SampleError) as exc:
+            for sample_id in ids:  # all of the number or none of it
+                self._store.delete(sample_id)
+            self._report(exc)
+            return
+        cleared = self.clear_after_label()
+        self._last = Kept(ids[0], int(typed[0]), whole, fingerprint, None, cleared, False,
+                          number=typed, others=tuple(ids[1:]))
+        if cleared:
+            self._canvas.clear()
+        self.kept.emit(self._last)
 
     @Slot()
     def undo(self) -> None:
         """Take back the last kept sample; its drawing returns to the pad if that was cleared."""
         last = self._last
-        if last is None:
-            return
-        try:
-            self._store.delete(last.sample_id)
-        except SampleNotFoundError:
-            pass  # already deleted, e.g. in My Samples
-        except StoreError as exc:
-            self._report(exc)
+        if last is None or not self._delete(last):
             return
         self._last = None
         if last.cleared and not self._canvas.has_ink():
@@ -137,7 +190,7 @@ class Teacher(QObject):
         fingerprint = strokes_fingerprint(drawing)
         last = self._last
         cleared = collected or self.clear_after_label()
-        if (last is not None and last.fingerprint == fingerprint
+        if (last is not None and not last.number and last.fingerprint == fingerprint
                 and self._relabel(last, digit, cleared, collected)):
             return
         model = self._recognition.model()
@@ -160,6 +213,19 @@ class Teacher(QObject):
         if cleared:
             self._canvas.clear()
         self.kept.emit(self._last)
+
+    def _delete(self, kept: Kept) -> bool:
+        """Delete a kept sample (a number's every digit); False, and the user told, if the
+        store failed."""
+        for sample_id in (kept.sample_id, *kept.others):
+            try:
+                self._store.delete(sample_id)
+            except SampleNotFoundError:
+                pass  # already deleted, e.g. in My Samples
+            except StoreError as exc:
+                self._report(exc)
+                return False
+        return True
 
     def _relabel(self, last: Kept, digit: int, cleared: bool, collected: bool) -> bool:
         """Give the sample just kept, back on the pad, another label; False if it is gone."""

@@ -118,8 +118,22 @@ class TeachingPanel(QWidget):
         for button in self.buttons:
             button.setEnabled(enabled)
 
+    @Slot(str, int)
+    def show_typing(self, typed: str, needed: int) -> None:
+        """A number is being typed: what so far, and how many digits it takes."""
+        if typed:
+            self.notice.show_notice(f"That was {typed}\N{HORIZONTAL ELLIPSIS} ({len(typed)} of "
+                                    f"{needed} digits)", undoable=False)
+        else:
+            self.notice.show_idle()
+
     @Slot(object)
     def show_kept(self, kept: Kept) -> None:
+        if kept.number:
+            self.notice.show_notice(
+                f"\N{CHECK MARK} Kept {kept.number} as {len(kept.number)} samples, a digit "
+                "each.", undoable=True)
+            return
         text = f"\N{CHECK MARK} Kept as {digit_name(kept.label)}"
         if kept.predicted is not None and kept.predicted != kept.label:
             text += f"; the model read {kept.predicted}"
@@ -133,7 +147,7 @@ class TeachingPanel(QWidget):
 
     @Slot(object)
     def show_undone(self, kept: Kept) -> None:
-        self.notice.show_notice(f"Not kept: the {kept.label} was taken back.")
+        self.notice.show_notice(f"Not kept: the {kept.number or kept.label} was taken back.")
 
 
 # --- the parts that go into the window ---------------------------------------------------------
@@ -198,6 +212,7 @@ class Teaching(QObject):
         self.teacher.kept.connect(self.panel.show_kept)
         self.teacher.relabelled.connect(self.panel.show_relabelled)
         self.teacher.undone.connect(self.panel.show_undone)
+        self.teacher.typing.connect(self.panel.show_typing)
         self.collect.message.connect(self.panel.notice.show_notice)
         self.panel.notice.undo_requested.connect(self.teacher.undo)
         canvas.strokes_changed.connect(self._on_strokes_changed)

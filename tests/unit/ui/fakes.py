@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -10,6 +11,7 @@ from typing import ClassVar
 import numpy as np
 
 from digitpad.ml.card import ModelCard
+from digitpad.ml.outputs import Sevens
 from digitpad.ml.recognizer import Prediction
 
 
@@ -56,6 +58,7 @@ class FakeModel:
     def __init__(self, name: str = "fake.keras", confidence: float = 0.9) -> None:
         self.name = name
         self.confidence = confidence
+        self.sevens = Sevens.PLAIN
         self.seen: list[np.ndarray] = []
 
     def predict_image(self, image: np.ndarray | None) -> Prediction:
@@ -66,6 +69,9 @@ class FakeModel:
         probabilities = np.full(10, (1 - self.confidence) / 9, np.float32)
         probabilities[digit] = self.confidence
         return Prediction.from_probabilities(probabilities)
+
+    def predict_images(self, images: Sequence[np.ndarray | None]) -> list[Prediction]:
+        return [self.predict_image(image) for image in images]
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """(N, 28, 28) -> (N, 10), each row as ``predict_image`` would answer."""

@@ -128,16 +128,18 @@ def test_keyboard_shortcuts(window: MainWindow, qtbot) -> None:
 
 
 def test_every_action_is_in_a_menu(window: MainWindow) -> None:
-    in_menus = {action for menu in (window.file_menu, window.edit_menu, window.model_menu,
-                                    window.help_menu, window.pen_menu) for action in menu.actions()}
+    in_menus = {action for menu in (window.file_menu, window.edit_menu, window.view_menu,
+                                    window.model_menu, window.help_menu, window.pen_menu,
+                                    window.sevens.menu) for action in menu.actions()}
     for action in (window.open_image_action, window.open_ink_action, window.save_png_action,
                    window.save_ink_action, window.quit_action, window.undo_action,
                    window.redo_action, window.clear_action, window.summary_action,
                    window.card_action, window.load_model_action, window.reset_model_action,
-                   window.about_action, *window.pen_actions.actions()):
+                   window.about_action, window.sevens.menu.menuAction(),
+                   *window.pen_actions.actions(), *window.sevens.actions()):
         assert action in in_menus, action.text()
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&Model", "&Help"]
+    assert titles == ["&File", "&Edit", "&View", "&Model", "&Help"]
 
 
 def test_the_pad_has_focus_and_tab_reaches_it(window: MainWindow) -> None:

@@ -203,7 +203,7 @@ def test_a_store_that_fails_is_reported_and_the_drawing_stays(
 
 def test_menus_offer_collecting_the_option_and_my_samples(taught: Taught, qtbot) -> None:
     titles = [a.text() for a in taught.window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&Model", "&Teach", "&Window", "&Help"]
+    assert titles == ["&File", "&Edit", "&View", "&Model", "&Teach", "&Window", "&Help"]
     teach = taught.teaching.teach_menu.actions()
     assert taught.teaching.collect.toggle_action in teach
     assert taught.teaching.clear_after_action in teach
@@ -243,4 +243,4 @@ def test_without_a_store_the_pad_works_and_the_user_is_told(
     assert title == "Your samples are unavailable"
     assert problem in message
     window = parts.window
-    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Edit", "&Model", "&Help"]
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Edit", "&View", "&Model", "&Help"]
