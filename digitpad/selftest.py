@@ -27,7 +27,10 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
 from PySide6.QtGui import QGuiApplication, QImageReader
 
+from digitpad.ml.card import ModelCard
+from digitpad.ml.digits import NUM_CLASSES
 from digitpad.ml.ink import Drawing, InkError, load_ink
+from digitpad.ml.outputs import OUTPUT_NAMES, output_names
 from digitpad.ml.recognizer import Prediction
 from digitpad.paths import assets_dir, bundled_model_path
 
@@ -169,33 +172,43 @@ def check_samples(parts: Digitpad, drawings: Sequence[Drawing]) -> Iterator[str]
 
 
 def check_training(drawings: Sequence[Drawing]) -> tuple[Path, str]:
-    """A short training run on renderings of the samples, in a spawned child as Retrain's.
+    """A short training run on renderings of the samples, in a spawned child as Retrain's, of a
+    model with as many outputs as the bundled one (twelve learn from non-digits too, as a
+    fine-tune of the bundled model does).
 
     In a frozen app that child is this executable started again, which must do the child's work
     and exit instead of opening a second window (``multiprocessing.freeze_support`` in
     ``digitpad/__main__.py``). The model goes to a temporary folder of its own.
     """
     from digitpad.ml.jobs import TRAIN, JobCancelled, JobFailed, TrainingJob
-    from digitpad.ml.selftest_training import BATCH_SIZE, EPOCHS, train_on_samples
+    from digitpad.ml.selftest_training import BATCH_SIZE, EPOCHS, NOT_DIGITS, train_on_samples
     from digitpad.ml.training_process import run_in_child
 
     folder = Path(tempfile.mkdtemp(prefix="digitpad-self-test-model-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     path = folder / "self-test.keras"
+    outputs = _bundled_outputs()
     job = TrainingJob(TRAIN, output=str(path), settings={"epochs": EPOCHS,
-                      "batch_size": BATCH_SIZE}, drawings=tuple(drawings), priority=0,
-                      log_path=str(folder / "training.log"))
+                      "batch_size": BATCH_SIZE, "outputs": outputs}, drawings=tuple(drawings),
+                      priority=0, log_path=str(folder / "training.log"))
     started = time.perf_counter()
     try:
         outcome = run_in_child(job, work=train_on_samples)
     except (JobFailed, JobCancelled) as exc:
         log_text = (folder / "training.log").read_text(errors="replace")[-2000:]
         raise SelfTestFailed(f"training in a child process failed: {exc}\n{log_text}") from exc
+    not_digits = f" and {NOT_DIGITS} drawings that are no digit" if outputs > NUM_CLASSES else ""
     return Path(outcome.path), (
-        f"training: {EPOCHS} epoch of the CNN on {outcome.test_images} renderings of the samples "
-        f"in a child process (spawn, as Retrain starts one), saved with its LiteRT form and read "
-        f"back; AutoGraph converted the training's traced code; "
+        f"training: {EPOCHS} epoch of the CNN on {outcome.test_images} renderings of the samples"
+        f"{not_digits} in a child process (spawn, as Retrain starts one), saved with its LiteRT "
+        f"form and read back; AutoGraph converted the training's traced code; "
         f"{time.perf_counter() - started:.1f} s")
+
+
+def _bundled_outputs() -> int:
+    """The bundled model's outputs: twelve when its card names them, else the ten digits."""
+    named = output_names(len(OUTPUT_NAMES), ModelCard.read(bundled_model_path()).outputs)
+    return len(OUTPUT_NAMES) if named else NUM_CLASSES
 
 
 def check_model_switches(parts: Digitpad, trained: Path, drawing: Drawing) -> Iterator[str]:

@@ -13,6 +13,10 @@ well without losing what MNIST taught:
 - :func:`train_with_samples` retrains from scratch on MNIST plus the samples;
   :func:`fine_tune` adapts the current model in seconds, replaying a slice of MNIST so that it
   does not forget the digits the user never drew.
+
+A model with twelve outputs (:mod:`digitpad.ml.outputs`) learns a user's barred 7 as a crossed 7,
+and learns from generated non-digits besides (:data:`NOT_DIGIT_SHARE`), so that learning the
+user's digits does not unlearn saying "not a digit". A ten-output model learns as it always did.
 """
 
 from __future__ import annotations
@@ -28,11 +32,12 @@ import numpy as np
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
-from digitpad.ml.digits import to_model_input
+from digitpad.ml.digits import INPUT_SHAPE, to_model_input
 from digitpad.ml.ink import Drawing, SampleError, strokes_fingerprint
-from digitpad.ml.ink_augment import augmented_images
+from digitpad.ml.outputs import NOT_A_DIGIT, OUTPUT_NAMES
 from digitpad.ml.recognizer import Recognizer
-from digitpad.ml.training import TrainingConfig, make_dataset, train
+from digitpad.ml.training import TrainingConfig, digit_accuracy, make_dataset, train
+from digitpad.ml.training_data import not_digits, pen_digit_label, render
 
 HELD_OUT_FRACTION = 0.2
 """Share of each digit's samples kept out of training to measure accuracy on the user's hand."""
@@ -43,6 +48,9 @@ USER_SHARE = 0.1
 """Share of an epoch's total weight the user's samples get next to MNIST (see user_weight)."""
 MAX_DRAWING_WEIGHT = 50.0
 """At most this many MNIST images' worth per user drawing (summed over its renderings)."""
+NOT_DIGIT_SHARE = 1 / 3
+"""Generated non-digits per MNIST image, for a model that says "not a digit": about the share a
+twelve-output model trains with (20,000 renderings of non-digits next to 57,000 MNIST images)."""
 
 
 @dataclass(frozen=True)
@@ -99,11 +107,30 @@ def _check_labelled(drawings: Sequence[Drawing]) -> None:
             )
 
 
-def render_samples(drawings: Sequence[Drawing], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def render_samples(
+    drawings: Sequence[Drawing], seed: int = 0, twelve_outputs: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Model inputs (N * RENDERINGS, 28, 28) float32 and labels (uint8) for labelled drawings:
-    each as drawn, then its random variations."""
+    each as drawn, then its random variations. For ``twelve_outputs`` a barred 7 is labelled
+    a crossed 7, the output that the model reads it with."""
     _check_labelled(drawings)
-    return augmented_images(drawings, copies=VARIATIONS, seed=seed, include_original=True)
+    labels = [pen_digit_label(drawing, twelve_outputs) for drawing in drawings]
+    data = render(drawings, labels, VARIATIONS, np.random.default_rng(seed))
+    return data.images, data.labels
+
+
+def not_digit_images(drawings: Sequence[Drawing], count: int, seed: int = 0) -> np.ndarray:
+    """``count`` generated non-digits (N, 28, 28), each rendered as drawn; those made of two
+    digits side by side are made of the user's ``drawings``.
+
+    The user's samples are one hand, whatever writer they name, so none is held out of the pairs;
+    a single sample makes a pair with itself (two digits are no digit).
+    """
+    if count == 0:
+        return np.zeros((0, *INPUT_SHAPE), np.float32)
+    _check_labelled(drawings)
+    one_hand = [Drawing(drawing.strokes, drawing.label) for drawing in drawings]
+    return not_digits(count, seed, one_hand * (2 if len(one_hand) == 1 else 1), copies=0).images
 
 
 def user_weight(user_examples: int, other_examples: int, share: float = USER_SHARE) -> float:
@@ -126,28 +153,45 @@ def user_weight(user_examples: int, other_examples: int, share: float = USER_SHA
 
 
 def extra_training_data(
-    drawings: Sequence[Drawing], mnist_examples: int, seed: int = 0
+    drawings: Sequence[Drawing], mnist_examples: int, seed: int = 0, twelve_outputs: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(images, labels, weights) of the user's drawings for ``training.train(extra_train=...)``."""
-    images, labels = render_samples(drawings, seed)
+    """(images, labels, weights) of the user's drawings for ``training.train(extra_train=...)``;
+    ``mnist_examples`` is every other training example (each at weight 1)."""
+    images, labels = render_samples(drawings, seed, twelve_outputs)
     weight = user_weight(len(images), mnist_examples, USER_SHARE) if len(images) else 1.0
     return images, labels, np.full(len(images), weight, dtype=np.float32)
 
 
 def evaluate_on_samples(model: Recognizer | keras.Model, drawings: Sequence[Drawing]) -> float:
-    """Share of the labelled drawings the model reads correctly."""
+    """Share of the labelled drawings the model reads correctly; one it takes for no digit is
+    read wrong, as the window would show "Not a digit"."""
     if not drawings:
         raise SampleError("no drawings to evaluate on; give at least one labelled drawing")
     _check_labelled(drawings)
-    recognizer = model if isinstance(model, Recognizer) else Recognizer.from_keras(model)
-    predictions = recognizer.predict_drawings(drawings)
-    return float(np.mean([p.digit == d.label for p, d in zip(predictions, drawings, strict=True)]))
+    predictions = _as_recognizer(model).predict_drawings(drawings)
+    return float(np.mean([p.digit == d.label and not p.not_a_digit > p.confidence
+                          for p, d in zip(predictions, drawings, strict=True)]))
 
 
 def mnist_test_accuracy(model: Recognizer | keras.Model, mnist: Mnist) -> float:
-    recognizer = model if isinstance(model, Recognizer) else Recognizer.from_keras(model)
-    guesses = recognizer.probabilities(to_model_input(mnist.x_test)).argmax(axis=1)
-    return float(np.mean(guesses == mnist.y_test))
+    """As training measures it (:func:`~digitpad.ml.training.digit_accuracy`), so "before" and
+    "after" compare."""
+    return digit_accuracy(_as_recognizer(model).outputs(to_model_input(mnist.x_test)),
+                          mnist.y_test)
+
+
+def _as_recognizer(model: Recognizer | keras.Model) -> Recognizer:
+    """``model`` as a Recognizer. A Keras model here is one digitpad made in this process (a
+    training's, a fine-tune's copy), so twelve outputs are :data:`OUTPUT_NAMES`; a model file's
+    were checked against its card when it was loaded."""
+    if isinstance(model, Recognizer):
+        return model
+    return Recognizer.from_keras(model, card=ModelCard(outputs=_output_names(model)))
+
+
+def _output_names(model: keras.Model) -> list[str] | None:
+    """What the model card says of the outputs of a model digitpad made: None for ten."""
+    return list(OUTPUT_NAMES) if model.output_shape[-1] == len(OUTPUT_NAMES) else None
 
 
 @dataclass
@@ -168,6 +212,8 @@ class PersonalResult:
     mnist_test_images: int
     seconds: float
     history: dict[str, list[float]] = field(default_factory=dict)
+    not_digits: int = 0
+    """Generated non-digits learned from (a model that says "not a digit")."""
 
     def card(self, architecture: str, data: str, config: dict[str, Any] | None = None,
              fine_tuned_from: str | None = None) -> ModelCard:
@@ -175,6 +221,7 @@ class PersonalResult:
         name) for a fine-tune; ``data`` says in words what it learned from."""
         return ModelCard(
             architecture=architecture,
+            outputs=_output_names(self.model),
             parameters=int(self.model.count_params()),
             config=config,
             fine_tuned_from=fine_tuned_from,
@@ -206,16 +253,25 @@ def train_with_samples(
     """Train a new model on MNIST plus the user's samples (weighted, varied), minus a held-out part.
 
     ``current`` is the model in use, measured on the same held-out samples and MNIST test set for
-    the "before" figures; ``callbacks`` are :func:`~digitpad.ml.training.train`'s.
+    the "before" figures; ``callbacks`` are :func:`~digitpad.ml.training.train`'s. A twelve-output
+    ``config`` learns from generated non-digits too (:data:`NOT_DIGIT_SHARE` of MNIST's).
     """
     started = time.perf_counter()
     split = _split_for_learning(drawings, held_out_fraction, config.seed)
     mnist_before = samples_before = None
     if current is not None:
+        current = _as_recognizer(current)
         mnist_before = mnist_test_accuracy(current, mnist)
         samples_before = _accuracy_or_none(current, split.held_out)
+    twelve = config.outputs == len(OUTPUT_NAMES)
     mnist_examples = round(len(mnist.x_train) * (1.0 - config.validation_fraction))
-    extra = extra_training_data(split.train, mnist_examples, seed=config.seed)
+    refusals = not_digit_images(
+        split.train, round(NOT_DIGIT_SHARE * mnist_examples) if twelve else 0, config.seed)
+    images, labels, weights = extra_training_data(
+        split.train, mnist_examples + len(refusals), seed=config.seed, twelve_outputs=twelve)
+    extra = (np.concatenate([images, refusals]),
+             np.concatenate([labels, np.full(len(refusals), NOT_A_DIGIT, np.uint8)]),
+             np.concatenate([weights, np.ones(len(refusals), np.float32)]))
     result = train(config, mnist, callbacks, extra_train=extra)
     return PersonalResult(
         model=result.model,
@@ -228,6 +284,7 @@ def train_with_samples(
         mnist_test_images=len(mnist.x_test),
         seconds=time.perf_counter() - started,
         history=result.history,
+        not_digits=len(refusals),
     )
 
 
@@ -289,7 +346,9 @@ def fine_tune(
 
     ``callbacks`` (progress, cancelling) work as in :func:`~digitpad.ml.training.train`. MNIST
     accuracy is measured before and after on ``mnist``'s test images (pass
-    ``mnist.subset(test=...)`` to make that quicker), the user's on the held-out samples.
+    ``mnist.subset(test=...)`` to make that quicker), the user's on the held-out samples. A
+    twelve-output model replays generated non-digits too (:data:`NOT_DIGIT_SHARE` of the MNIST
+    replay), or it would soon take everything for a digit.
     """
     config = config or FineTuneConfig()
     started = time.perf_counter()
@@ -299,12 +358,14 @@ def fine_tune(
             f"validation={config.validation} of them"
         )
     split = _split_for_learning(drawings, config.held_out_fraction, config.seed)
-    mnist_before = mnist_test_accuracy(model, mnist)
-    samples_before = _accuracy_or_none(model, split.held_out)
+    current = _as_recognizer(model)
+    mnist_before = mnist_test_accuracy(current, mnist)
+    samples_before = _accuracy_or_none(current, split.held_out)
 
-    source = model.keras_model if isinstance(model, Recognizer) else model
+    source = current.keras_model
     keras.utils.set_random_seed(config.seed)
-    x, y, weights, validation = _fine_tune_data(split.train, mnist, config)
+    x, y, weights, validation = _fine_tune_data(split.train, mnist, config,
+                                                current.knows_non_digits)
 
     tuned = _trainable_copy(source)
     tuned.compile(
@@ -332,23 +393,29 @@ def fine_tune(
         mnist_test_images=len(mnist.x_test),
         seconds=time.perf_counter() - started,
         history={key: [float(v) for v in values] for key, values in history.history.items()},
+        not_digits=int(np.sum(y == NOT_A_DIGIT)),
     )
 
 
 def _fine_tune_data(
-    drawings: Sequence[Drawing], mnist: Mnist, config: FineTuneConfig
+    drawings: Sequence[Drawing], mnist: Mnist, config: FineTuneConfig, twelve_outputs: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """The user's renderings, weighted, among a random MNIST replay; and other MNIST images to
-    validate on. (images, labels, weights, (validation images, labels))."""
-    user_x, user_y = render_samples(drawings, config.seed)
+    """The user's renderings, weighted, among a random MNIST replay (and, for twelve outputs,
+    generated non-digits); and other MNIST images to validate on.
+    (images, labels, weights, (validation images, labels))."""
+    user_x, user_y = render_samples(drawings, config.seed, twelve_outputs)
     order = np.random.default_rng(config.seed).permutation(len(mnist.x_train))
     replay_count = min(max(config.replay, len(user_x)), len(order) - config.validation)
     replay, held = order[:replay_count], order[replay_count : replay_count + config.validation]
-    weight = user_weight(len(user_x), replay_count, config.user_share)
-    x = np.concatenate([to_model_input(mnist.x_train[replay]), user_x])
-    y = np.concatenate([mnist.y_train[replay], user_y])
+    refusals = not_digit_images(
+        drawings, round(NOT_DIGIT_SHARE * replay_count) if twelve_outputs else 0, config.seed)
+    others = replay_count + len(refusals)
+    weight = user_weight(len(user_x), others, config.user_share)
+    x = np.concatenate([to_model_input(mnist.x_train[replay]), refusals, user_x])
+    y = np.concatenate(
+        [mnist.y_train[replay], np.full(len(refusals), NOT_A_DIGIT, np.uint8), user_y])
     weights = np.concatenate(
-        [np.ones(replay_count, np.float32), np.full(len(user_x), weight, np.float32)]
+        [np.ones(others, np.float32), np.full(len(user_x), weight, np.float32)]
     )
     validation = (to_model_input(mnist.x_train[held]), mnist.y_train[held])
     return x, y, weights, validation

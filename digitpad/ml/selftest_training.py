@@ -2,7 +2,10 @@
 
 It goes through everything Retrain needs: Keras' fit, the tf.data pipeline and its augmentation
 (which AutoGraph converts from digitpad's source: a frozen bundle without that source only warns
-and breaks), writing a model with its LiteRT form and card, and serving it with LiteRT.
+and breaks), writing a model with its LiteRT form and card, and serving it with LiteRT. With
+twelve outputs (``job.settings["outputs"]``, as the bundled model has), it also learns from
+generated non-digits, as a fine-tune of that model does: their letters are a data file the
+installation must carry.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+
+import numpy as np
 
 from digitpad.ml.jobs import (
     UNEXPECTED,
@@ -23,6 +28,8 @@ from digitpad.ml.jobs import (
 
 EPOCHS = 1
 BATCH_SIZE = 32
+NOT_DIGITS = 40
+"""Generated non-digits a twelve-output run learns from besides the samples."""
 
 
 class _AutoGraphWarnings(logging.Handler):
@@ -39,24 +46,34 @@ class _AutoGraphWarnings(logging.Handler):
 
 
 def train_on_samples(job: TrainingJob, report: Report, stop: StopFlag) -> Outcome:
-    """One CNN epoch on renderings of ``job.drawings``, saved to ``job.output`` and read back."""
+    """One CNN epoch on renderings of ``job.drawings`` (and non-digits, for twelve outputs), saved
+    to ``job.output`` and read back; tested on the renderings, by their digits."""
     autograph = _AutoGraphWarnings()
     logging.getLogger("tensorflow").addHandler(autograph)
     report(Stage("Starting TensorFlow…"))
     from digitpad.ml.datasets import Mnist
-    from digitpad.ml.digits import to_pixels
+    from digitpad.ml.digits import NUM_CLASSES, to_pixels
     from digitpad.ml.modelstore import save_model
-    from digitpad.ml.personal import render_samples
+    from digitpad.ml.outputs import CROSSED_SEVEN, NOT_A_DIGIT, OUTPUT_NAMES
+    from digitpad.ml.personal import not_digit_images, render_samples
     from digitpad.ml.recognizer import Recognizer
     from digitpad.ml.training import TrainingConfig, train
 
     started = time.perf_counter()
-    images, labels = render_samples(job.drawings)
-    pixels = to_pixels(images)
-    data = Mnist(pixels, labels, pixels, labels, source="the self-test samples")
-    config = TrainingConfig(arch="cnn", epochs=EPOCHS, batch_size=BATCH_SIZE, augment=True)
+    config = TrainingConfig(arch="cnn", epochs=EPOCHS, batch_size=BATCH_SIZE, augment=True,
+                            outputs=job.settings.get("outputs", NUM_CLASSES))
+    twelve = config.outputs == len(OUTPUT_NAMES)
+    images, labels = render_samples(job.drawings, twelve_outputs=twelve)
+    refusals = not_digit_images(job.drawings, NOT_DIGITS if twelve else 0)
+    data = Mnist(to_pixels(np.concatenate([images, refusals])),
+                 np.concatenate([labels, np.full(len(refusals), NOT_A_DIGIT, np.uint8)]),
+                 to_pixels(images), np.where(labels == CROSSED_SEVEN, 7, labels).astype(np.uint8),
+                 source="the self-test samples")
     result = train(config, data)
-    card = result.card().replace(data=f"{len(images)} renderings of the self-test samples",
+    learned = f"{len(images)} renderings of the self-test samples"
+    if twelve:
+        learned += f" and {len(refusals)} generated drawings that are no digit"
+    card = result.card().replace(data=learned,
                                  training_seconds=round(time.perf_counter() - started, 1))
     card = save_model(result.model, job.output, card)
     Recognizer.load(Path(job.output)).predict_images(images[:1])  # its LiteRT form, as served

@@ -264,7 +264,7 @@ def _train_with_samples(
     result = train_with_samples(config, mnist, job.drawings, current=current,
                                 callbacks=[progress])
     card = result.card(config.arch, f"{_data_text(mnist)} and {result.trained_on} of the user's "
-                       "samples", config=dict(job.settings))
+                       f"samples{_not_digits_text(result)}", config=dict(job.settings))
     return _personal_outcome(job.output, _save(result.model, job.output, card, report), result)
 
 
@@ -277,9 +277,16 @@ def _fine_tune(
     assert current is not None  # TrainingJob requires current_model for a fine-tune
     result = fine_tune(current, job.drawings, mnist, callbacks=[progress])
     card = result.card(current.card.architecture or current.keras_model.name,
-                       f"{result.trained_on} of the user's samples and a replay of MNIST",
+                       f"{result.trained_on} of the user's samples and a replay of MNIST"
+                       f"{_not_digits_text(result)}",
                        fine_tuned_from=Path(job.current_model or "").name)
     return _personal_outcome(job.output, _save(result.model, job.output, card, report), result)
+
+
+def _not_digits_text(result: Any) -> str:
+    """The generated non-digits a ``personal.PersonalResult`` learned from, for its card's data."""
+    return f"; and {result.not_digits} generated drawings that are no digit" \
+        if result.not_digits else ""
 
 
 def _personal_outcome(output: str, card: ModelCard, result: Any) -> Outcome:

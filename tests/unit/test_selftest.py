@@ -20,10 +20,12 @@ from PySide6.QtGui import QImageReader
 
 from digitpad import selftest
 from digitpad.app import Digitpad, build, open_window
+from digitpad.ml import selftest_training, training_process
 from digitpad.ml.card import ModelCard
 from digitpad.ml.ink import Drawing, load_ink
-from digitpad.ml.jobs import TRAIN, JobFailed, TrainingJob
+from digitpad.ml.jobs import TRAIN, JobFailed, Outcome, TrainingJob
 from digitpad.ml.litert import beside_path
+from digitpad.ml.outputs import OUTPUT_NAMES
 from digitpad.ml.preprocess import ink_to_image
 from digitpad.ml.recognizer import ModelError, Prediction, Recognizer
 from digitpad.paths import bundled_model_path
@@ -213,10 +215,49 @@ def test_autograph_falling_back_to_python_fails_the_training_child(
 def test_the_training_check_trains_in_a_child_and_the_model_is_served_by_litert(samples) -> None:
     path, line = selftest.check_training(samples)
     assert line.startswith(f"training: 1 epoch of the CNN on {len(samples) * 8} "
-                           "renderings of the samples in a child process (spawn")
+                           "renderings of the samples")
+    assert "in a child process (spawn" in line
     assert "AutoGraph converted the training's traced code" in line
     assert path.is_file() and beside_path(path).is_file()
     assert Recognizer.load(path).predict_image(np.zeros((28, 28), np.float32)).digit is not None
+
+
+@pytest.mark.parametrize(("names", "outputs"), [(None, 10), (list(OUTPUT_NAMES), 12)],
+                         ids=["ten", "twelve"])
+def test_the_training_check_trains_as_many_outputs_as_the_bundled_model_has(
+    samples, tmp_path: Path, monkeypatch, names: list[str] | None, outputs: int
+) -> None:
+    """A fine-tune of a twelve-output bundled model learns from generated non-digits: their
+    letters are a data file the installation must carry."""
+    bundled = tmp_path / "bundled.keras"
+    ModelCard(architecture="cnn", outputs=names).write(bundled)
+    monkeypatch.setattr(selftest, "bundled_model_path", lambda: bundled)
+    jobs: list[TrainingJob] = []
+
+    def run_in_child(job: TrainingJob, work: object) -> Outcome:
+        jobs.append(job)
+        return Outcome(job.output, ModelCard(), 1.0, None, len(samples) * 8)
+
+    monkeypatch.setattr(training_process, "run_in_child", run_in_child)
+    _, line = selftest.check_training(samples)
+    assert jobs[0].settings["outputs"] == outputs
+    assert (f"renderings of the samples and {selftest_training.NOT_DIGITS} drawings that are no "
+            "digit in a child process" in line) == (outputs == 12)
+
+
+def test_a_twelve_output_training_child_learns_non_digits_and_serves_them(
+    samples, tmp_path: Path
+) -> None:
+    path = tmp_path / "twelve.keras"
+    job = TrainingJob(TRAIN, output=str(path), settings={"outputs": len(OUTPUT_NAMES)},
+                      drawings=tuple(samples))
+    outcome = selftest_training.train_on_samples(job, lambda message: None, threading.Event())
+    assert outcome.card.outputs == list(OUTPUT_NAMES)
+    assert outcome.card.data == (f"{len(samples) * 8} renderings of the self-test samples and "
+                                 f"{selftest_training.NOT_DIGITS} generated drawings that are no "
+                                 "digit")
+    assert outcome.test_images == len(samples) * 8
+    assert Recognizer.load(path).knows_non_digits
 
 
 def test_the_samples_are_real_labelled_pen_drawings_of_every_digit(samples) -> None:

@@ -15,6 +15,7 @@ from digitpad.ml.ink import Drawing, SampleError
 from digitpad.ml.jobs import (
     CONVERT,
     DATA_PROBLEM,
+    FINE_TUNE,
     INPUT_PROBLEM,
     SAVE_PROBLEM,
     TRAIN,
@@ -155,6 +156,34 @@ def test_training_with_samples_records_them_and_the_held_out_figures(
     assert card.history is not None and len(card.history["loss"]) == card.epochs_run == 2
     assert card.data is not None
     assert card.data.endswith(f"and {outcome.trained_on} of the user's samples")
+
+
+def test_a_fine_tuned_twelve_output_model_keeps_its_outputs_and_opens_as_one(
+    mnist_file: Path, tmp_path: Path, pendigits: list[Drawing]
+) -> None:
+    """Its card names the twelve outputs, without which the app would refuse the new model."""
+    import keras
+
+    from digitpad.ml.card import ModelCard
+    from digitpad.ml.modelstore import save_model
+    from digitpad.ml.outputs import OUTPUT_NAMES
+    from digitpad.ml.personal import NOT_DIGIT_SHARE, FineTuneConfig
+
+    current = tmp_path / "current.keras"
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(len(OUTPUT_NAMES), activation="softmax")])
+    save_model(model, current, ModelCard(architecture="mlp", outputs=list(OUTPUT_NAMES)))
+    job = TrainingJob(FINE_TUNE, str(tmp_path / "tuned.keras"), data_path=str(mnist_file),
+                      current_model=str(current), drawings=three_of_each_digit(pendigits))
+
+    outcome = run_job(job, lambda message: None, threading.Event())
+
+    replayed = 3000 - FineTuneConfig().validation  # all the slice holds besides validation
+    assert outcome.card.outputs == list(OUTPUT_NAMES)
+    assert outcome.card.data == (f"{outcome.trained_on} of the user's samples and a replay of "
+                                 f"MNIST; and {round(NOT_DIGIT_SHARE * replayed)} generated "
+                                 "drawings that are no digit")
+    assert Recognizer.load(outcome.path).knows_non_digits
 
 
 def test_a_model_that_cannot_be_saved_is_a_save_problem(
