@@ -1,10 +1,10 @@
-"""The command line: classify, evaluate, train and info. No Qt here.
+"""The command line: classify, read, evaluate, train and info. No Qt here.
 
 Every user error (bad file, bad argument, broken model) becomes one line on stderr and exit code 2;
 a fault of digitpad's own becomes one line too, exit code 1, its traceback in the log. TensorFlow
 is imported only by the subcommands that need it. This module holds the parser and the dispatch;
-:mod:`.classify` has the subcommands that read with a model, :mod:`.train` the one that makes a
-model, and :mod:`.common` what they share.
+:mod:`.classify` has the subcommands that read with a model, :mod:`.read` the one that reads
+numbers, :mod:`.train` the one that makes a model, and :mod:`.common` what they share.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from datetime import datetime
 from digitpad import __version__
 from digitpad.cli.classify import classify_command, evaluate_command, info_command
 from digitpad.cli.common import CliError
+from digitpad.cli.read import read_command
 from digitpad.cli.train import train_command
 from digitpad.ml.datasets import DatasetError
 from digitpad.ml.digits import ARCHITECTURES
 from digitpad.ml.ink import InkError, SampleError
+from digitpad.ml.outputs import Sevens
 from digitpad.ml.preprocess import ImageLoadError
 from digitpad.ml.recognizer import ModelError
 from digitpad.paths import LOG_NAME
@@ -52,7 +54,21 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("paths", nargs="+", metavar="PATH",
                           help="ink .json files or pictures (PNG, JPEG, BMP, GIF, WebP, TIFF)")
     classify.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    _add_sevens_argument(classify)
     _add_model_argument(classify)
+
+    read = commands.add_parser(
+        "read",
+        help="read numbers (or single digits) in ink JSON files or images",
+        description="Print what each drawing in the given files reads as: a number of up to "
+        "twelve digits written left to right, one digit, \"not a digit\" or \"empty\".",
+    )
+    read.add_argument("paths", nargs="+", metavar="FILE",
+                      help="ink .json files or pictures (PNG, JPEG, BMP, GIF, WebP, TIFF)")
+    read.add_argument("--json", action="store_true",
+                      help="print machine-readable JSON, with each digit's confidence and box")
+    _add_sevens_argument(read)
+    _add_model_argument(read)
 
     evaluate = commands.add_parser(
         "evaluate",
@@ -164,6 +180,15 @@ def _add_model_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_sevens_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sevens", choices=[sevens.value for sevens in Sevens], default=None,
+        help="how you write 7: crossed (with a bar; then a 1 has a long flag) or plain; a "
+        "model that knows crossed 7s reads 1s and 7s by it (default: as most writers of your "
+        "locale's language do)",
+    )
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -177,8 +202,8 @@ def _positive_int(text: str) -> int:
 def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run the parsed subcommand (``argv`` is recorded in model cards); returns the exit code."""
     args.argv = list(argv)
-    handlers = {"classify": classify_command, "evaluate": evaluate_command,
-                "train": train_command, "info": info_command}
+    handlers = {"classify": classify_command, "read": read_command,
+                "evaluate": evaluate_command, "train": train_command, "info": info_command}
     try:
         return handlers[args.command](args)
     except (CliError, InkError, SampleError, ImageLoadError, DatasetError, ModelError,

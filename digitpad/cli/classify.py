@@ -11,16 +11,16 @@ from typing import Any
 
 import numpy as np
 
-from digitpad.cli.common import evaluate_drawings, load_recognizer
+from digitpad.cli.common import (
+    drawing_names,
+    evaluate_drawings,
+    is_ink,
+    load_recognizer,
+    writer_sevens,
+)
 from digitpad.ml.digits import NUM_CLASSES
 from digitpad.ml.ink import iter_ink, load_ink, read_ink_json
 from digitpad.ml.preprocess import load_image
-
-INK_SUFFIXES = (".json",)
-
-
-def _is_ink(path: str) -> bool:
-    return Path(path).suffix.lower() in INK_SUFFIXES
 
 
 def _file_size(path: str) -> int:
@@ -30,45 +30,45 @@ def _file_size(path: str) -> int:
         return 0
 
 
-def _model_inputs(paths: Sequence[str], renderer: Any, names: list[str]
+def _model_inputs(paths: Sequence[str], renderer: Any, names: list[tuple[str, str]]
                   ) -> Iterator[np.ndarray | None]:
     """Every drawing in the files as a model input, lazily: a big ink file is still being read
-    while its first drawings are rendered and classified. ``names`` gets each one's label for
-    humans (``file#3`` for the fourth drawing of a file of many)."""
+    while its first drawings are rendered and classified. ``names`` gets each one's file and
+    its label for humans (``file#3`` for the fourth drawing of a file of many)."""
     for path in paths:
-        if not _is_ink(path):
-            names.append(path)
+        if not is_ink(path):
+            names.append((path, path))
             yield load_image(path)
             continue
         data = read_ink_json(path)
-        many = isinstance(data, list) and len(data) > 1
-        names.extend(f"{path}#{i}" if many else path
-                     for i in range(len(data) if isinstance(data, list) else 1))
+        names.extend((path, name) for name in drawing_names(path, data))
         yield from renderer.render(iter_ink(data, source=path))
 
 
 def classify_command(args: argparse.Namespace) -> int:
     from digitpad.ml.render_pool import PARALLEL_FROM_BYTES, InkRenderer
 
-    ink_bytes = sum(_file_size(path) for path in args.paths if _is_ink(path))
-    names: list[str] = []
+    ink_bytes = sum(_file_size(path) for path in args.paths if is_ink(path))
+    names: list[tuple[str, str]] = []
     with InkRenderer(parallel=ink_bytes >= PARALLEL_FROM_BYTES) as renderer:
         recognizer = load_recognizer(args.model)
+        recognizer.sevens = writer_sevens(args.sevens)
         predictions = recognizer.predict_stream(_model_inputs(args.paths, renderer, names))
     if args.json:
         results = [
             {
-                "index": i,
+                "file": file,
+                "index": i,  # counts every drawing of every file, as it always has
                 "digit": p.digit,
                 "confidence": round(p.confidence, 6),
                 "probabilities": [round(float(v), 6) for v in p.probabilities],
             }
-            for i, p in enumerate(predictions)
+            for i, ((file, _), p) in enumerate(zip(names, predictions, strict=True))
         ]
         json.dump({"results": results}, sys.stdout)
         sys.stdout.write("\n")
     else:
-        for name, p in zip(names, predictions, strict=True):
+        for (_, name), p in zip(names, predictions, strict=True):
             verdict = "no digit (empty)" if p.digit is None else f"{p.digit}  ({p.confidence:.1%})"
             print(f"{name}: {verdict}")
     return 0

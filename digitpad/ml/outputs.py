@@ -41,9 +41,10 @@ variants, not the drawings as trained on): their crossed 7s all read 7 from 0.02
 0.05, 96.9 % at 0.5, while long-flag 1s made from their 1s read 1 at 99.7 % anywhere from 0.01
 to 0.3 (a flag 1 gives the crossed 7 next to nothing)."""
 
-_LOCALE_CROSSED_LANGUAGES = frozenset(
-    "bg bs ca cs da de el es et eu fi fr gl hr hu is it lb lt lv mk nb nl nn no pl pt ro ru sk sl sq "
-    "sr sv tr uk".split())
+_LOCALE_CROSSED_LANGUAGES = frozenset((
+    "bg", "bs", "ca", "cs", "da", "de", "el", "es", "et", "eu", "fi", "fr", "gl", "hr", "hu", "is",
+    "it", "lb", "lt", "lv", "mk", "nb", "nl", "nn", "no", "pl", "pt", "ro", "ru", "sk", "sl", "sq",
+    "sr", "sv", "tr", "uk"))
 """Languages whose writers are taught the crossed 7 and the long-flag 1: continental Europe
 and, through Spanish and Portuguese, Latin America. English, Chinese, Japanese and the rest write
 the plain 7."""

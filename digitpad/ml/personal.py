@@ -169,7 +169,7 @@ def evaluate_on_samples(model: Recognizer | keras.Model, drawings: Sequence[Draw
         raise SampleError("no drawings to evaluate on; give at least one labelled drawing")
     _check_labelled(drawings)
     predictions = _as_recognizer(model).predict_drawings(drawings)
-    return float(np.mean([p.digit == d.label and not p.not_a_digit > p.confidence
+    return float(np.mean([p.digit == d.label and not p.is_not_a_digit
                           for p, d in zip(predictions, drawings, strict=True)]))
 
 

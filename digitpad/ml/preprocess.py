@@ -192,9 +192,9 @@ def _shift_and_shrink(shift: float, length: int) -> np.ndarray:
 
 # --- photos and scans -------------------------------------------------------------------------
 
-_INK_THRESHOLD = 0.25
+INK_THRESHOLD = 0.25
 """After background removal, pixels at least this bright count as ink when cropping."""
-_MAX_WORKING_SIDE = 600
+MAX_WORKING_SIDE = 600
 """Big photos are shrunk to this first; a digit needs no more detail than that."""
 
 
@@ -215,6 +215,16 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray | None:
 
     Works for dark-on-light (paper) and light-on-dark (MNIST-like) pictures; transparent pixels
     are paper. Returns ``None`` when the picture holds no ink at all (a blank page).
+    """
+    return image_to_mnist(load_gray(path))
+
+
+def load_gray(path: str | os.PathLike[str]) -> np.ndarray:
+    """A picture file's float grey levels in [0, 1], as it is shown (EXIF rotation applied).
+
+    Only the decoders of :data:`IMAGE_FORMATS` are offered the file, and a picture of more than
+    :data:`MAX_IMAGE_PIXELS` is refused from its header; every problem is an
+    :class:`ImageLoadError` that names the file.
     """
     try:
         file = open(path, "rb")  # noqa: SIM115 - closed below, with the picture
@@ -243,7 +253,7 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray | None:
                 f"{path}: the image is damaged or cut short and cannot be read") from exc
     if gray.size == 0:
         raise ImageLoadError(f"{path}: the image has no pixels")
-    return image_to_mnist(gray)
+    return gray
 
 
 def _gray_on_paper(picture: Image.Image) -> np.ndarray:
@@ -259,18 +269,47 @@ def _gray_on_paper(picture: Image.Image) -> np.ndarray:
 
 def image_to_mnist(gray: np.ndarray) -> np.ndarray | None:
     """Normalise a grayscale picture (float in [0, 1], any polarity) to the 28x28 model input."""
+    found = picture_ink(working_copy(gray))
+    if found is None:
+        return None
+    ink, _ = found
+    rows = np.flatnonzero((ink >= INK_THRESHOLD).any(axis=1))
+    cols = np.flatnonzero((ink >= INK_THRESHOLD).any(axis=0))
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    height, width = crop.shape
+    scale = BOX_SIZE * SUPERSAMPLE / max(height, width)
+    target = (max(1, round(width * scale)), max(1, round(height * scale)))
+    resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
+    digit = Image.fromarray(crop * np.float32(255.0), mode="F").resize(target, resample)
+    return _centre_by_mass(digit.convert("L"))
+
+
+def working_copy(gray: np.ndarray) -> np.ndarray:
+    """A grayscale picture as float32, box-filtered down to :data:`MAX_WORKING_SIDE` when bigger
+    (a copy this size is left as it is)."""
     gray = np.asarray(gray, dtype=np.float32)
     if gray.ndim != 2 or gray.size == 0:
         raise ValueError(f"Expected a 2-D grayscale image, received shape {gray.shape}")
-    if max(gray.shape) > _MAX_WORKING_SIDE:
-        factor = _MAX_WORKING_SIDE / max(gray.shape)
+    if max(gray.shape) > MAX_WORKING_SIDE:
+        factor = MAX_WORKING_SIDE / max(gray.shape)
         shrunk = Image.fromarray(gray, mode="F").resize(
             (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor))),
             Image.Resampling.BOX,
         )
         gray = np.asarray(shrunk, dtype=np.float32)
+    return gray
+
+
+def picture_ink(gray: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The ink of a float32 grayscale picture of either polarity, and the paper's grey level.
+
+    The border's median grey is the paper (or the dark background); ink is how far a pixel
+    stands out from it, scaled so the strongest ink is 1, paper grain and sensor noise set to 0.
+    None when nothing stands out: a blank picture.
+    """
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    background = float(np.median(border))
+    paper = float(np.median(border))
+    background = paper
     if background > 0.5:  # paper: dark ink on a light page
         gray = 1.0 - gray
         background = 1.0 - background
@@ -280,15 +319,7 @@ def image_to_mnist(gray: np.ndarray) -> np.ndarray | None:
         return None
     ink = np.clip(ink / peak, 0.0, 1.0)
     ink[ink < 0.1] = 0.0  # paper grain and sensor noise
-    rows = np.flatnonzero((ink >= _INK_THRESHOLD).any(axis=1))
-    cols = np.flatnonzero((ink >= _INK_THRESHOLD).any(axis=0))
-    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    height, width = crop.shape
-    scale = BOX_SIZE * SUPERSAMPLE / max(height, width)
-    target = (max(1, round(width * scale)), max(1, round(height * scale)))
-    resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
-    digit = Image.fromarray(crop * np.float32(255.0), mode="F").resize(target, resample)
-    return _centre_by_mass(digit.convert("L"))
+    return ink, paper
 
 
 def ink_bounding_box(image: np.ndarray, threshold: float = 0.0) -> tuple[int, int, int, int]:

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.files.done.connect(lambda text: self.statusBar().showMessage(text, STATUS_MS))
         self.sevens = SevensChoice(settings, self)
         self.sevens.changed.connect(self._on_sevens_changed)
+        self.canvas.set_hint("Draw a digit or a number here", self.sevens.first_run_note())
         self.panel.digit_clicked.connect(self.digit_selected)
         self.canvas.digit_step_requested.connect(self.digit_step_requested)
         self.chart.set_empty_text(self._no_model_text)
@@ -371,7 +372,9 @@ class MainWindow(QMainWindow):
         if reading is not None and reading.is_number():
             for n, digit in enumerate(reading.digits):
                 caption, kind = digit_caption(digit.prediction)
-                marks.append(DigitMark(digit.box, caption, kind, n == selected))
+                box = (digit.box if self.canvas.picture() is None
+                       else self.canvas.picture_box_to_pad(digit.box))
+                marks.append(DigitMark(box, caption, kind, n == selected))
         self.canvas.set_marks(marks)
 
     @Slot(object)
@@ -414,6 +417,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_sevens_changed(self, sevens: object) -> None:
+        self.canvas.set_hint(self.canvas.hint()[0], self.sevens.first_run_note())
         self.statusBar().showMessage(f"Reading 1 and 7 as a writer of the {SHORT_NAMES[sevens]}"
                                      " would", STATUS_MS)
 

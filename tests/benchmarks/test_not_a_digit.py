@@ -54,7 +54,7 @@ def model() -> Recognizer:
 
 def refused(prediction: Prediction) -> bool:
     """What the window shows as "Not a digit"."""
-    return prediction.not_a_digit > prediction.confidence
+    return prediction.is_not_a_digit
 
 
 @pytest.mark.benchmark

@@ -47,10 +47,11 @@ def test_classify_json_has_one_entry_per_drawing_in_order(sample_file: Path) -> 
     assert list(payload) == ["results"]
     results = payload["results"]
     assert [r["index"] for r in results] == list(range(11))
-    assert results[5] == {"index": 5, "digit": None, "confidence": 0.0, "probabilities": [0.0] * 10}
+    assert results[5] == {"file": str(sample_file), "index": 5, "digit": None, "confidence": 0.0,
+                          "probabilities": [0.0] * 10}
     drawn = results[:5] + results[6:]
     for entry in drawn:
-        assert set(entry) == {"index", "digit", "confidence", "probabilities"}
+        assert set(entry) == {"file", "index", "digit", "confidence", "probabilities"}
         assert len(entry["probabilities"]) == 10
         assert entry["confidence"] == max(entry["probabilities"])
     assert sum(entry["digit"] == digit for digit, entry in enumerate(drawn)) >= 8

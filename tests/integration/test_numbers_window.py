@@ -3,6 +3,8 @@ and the digit the user picks (click, Tab, arrows) in the preview and the chart."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -10,11 +12,12 @@ from PySide6.QtTest import QTest
 
 from digitpad.app import Digitpad
 from digitpad.ml.ink import Drawing
-from digitpad.ml.number_synthesis import synthesise_numbers
+from digitpad.ml.number_synthesis import compose_number, synthesise_numbers
 from digitpad.ml.numbers import read_number
 from digitpad.ml.recognizer import Recognizer
 from digitpad.ui.pad.verdict import DASH
-from tests.integration.window_driver import draw, shown_digit
+from tests.integration.window_driver import dialogs, draw, shown_digit
+from tests.unit.ml.number_pictures import draw_ink
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
               pytest.mark.qt_log_ignore("propagateSizeHints")]
@@ -106,3 +109,31 @@ def test_typing_a_number_keeps_each_digit_as_a_sample(app: Digitpad, pendigits: 
         app.teaching.panel.notice.undo_button.click()  # all of the number comes back
         assert len(store) == 0 and app.window.canvas.has_ink()
         app.window.clear_action.trigger()
+
+
+def test_a_picture_of_a_number_is_read_with_its_digits_boxed_on_the_picture(
+    app: Digitpad, pendigits: list[Drawing], qtbot, tmp_path: Path
+) -> None:
+    writer = [d for d in pendigits if d.extra["writer"] == "tra_w09"]
+    rng = np.random.default_rng(3)
+    for n, (wanted, dark_on_light) in enumerate((((2, 0, 7), True), ((3, 1, 4, 5), False))):
+        digits = [next(d for d in writer if d.label == digit) for digit in wanted]
+        number = compose_number(digits, rng, gaps=[0.4] * (len(digits) - 1))
+        picture = draw_ink(number.strokes, dark_on_light=dark_on_light)
+        path = tmp_path / f"number-{n}.png"
+        picture.image.save(path)
+        dialogs(app).paths = [path]
+        app.window.open_image_action.trigger()
+        qtbot.waitUntil(lambda: app.recognition.reading() is not None
+                        and app.recognition.is_up_to_date(), timeout=5000)
+        assert shown_number(app) == number.text
+        marks = app.window.canvas.marks()
+        assert len(marks) == len(wanted)
+        # Each box sits on the pad where its digit shows, left to right, inside the pad.
+        lefts = [m.box[0] for m in marks]
+        assert lefts == sorted(lefts) and all(0 <= m.box[0] < m.box[2] <= 1000 for m in marks)
+        qtbot.mouseClick(app.window.panel.digit_buttons()[1], Qt.MouseButton.LeftButton)
+        assert app.window.chart.highlighted() == wanted[1]
+        app.window.clear_action.trigger()
+        qtbot.waitUntil(app.recognition.is_up_to_date, timeout=5000)
+        assert app.window.canvas.marks() == ()

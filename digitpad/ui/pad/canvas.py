@@ -81,6 +81,8 @@ class InkCanvas(QWidget):
         self._pen_width = PEN_WIDTHS[DEFAULT_PEN]
         self._picture: QImage | None = None
         self._marks: tuple[DigitMark, ...] = ()
+        self._hint = "Draw a digit here"
+        self._hint_note = ""
         self._cache: QPixmap | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -171,6 +173,14 @@ class InkCanvas(QWidget):
         self._picture = picture
         self._invalidate()
         self.history_changed.emit(False, False)
+
+    def set_hint(self, hint: str, note: str = "") -> None:
+        """What the empty pad says, and a smaller line under it (e.g. a first-run tip)."""
+        self._hint, self._hint_note = hint, note
+        self._invalidate()
+
+    def hint(self) -> tuple[str, str]:
+        return self._hint, self._hint_note
 
     def set_marks(self, marks: Sequence[DigitMark]) -> None:
         """Show a number's digit boxes over the ink (none for a single digit)."""
@@ -368,20 +378,35 @@ class InkCanvas(QWidget):
 
     @staticmethod
     def _paint_picture(painter: QPainter, pad: QRectF, picture: QImage) -> None:
-        inner = pad.adjusted(_CORNER_RADIUS, _CORNER_RADIUS, -_CORNER_RADIUS, -_CORNER_RADIUS)
-        size = picture.size().toSizeF()
-        size.scale(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        target = QRectF(QPointF(0, 0), size)
-        target.moveCenter(inner.center())
-        painter.drawImage(target, picture)
+        painter.drawImage(_picture_target(pad, picture), picture)
+
+    def picture_box_to_pad(self, box: tuple[float, float, float, float]
+                           ) -> tuple[float, float, float, float]:
+        """A box in the shown picture's pixels, in pad units (where it shows on the pad)."""
+        if self._picture is None or self._picture.isNull():
+            return box
+        pad = self.pad_rect()
+        target = _picture_target(pad, self._picture)
+        sx = target.width() / self._picture.width() * PAD_UNITS / pad.width()
+        sy = target.height() / self._picture.height() * PAD_UNITS / pad.height()
+        left = (target.left() - pad.left()) * PAD_UNITS / pad.width()
+        top = (target.top() - pad.top()) * PAD_UNITS / pad.height()
+        x0, y0, x1, y1 = box
+        return (left + x0 * sx, top + y0 * sy, left + x1 * sx, top + y1 * sy)
 
     def _paint_hint(self, painter: QPainter, pad: QRectF) -> None:
         hint = self.palette().color(QPalette.ColorRole.PlaceholderText)
         painter.setPen(hint)
         font = painter.font()
+        note_font = painter.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         painter.setFont(font)
-        painter.drawText(pad, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
+        painter.drawText(pad, Qt.AlignmentFlag.AlignCenter, self._hint)
+        if self._hint_note:
+            painter.setFont(note_font)
+            below = pad.adjusted(24, pad.height() / 2 + 2.2 * font.pointSizeF(), -24, 0)
+            painter.drawText(below, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                             | Qt.TextFlag.TextWordWrap, self._hint_note)
 
     def _paint_strokes(
         self, painter: QPainter, strokes: Sequence[np.ndarray], colour: QColor
@@ -413,6 +438,16 @@ class InkCanvas(QWidget):
     def focusOutEvent(self, event: QFocusEvent) -> None:
         self._invalidate()
         super().focusOutEvent(event)
+
+
+def _picture_target(pad: QRectF, picture: QImage) -> QRectF:
+    """Where a picture shows on the pad: as large as fits inside its rounded corners, centred."""
+    inner = pad.adjusted(_CORNER_RADIUS, _CORNER_RADIUS, -_CORNER_RADIUS, -_CORNER_RADIUS)
+    size = picture.size().toSizeF()
+    size.scale(inner.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    target = QRectF(QPointF(0, 0), size)
+    target.moveCenter(inner.center())
+    return target
 
 
 def _smooth_path(stroke: np.ndarray) -> QPainterPath:

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from digitpad.ml.numbers import NumberReading
 from digitpad.ml.outputs import Sevens
-from digitpad.ml.preprocess import ImageLoadError, ink_to_image, load_image
+from digitpad.ml.preprocess import ImageLoadError, ink_to_image, load_gray
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.models.preparation import ModelPreparer
 from digitpad.ui.pad.workers import ModelInfo, PredictionResult, RecognizerWorker
@@ -39,8 +39,8 @@ class LiveRecognition(QObject):
     prediction_changed = Signal(object)
     """A Prediction of the current input (possibly of a moment ago while a stroke goes on)."""
     reading_changed = Signal(object, int)
-    """(NumberReading or None, the selected digit): the drawing read left to right, sent before
-    the selected digit's input and prediction; None for a picture or an empty pad."""
+    """(NumberReading or None, the selected digit): the drawing or picture read left to right,
+    sent before the selected digit's input and prediction; None for an empty pad."""
     model_loading = Signal(str)
     model_preparing = Signal(str)
     """(name): the model is being converted for LiteRT in a child process; cancellable."""
@@ -68,7 +68,7 @@ class LiveRecognition(QObject):
         self._strokes: tuple[np.ndarray, ...] = ()
         """The drawing being read; empty for a picture or an empty pad."""
         self._picture: np.ndarray | None = None
-        """An opened picture's model input, while it is what is read."""
+        """An opened picture's grey levels, while it is what is read."""
         self._reading: NumberReading | None = None
         self._selected = 0
         self._picked = False
@@ -105,7 +105,7 @@ class LiveRecognition(QObject):
         return self._image
 
     def reading(self) -> NumberReading | None:
-        """The drawing's latest reading, None for a picture or an empty pad."""
+        """The latest reading of the drawing or picture, None for an empty pad."""
         return self._reading
 
     def selected(self) -> int:
@@ -181,7 +181,7 @@ class LiveRecognition(QObject):
     def open_image(self, path: str) -> None:
         """Classify a photo or scan of a digit; an unreadable file is reported, nothing changes."""
         try:
-            image = load_image(path)
+            gray = load_gray(path)
         except ImageLoadError as exc:
             log.warning("image not opened: %s", exc)
             self.error.emit(
@@ -192,7 +192,7 @@ class LiveRecognition(QObject):
             return
         self._timer.stop()
         self.picture_opened.emit(path)
-        self._strokes, self._picture = (), image
+        self._strokes, self._picture = (), gray
         self._resubmit()
 
     @Slot()
@@ -205,21 +205,21 @@ class LiveRecognition(QObject):
     def _resubmit(self) -> None:
         """Ask the worker about what is on the pad now (or show that nothing is)."""
         self._request_id += 1
-        if not self._strokes:
-            self._reading, self._picked = None, False
-            self._image = self._picture
+        if not self._strokes and self._picture is None:
+            self._reading, self._picked, self._image = None, False, None
             self.reading_changed.emit(None, 0)
-            self.input_changed.emit(self._image)
-            if self._image is None:
-                self._shown_id = self._request_id
-                self.prediction_changed.emit(Prediction.empty())
-            elif not self._stopped:
-                self._worker.submit(self._request_id, self._image)
+            self.input_changed.emit(None)
+            self._shown_id = self._request_id
+            self.prediction_changed.emit(Prediction.empty())
             return
-        if self._model is None:  # nothing will answer yet; the preview need not wait
+        if self._model is None and self._strokes:  # nothing answers yet; the preview need not wait
             self._image = ink_to_image(self._strokes)
             self.input_changed.emit(self._image)
-        if not self._stopped:
+        if self._stopped:
+            return
+        if self._picture is not None:
+            self._worker.submit_picture(self._request_id, self._picture)
+        else:
             self._worker.submit_strokes(self._request_id, self._strokes)
 
     @Slot(object)
@@ -228,12 +228,9 @@ class LiveRecognition(QObject):
         if result.request_id < self._shown_id:
             return
         self._shown_id = result.request_id
-        if result.reading is None:
-            self.prediction_changed.emit(result.prediction)
-            return
         previous, self._reading = self._reading, result.reading
         digits = result.reading.digits
-        if not digits:  # too many parts to be a number
+        if not digits:  # a blank picture, or too many parts to be a number
             self._image = None
             self.reading_changed.emit(result.reading, 0)
             self.input_changed.emit(None)
@@ -242,7 +239,7 @@ class LiveRecognition(QObject):
         same_count = previous is not None and len(previous.digits) == len(digits)
         if not (self._picked and same_count):
             self._picked = False
-            last = max(range(len(digits)), key=lambda n: max(digits[n].strokes))
+            last = max(range(len(digits)), key=lambda n: max(digits[n].strokes, default=0))
             self._selected = last
         self._show_selected(min(self._selected, len(digits) - 1))
 

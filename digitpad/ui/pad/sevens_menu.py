@@ -58,6 +58,21 @@ class SevensChoice(QObject):
         return Sevens(read_choice(self._settings, SEVENS_KEY, [s.value for s in Sevens],
                                   default.value))
 
+    def chosen(self) -> bool:
+        """Whether the user ever picked a convention (the first-run hint names the menu until
+        then)."""
+        return self._settings.contains(SEVENS_KEY)
+
+    def first_run_note(self) -> str:
+        """The tip under the empty pad's hint, until the user picks a convention."""
+        if self.chosen():
+            return ""
+        if self.value() is Sevens.CROSSED:
+            return ("Reading a bare flag-and-stem as 1 and a barred 7 as 7, as your language "
+                    "writes them. Write plain 7s? View \N{RIGHTWARDS ARROW} How You Write 1 and 7")
+        return ("Reading 7s written plain. Do you cross your 7s? View \N{RIGHTWARDS ARROW} "
+                "How You Write 1 and 7")
+
     def actions(self) -> list[QAction]:
         return self._group.actions()
 

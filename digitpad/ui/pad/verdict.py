@@ -58,7 +58,7 @@ def verdict_for(prediction: Prediction, unsure_below: float = UNSURE_BELOW) -> V
     if prediction.digit is None:
         return Verdict(Certainty.EMPTY, None, DASH, "Draw a digit")
     digit = prediction.digit
-    if prediction.not_a_digit > prediction.confidence:
+    if prediction.is_not_a_digit:
         # Likelier no digit than any one digit: measured on the held-out pen writers, a model
         # trained to refuse refuses none of their 2,498 digits and 99 % of non-digits it never
         # saw (tests/benchmarks/test_not_a_digit.py).

@@ -22,6 +22,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from digitpad.ml.card import ModelCard
+from digitpad.ml.number_images import read_number_image
 from digitpad.ml.numbers import NumberReading, read_number
 from digitpad.ml.outputs import Sevens
 from digitpad.ml.recognizer import ModelError, NeedsConversion, Prediction
@@ -57,12 +58,17 @@ class ModelInfo:
 
 @dataclass(frozen=True)
 class PredictionResult:
-    """The answer to one request: a picture's ``prediction``, or the ``reading`` of a drawing
-    (its digits left to right, each with its prediction and model input)."""
+    """The answer to one request: the ``reading`` of a drawing or picture (its digits left to
+    right, each with its prediction and model input) and the first digit's ``prediction``."""
 
     request_id: int
     prediction: Prediction
-    reading: NumberReading | None = None
+    reading: NumberReading
+
+
+def _result(request_id: int, reading: NumberReading) -> PredictionResult:
+    first = reading.digits[0].prediction if reading.digits else Prediction.empty()
+    return PredictionResult(request_id, first, reading)
 
 
 BATCH_CHUNK = 128
@@ -148,20 +154,16 @@ class RecognizerWorker(QObject):
         if self._model is not None:
             self._model.sevens = sevens
 
-    def submit(self, request_id: int, image: np.ndarray) -> None:
-        """Ask for a prediction of a picture's model input; safe from any thread, never blocks."""
-        self._post(request_id, lambda model: PredictionResult(request_id,
-                                                              model.predict_image(image)))
+    def submit_picture(self, request_id: int, gray: np.ndarray) -> None:
+        """Ask for the reading of a picture's grey levels (a digit or a number,
+        :func:`read_number_image`); safe from any thread, never blocks."""
+        self._post(request_id, lambda model: _result(request_id,
+                                                     read_number_image(gray, model)))
 
     def submit_strokes(self, request_id: int, strokes: Sequence[np.ndarray]) -> None:
         """Ask for the reading of a drawing (one digit or a number, :func:`read_number`: a few
         ms, one model call); safe from any thread, never blocks."""
-        def read(model: Model) -> PredictionResult:
-            reading = read_number(strokes, model)
-            first = reading.digits[0].prediction if reading.digits else Prediction.empty()
-            return PredictionResult(request_id, first, reading)
-
-        self._post(request_id, read)
+        self._post(request_id, lambda model: _result(request_id, read_number(strokes, model)))
 
     def _post(self, request_id: int, job: Callable[[Model], PredictionResult]) -> None:
         with self._lock:

@@ -93,7 +93,7 @@ def refused(model: keras.Model, images: list[np.ndarray]) -> float:
     """The share the window would show as "Not a digit"."""
     predictions = Recognizer.from_keras(model, card=ModelCard(outputs=list(OUTPUT_NAMES))
                                         ).predict_images(images)
-    return float(np.mean([p.not_a_digit > p.confidence for p in predictions]))
+    return float(np.mean([p.is_not_a_digit for p in predictions]))
 
 
 class LabelSpy:

@@ -93,7 +93,7 @@ def test_a_broken_model_is_reported_and_the_old_one_stays(running: Running, qtbo
         running.driver.load.emit("/models/bad.keras")
     assert failed.args == ["/models/bad.keras", "/models/bad.keras: not a Keras model"]
     with qtbot.waitSignal(running.driver.predicted) as predicted:
-        running.worker.submit(1, image_with(1.0))
+        running.worker.submit_picture(1, image_with(1.0))
     assert predicted.args[0].request_id == 1  # still classifying with good.keras
 
 
@@ -102,7 +102,7 @@ def test_prediction_runs_off_the_gui_thread(running: Running, qtbot) -> None:
     model.gate.set()
     load(running, qtbot, "gated.keras", model)
     with qtbot.waitSignal(running.driver.predicted) as predicted:
-        running.worker.submit(7, image_with(0.5))
+        running.worker.submit_picture(7, image_with(0.5))
     assert predicted.args[0].request_id == 7
     assert predicted.args[0].prediction.digit is not None
     assert threading.get_ident() not in model.threads
@@ -113,10 +113,10 @@ def test_requests_made_while_busy_collapse_into_the_latest(running: Running, qtb
     load(running, qtbot, "gated.keras", model)
     results: list[int] = []
     running.driver.predicted.connect(lambda result: results.append(result.request_id))
-    running.worker.submit(1, image_with(0.1))
+    running.worker.submit_picture(1, image_with(0.1))
     assert model.entered.wait(5)  # request 1 is being classified...
     for request_id in range(2, 51):  # ...while the pen keeps moving
-        running.worker.submit(request_id, image_with(request_id / 50))
+        running.worker.submit_picture(request_id, image_with(request_id / 50))
     model.gate.set()
     qtbot.waitUntil(lambda: results[-1:] == [50], timeout=5000)
     assert results == [1, 50]
@@ -128,7 +128,7 @@ def test_requests_before_the_model_is_ready_are_answered_once_it_is(running, qtb
     running.driver.predicted.connect(lambda result: results.append(result.request_id))
     running.models["late.keras"] = FakeModel("late.keras")
     running.driver.load.emit("/models/late.keras")
-    running.worker.submit(3, image_with(1.0))
+    running.worker.submit_picture(3, image_with(1.0))
     qtbot.waitUntil(lambda: results == [3], timeout=5000)
 
 
@@ -176,7 +176,7 @@ def test_the_live_drawing_is_answered_between_the_chunks_of_a_batch(running, qtb
     running.driver.predicted.connect(lambda r: answers.append(("live", r.request_id)))
     running.worker.submit_batch(1, images_with(3 * BATCH_CHUNK))
     assert model.entered.wait(5)  # the first chunk is being classified...
-    running.worker.submit(9, image_with(0.5))  # ...when the pen moves
+    running.worker.submit_picture(9, image_with(0.5))  # ...when the pen moves
     model.gate.set()
     qtbot.waitUntil(lambda: len(answers) == 4)
     assert answers == [("batch", 0), ("live", 9), ("batch", BATCH_CHUNK),

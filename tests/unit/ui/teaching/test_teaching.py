@@ -243,4 +243,5 @@ def test_without_a_store_the_pad_works_and_the_user_is_told(
     assert title == "Your samples are unavailable"
     assert problem in message
     window = parts.window
-    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Edit", "&View", "&Model", "&Help"]
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Edit", "&View", "&Model",
+                                                              "&Help"]
