@@ -64,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     number = next(n for n in synthesise_numbers(drawings, 50, (4, 4), seed=4)
                   if read_number(n.strokes, recognizer).text == n.text)
     shots = [("main-window.png", sure_four), ("unsure.png", doubtful),
-             ("number.png", Drawing(number.strokes))]
+             ("number.png", Drawing(number.strokes, None, {"writer": "a held-out writer",
+                                                           "shows": number.text}))]
     if recognizer.knows_non_digits:
         letters = [d for d in negative_drawings(200, 4, "evaluation", pen_digits=drawings)
                    if d.extra["kind"] == "letter"]
@@ -95,7 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 path = options.out / name
                 if not parts.window.grab().save(str(path)):
                     raise SystemExit(f"could not write {path}")
-                print(f"{path}: {drawing.extra.get('writer')}'s {drawing.label}, shown as "
+                shows = drawing.extra.get("shows", drawing.extra.get("char", drawing.label))
+                print(f"{path}: {drawing.extra.get('writer')}'s {shows}, shown as "
                       f"{parts.window.panel.headline.text()!r} "
                       f"({parts.window.panel.detail.text()!r})")
         finally:
