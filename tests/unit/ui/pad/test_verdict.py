@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from digitpad.ml.numbers import DigitReading, NumberReading
 from digitpad.ml.recognizer import Prediction
-from digitpad.ui.pad.verdict import DASH, UNSURE_BELOW, Certainty, verdict_for
+from digitpad.ui.pad.number_marks import MarkKind
+from digitpad.ui.pad.verdict import (
+    DASH,
+    NOT_A_DIGIT_MARK,
+    UNSURE_BELOW,
+    Certainty,
+    digit_caption,
+    number_verdict,
+    verdict_for,
+)
 
 
 def prediction(*pairs: tuple[int, float]) -> Prediction:
@@ -71,3 +81,40 @@ def test_a_digit_likelier_than_no_digit_is_still_the_digit() -> None:
     digits[[4, 9]] = [0.5, 0.1]
     verdict = verdict_for(Prediction.from_probabilities(digits, not_a_digit=0.4))
     assert verdict.certainty is Certainty.UNSURE and verdict.headline == "4?"
+
+
+def number(*predictions: Prediction, groups: int | None = None) -> NumberReading:
+    digits = tuple(DigitReading((n,), (n * 10.0, 0.0, n * 10.0 + 8, 10.0), p)
+                   for n, p in enumerate(predictions))
+    return NumberReading(digits, len(digits) if groups is None else groups)
+
+
+def test_a_number_of_sure_digits_is_claimed_with_its_least_sure_digit() -> None:
+    verdict = number_verdict(number(prediction((2, 0.99)), prediction((0, 0.95)),
+                                    prediction((7, 0.98))))
+    assert verdict.certainty is Certainty.SURE
+    assert (verdict.headline, verdict.detail) == ("207", "3 digits, each at least 95% sure")
+
+
+def test_a_number_with_an_unsure_digit_says_which_and_what_else_it_could_be() -> None:
+    verdict = number_verdict(number(prediction((4, 0.99)), prediction((1, 0.6), (7, 0.3)),
+                                    prediction((9, 0.5), (4, 0.4))))
+    assert verdict.certainty is Certainty.UNSURE
+    assert verdict.headline == "419?"
+    assert verdict.detail == "Not sure of digit 2 (and 1 more): 1 (60%), could be 7 (30%)"
+
+
+def test_a_number_with_a_part_that_is_no_digit_is_not_claimed() -> None:
+    refused = Prediction.from_probabilities(np.full(10, 0.02, np.float32), not_a_digit=0.8)
+    verdict = number_verdict(number(prediction((3, 0.99)), refused, prediction((5, 0.97))))
+    assert verdict.certainty is Certainty.NOT_A_DIGIT
+    assert verdict.headline == f"3{NOT_A_DIGIT_MARK}5"
+    assert verdict.detail == "Not a number: part 2 is no digit"
+    assert digit_caption(refused) == ("not a digit", MarkKind.NOT_A_DIGIT)
+    assert digit_caption(prediction((5, 0.97))) == ("5 \N{MIDDLE DOT} 97%", MarkKind.SURE)
+
+
+def test_more_parts_than_a_number_has_digits_is_not_a_number() -> None:
+    verdict = number_verdict(NumberReading((), 14))
+    assert verdict.certainty is Certainty.NOT_A_DIGIT
+    assert verdict.detail == "14 parts: digitpad reads numbers of up to 12 digits"
