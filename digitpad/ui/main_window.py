@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from digitpad.ml.numbers import NumberReading
+from digitpad.ml.outputs import Sevens
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.pad.canvas import DEFAULT_PEN, PEN_WIDTHS, InkCanvas
 from digitpad.ui.pad.drawing_files import DrawingFiles
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.files.image_chosen.connect(self.image_open_requested)
         self.files.done.connect(lambda text: self.statusBar().showMessage(text, STATUS_MS))
         self.sevens = SevensChoice(settings, self)
+        self._sevens = self.sevens.value()
         self.sevens.changed.connect(self._on_sevens_changed)
         self.canvas.set_hint("Draw a digit or a number here", self.sevens.first_run_note())
         self.panel.digit_clicked.connect(self.digit_selected)
@@ -371,7 +373,7 @@ class MainWindow(QMainWindow):
         marks = []
         if reading is not None and reading.is_number():
             for n, digit in enumerate(reading.digits):
-                caption, kind = digit_caption(digit.prediction)
+                caption, kind = digit_caption(digit.prediction, sevens=self._sevens)
                 box = (digit.box if self.canvas.picture() is None
                        else self.canvas.picture_box_to_pad(digit.box))
                 marks.append(DigitMark(box, caption, kind, n == selected))
@@ -383,12 +385,12 @@ class MainWindow(QMainWindow):
         if self._model is None:  # nothing but the empty answer can come without a model
             self._show_no_answer(self._no_model_text)
             return
-        verdict = verdict_for(prediction)
+        verdict = verdict_for(prediction, sevens=self._sevens)
         reading = self._reading
         if reading is not None and reading.too_many:
-            self.panel.show_verdict(number_verdict(reading))
+            self.panel.show_verdict(number_verdict(reading, sevens=self._sevens))
         elif reading is not None and reading.is_number():
-            self.panel.show_number(number_verdict(reading), self._selected)
+            self.panel.show_number(number_verdict(reading, sevens=self._sevens), self._selected)
         else:
             self.panel.show_verdict(verdict)
         self.chart.set_empty_text("Too many parts" if reading is not None and reading.too_many
@@ -416,7 +418,8 @@ class MainWindow(QMainWindow):
         self.chart.set_probabilities(None)
 
     @Slot(object)
-    def _on_sevens_changed(self, sevens: object) -> None:
+    def _on_sevens_changed(self, sevens: Sevens) -> None:
+        self._sevens = sevens
         self.canvas.set_hint(self.canvas.hint()[0], self.sevens.first_run_note())
         self.statusBar().showMessage(f"Reading 1 and 7 as a writer of the {SHORT_NAMES[sevens]}"
                                      " would", STATUS_MS)

@@ -39,7 +39,7 @@ from digitpad.ml.recognizer import Prediction, Recognizer
 from digitpad.ml.regional import flagged_one, is_crossed_seven
 from digitpad.ml.training import digit_accuracy
 from digitpad.paths import bundled_model_path
-from digitpad.ui.pad.verdict import UNSURE_BELOW
+from digitpad.ui.pad.verdict import Certainty, verdict_for
 
 SURE = 0.9
 """A "sure" answer, as the issue counts it."""
@@ -50,6 +50,11 @@ NEGATIVES = 4000
 def model() -> Recognizer:
     path = Path(os.environ.get("DIGITPAD_MODEL", str(bundled_model_path())))
     return Recognizer.load(path)
+
+
+def shown_sure(prediction: Prediction, sevens: Sevens) -> bool:
+    """Whether the window shows the answer as sure (not unsure, not "Not a digit")."""
+    return verdict_for(prediction, sevens=sevens).certainty is Certainty.SURE
 
 
 def refused(prediction: Prediction) -> bool:
@@ -104,8 +109,10 @@ def test_the_worlds_one_and_seven(model: Recognizer, pendigits: list[Drawing]) -
         read = model.predict_drawings(ones)
         figures[sevens] = {
             "ones_as_1": np.mean([p.digit == 1 and not refused(p) for p in read]),
-            "ones_sure_7": np.mean([p.digit == 7 and p.confidence >= SURE for p in read]),
-            "ones_unsure": np.mean([p.confidence < UNSURE_BELOW for p in read]),
+            "ones_sure_7": np.mean([p.digit == 7 and shown_sure(p, sevens) for p in read]),
+            "ones_unsure": np.mean([not shown_sure(p, sevens) for p in read]),
+            "real_7s_unsure": np.mean([not shown_sure(p, sevens) for p in model.predict_drawings(
+                plain_sevens + crossed_sevens)]),
             "plain_7_as_1": np.mean([p.digit == 1 for p in model.predict_drawings(plain_sevens)]),
             "crossed_7_as_7": np.mean([p.digit == 7
                                        for p in model.predict_drawings(crossed_sevens)]),

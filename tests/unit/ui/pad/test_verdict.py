@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from digitpad.ml.numbers import DigitReading, NumberReading
+from digitpad.ml.outputs import Sevens
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.pad.number_marks import MarkKind
 from digitpad.ui.pad.verdict import (
     DASH,
     NOT_A_DIGIT_MARK,
+    SEVEN_DOUBTED_FROM,
     UNSURE_BELOW,
     Certainty,
     digit_caption,
@@ -36,7 +38,7 @@ def test_an_empty_drawing_has_no_digit() -> None:
 
 
 def test_a_confident_answer_shows_the_digit_and_how_sure() -> None:
-    verdict = verdict_for(prediction((7, 0.97)))
+    verdict = verdict_for(prediction((7, 0.97), (1, 0.0)))  # no trace of a 1 (see below)
     assert verdict.certainty is Certainty.SURE
     assert (verdict.headline, verdict.detail) == ("7", "97% sure")
 
@@ -118,3 +120,17 @@ def test_more_parts_than_a_number_has_digits_is_not_a_number() -> None:
     verdict = number_verdict(NumberReading((), 14))
     assert verdict.certainty is Certainty.NOT_A_DIGIT
     assert verdict.detail == "14 parts: digitpad reads numbers of up to 12 digits"
+
+
+def test_a_seven_the_model_gives_a_trace_of_one_is_never_sure_for_a_plain_writer() -> None:
+    flag_one = prediction((7, 0.99), (1, SEVEN_DOUBTED_FROM))
+    verdict = verdict_for(flag_one)
+    assert verdict.certainty is Certainty.UNSURE and verdict.headline == "7?"
+    assert "a 1 as written where 7s are crossed" in verdict.detail
+    # For a writer who crosses 7s, the bar decided already: this 7 had one.
+    assert verdict_for(flag_one, sevens=Sevens.CROSSED).certainty is Certainty.SURE
+    assert verdict_for(prediction((7, 0.99), (1, SEVEN_DOUBTED_FROM / 2))).certainty \
+        is Certainty.SURE
+    in_a_number = number_verdict(number(prediction((2, 0.99)), flag_one))
+    assert in_a_number.headline == "27?"
+    assert in_a_number.detail == "Not sure of digit 2: 7 (99%), could be 1 (<1%)"
