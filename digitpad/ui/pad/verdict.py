@@ -29,9 +29,10 @@ certain model trained on MNIST alone, 0.80 was the better choice.)
 SEVEN_DOUBTED_FROM = 0.003
 """A 7 is never sure while the model gives 1 this much: the same long flag on a bare stem is a 7
 to one writer and a 1 to another (issue 20), and the model says so only by a trace. Calibrated on
-the training writers with the first twelve-output model: every long-flag 1 made from their 1s
-that it read as a 7 gave 1 at least 0.3 % (98 % at least 1 %), while 1.7 % of their real 7s did,
-and those are shown unsure, still as 7."""
+the training writers' drawings with the first twelve-output model: of the long-flag 1s made from
+their 1s, the variants it read as a 7 gave 1 at least 0.3 % for 88 % of them (the rest have
+flags short and flat enough to be a 7's top bar), while 3.1 % of their real 7s did, and those
+are shown unsure, still as 7. ``tests/benchmarks/test_sevens_calibration.py`` re-measures."""
 
 NOT_A_DIGIT = "Not a digit"
 """The headline for a drawing the model takes for no digit at all (a model with twelve outputs)."""
