@@ -24,6 +24,12 @@ def bundled_model_path() -> Path:
     return assets_dir() / BUNDLED_MODEL_NAME
 
 
+def shipped_data_dir() -> Path:
+    """The training data that ships with digitpad (MNIST, the pen-drawn digits), so that
+    training needs no download; see ``assets/data/README.md``."""
+    return assets_dir() / "data"
+
+
 APP_NAME = "digitpad"
 LOG_NAME = "digitpad.log"
 """The app's log in the user data folder; the command line adds its faults' tracebacks."""

@@ -108,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--data",
         metavar="PATH",
         default=None,
-        help="mnist.npz to train on (default: Keras' cache, downloading if needed)",
+        help="mnist.npz to train on (default: Keras' cache if it has MNIST, else the copy "
+        "shipped with digitpad; nothing is downloaded)",
     )
     train.add_argument("--out", metavar="PATH", required=True, help="where to write the .keras")
     train.add_argument(

@@ -38,7 +38,7 @@ of an epoch is always reported."""
 
 # What a failure was about, so the app can say what to do.
 DATA_PROBLEM = "data"
-"""The MNIST file is missing, unreadable or the wrong shape, or the download failed."""
+"""The MNIST file is missing, unreadable or the wrong shape (or digitpad's copy is damaged)."""
 INPUT_PROBLEM = "input"
 """The samples or the current model cannot be used for this job."""
 SAVE_PROBLEM = "save"
@@ -58,7 +58,8 @@ class TrainingJob:
     """``TrainingConfig`` fields for the two training kinds (a dict: building the config would
     import TensorFlow in the app's GUI thread)."""
     data_path: str | None = None
-    """An ``mnist.npz``, or None for Keras' cache (downloading it if needed)."""
+    """An ``mnist.npz``, or None for Keras' cache if it has MNIST, else the copy shipped with
+    digitpad (see ``datasets.load_mnist``)."""
     current_model: str | None = None
     """The model in use: measured for "before" figures, and the one a fine-tune starts from."""
     current_accuracy: float | None = None

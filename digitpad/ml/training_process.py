@@ -34,7 +34,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from digitpad.ml.card import ModelCard
-from digitpad.ml.datasets import DatasetError, Mnist, keras_mnist_cached, load_mnist
+from digitpad.ml.datasets import (
+    SHIPPED_SOURCE,
+    DatasetError,
+    Mnist,
+    keras_mnist_cached,
+    load_mnist,
+)
 from digitpad.ml.ink import SampleError
 from digitpad.ml.jobs import (
     CONVERT,
@@ -226,7 +232,7 @@ def _read_mnist(path: str | None, report: Report) -> Mnist:
     elif keras_mnist_cached():
         report(Stage("Reading MNIST from Keras' cache…"))
     else:
-        report(Stage("Downloading MNIST (11 MB)…"))
+        report(Stage(f"Reading MNIST ({SHIPPED_SOURCE})…"))
     return load_mnist(path)
 
 

@@ -6,6 +6,7 @@ folder; set ``DIGITPAD_FROZEN_APP`` to an already built ``dist/digitpad`` to tes
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from digitpad.ml.datasets import SHIPPED_MNIST, SHIPPED_PEN_DIGITS, shipped_checksums
 from tests.packaging.frozen_build import frozen_app_folder
 
 pytestmark = pytest.mark.slow
@@ -47,8 +49,14 @@ def self_test_passed(result: subprocess.CompletedProcess[str]) -> bool:
 def test_the_bundle_holds_the_assets_and_not_the_exclusions(frozen_app: Path) -> None:
     inside = frozen_app / "_internal"
     for asset in ("digitpad-cnn.keras", "digitpad-cnn.tflite", "digitpad-cnn.json",
-                  "samples/self-test.json", "samples/README.md"):
+                  "samples/self-test.json", "samples/README.md", "data/README.md"):
         assert (inside / "assets" / asset).is_file(), asset
+    # The training data, whole: Retrain works offline.
+    data = inside / "assets" / "data"
+    checksums = shipped_checksums(data)
+    assert set(checksums) == {SHIPPED_MNIST, SHIPPED_PEN_DIGITS}
+    for name, digest in checksums.items():
+        assert hashlib.sha256((data / name).read_bytes()).hexdigest() == digest, name
     assert list(inside.glob("ai_edge_litert/*interpreter_wrapper*"))
     for unused in ("libLiteRtWebGpuAccelerator.so", "vendors", "aot", "tools"):
         assert not (inside / "ai_edge_litert" / unused).exists(), unused
@@ -150,6 +158,17 @@ def test_without_stdout_or_stderr_like_a_windowed_app(frozen_app: Path, tmp_path
     run(["sh", "-c", script, "sh", str(frozen_app / "digitpad"), str(samples)], cwd=tmp_path,
         QT_QPA_PLATFORM="offscreen")
     assert out.read_text().split() == ["0", "0"]
+
+
+def test_training_works_offline_frozen(frozen_app: Path, tmp_path: Path) -> None:
+    """No --data and an empty Keras cache: the MNIST inside the app, never a download."""
+    out = tmp_path / "offline.keras"
+    result = run([str(frozen_app / "digitpad"), "train", "--arch", "mlp", "--epochs", "1",
+                  "--limit", "1000", "--out", str(out)], cwd=tmp_path,
+                 KERAS_HOME=str(tmp_path / "keras"), https_proxy="http://127.0.0.1:9")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "MNIST (shipped with digitpad), 1000 training images" in result.stderr
+    assert out.is_file() and not (tmp_path / "keras" / "datasets").exists()
 
 
 def test_the_command_line_works_frozen(frozen_app: Path, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Help → About: versions of what digitpad runs on, and where it keeps the user's things."""
+"""Help → About: versions of what digitpad runs on, the data it ships and their licences, and
+where it keeps the user's things."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import qVersion
 
 from digitpad import __version__
+from digitpad.ml.datasets import SHIPPED_CREDITS
 
 
 def about_html(locations: Sequence[tuple[str, str]]) -> str:
@@ -23,8 +25,13 @@ def about_html(locations: Sequence[tuple[str, str]]) -> str:
     versions = "".join(f"<tr><td>{name}</td><td>{value}</td></tr>" for name, value in rows)
     places = "".join(f"<tr><td>{name}</td><td><code>{value}</code></td></tr>"
                      for name, value in locations)
+    credits = "".join(f"<tr><td>{credit.name}</td><td>{credit.authors}, "
+                      f"<a href='{credit.licence_url}'>{credit.licence}</a></td></tr>"
+                      for credit in SHIPPED_CREDITS)
     return ("<h3>digitpad</h3><p>Draw a digit and watch a neural network read it.</p>"
             f"<table cellspacing='6'>{versions}</table>"
+            f"<p><b>Training data shipped with digitpad</b></p><table cellspacing='6'>{credits}"
+            "</table>"
             + (f"<p><b>Your data</b></p><table cellspacing='6'>{places}</table>" if places else ""))
 
 

@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad.ml.datasets import keras_mnist_cached
+from digitpad.ml.datasets import SHIPPED_SOURCE, keras_mnist_cached
 from digitpad.ml.ink import Drawing
 from digitpad.ml.jobs import FINE_TUNE, TRAIN, TRAIN_WITH_SAMPLES, TrainingJob
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support.settings import read_path
 
 MNIST_PATH_KEY = "training/mnist_path"
-"""The mnist.npz the user chose; without one, Keras' copy (downloaded if needed) is used."""
+"""The mnist.npz the user chose; without one, Keras' copy if it has one, else digitpad's own."""
 MNIST_FILTER = "MNIST (*.npz);;All files (*)"
 
 ARCHITECTURES = (
@@ -125,7 +125,7 @@ class RecipeForm(QGroupBox):
         elif keras_mnist_cached():
             text = "MNIST from Keras' cache"
         else:
-            text = "MNIST will be downloaded from the internet (11 MB)"
+            text = f"MNIST, {SHIPPED_SOURCE}"
         self.data_label.setText(text)
         self.data_label.setToolTip(path or "")
 

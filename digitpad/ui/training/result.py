@@ -75,7 +75,7 @@ def failure_html(problem: str, message: str) -> str:
              UNEXPECTED: "Training failed."}.get(problem, "Training could not start.")
     extra = ""
     if problem == DATA_PROBLEM:
-        extra = "<br>Choose a local mnist.npz (the file Keras downloads) to train on."
+        extra = "<br>Choose an mnist.npz (in the layout Keras uses) to train on."
     elif problem == UNEXPECTED:
         extra = ("<br>Nothing was saved and the current model is unchanged. The details are "
                  "in digitpad's log.")

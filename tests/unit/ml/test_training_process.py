@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from digitpad.ml.datasets import DatasetError, Mnist
+from digitpad.ml import training_process
+from digitpad.ml.datasets import DatasetError, Mnist, load_mnist
 from digitpad.ml.ink import Drawing, SampleError
 from digitpad.ml.jobs import (
     CONVERT,
@@ -108,6 +109,25 @@ def test_the_current_models_card_figure_spares_measuring_it(
     outcome = run_job(job, messages.append, threading.Event())
     assert outcome.current_accuracy == 0.9916
     assert "Testing the current model…" not in [getattr(m, "text", "") for m in messages]
+
+
+def test_without_a_file_the_child_trains_offline_on_the_data_shipped_with_digitpad(
+    tmp_path: Path, isolated_user_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh profile (no Keras cache) and no mnist.npz chosen: Retrain on a machine that was
+    never online. The shipped MNIST is read for real; only a slice of it trains, to be quick."""
+
+    def shipped_slice(path: str | None) -> Mnist:
+        return load_mnist(path).subset(train=3000, test=500)
+
+    monkeypatch.setattr(training_process, "load_mnist", shipped_slice)
+    messages: list[Message] = []
+    job = TrainingJob(TRAIN, str(tmp_path / "offline.keras"), {**MLP_QUICK, "epochs": 1})
+    outcome = run_job(job, messages.append, threading.Event())
+    assert messages[0] == Stage("Reading MNIST (shipped with digitpad)…")
+    assert outcome.card.data == "MNIST (shipped with digitpad), 3000 training images"
+    assert outcome.test_accuracy > 0.7 and Path(outcome.path).is_file()
+    assert not (isolated_user_dirs / ".keras" / "datasets").exists()  # nothing was downloaded
 
 
 def test_a_wrong_dataset_is_reported_before_tensorflow_starts(tmp_path: Path) -> None:
@@ -258,10 +278,12 @@ def test_the_child_ends_with_exactly_one_final_message() -> None:
 
 
 def test_the_child_module_and_the_library_do_not_import_tensorflow() -> None:
-    """A child reads MNIST before it starts TensorFlow, and the app imports the child's entry
-    point and the library on its GUI thread: none of that may load it."""
+    """A child reads MNIST before it starts TensorFlow (here the copy shipped with digitpad: the
+    fixtures' profile has no Keras cache), and the app imports the child's entry point and the
+    library on its GUI thread: none of that may load it."""
     code = (
         "import sys, digitpad.ml.training_process, digitpad.ml.model_library; "
+        "digitpad.ml.training_process.load_mnist(); "
         "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

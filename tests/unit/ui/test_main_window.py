@@ -289,11 +289,15 @@ def test_without_any_model_the_window_says_so(window, dialogs) -> None:
     assert window.panel.detail.text() == "No model loaded"
 
 
-def test_about_names_versions_and_where_data_lives(window, dialogs, settings) -> None:
+def test_about_names_versions_the_shipped_data_its_licences_and_where_data_lives(
+    window, dialogs, settings
+) -> None:
     window.about_action.trigger()
     ((title, text),) = dialogs.abouts
     assert title == "About digitpad"
-    for needle in ("digitpad", "TensorFlow", "Qt", settings.fileName()):
+    for needle in ("digitpad", "TensorFlow", "Qt", settings.fileName(),
+                   "MNIST", "LeCun", "CC BY-SA 3.0", "Pen-Based Recognition of Handwritten Digits",
+                   "Alpaydin", "CC BY 4.0"):
         assert needle in text
 
 

@@ -240,7 +240,8 @@ def test_saving_the_plots_writes_a_png(qtbot, make_dialog, tmp_path: Path) -> No
     ids=["missing", "corrupt", "wrongly-shaped"],
 )
 def test_a_bad_dataset_file_is_explained_and_changes_nothing(
-    qtbot, make_dialog, settings: QSettings, library, tmp_path: Path, make_file, expected: str
+    qtbot, make_dialog, settings: QSettings, library, tmp_path: Path, mnist_file: Path,
+    make_file, expected: str
 ) -> None:
     settings.setValue(MNIST_PATH_KEY, str(make_file(tmp_path)))
     dialog = make_dialog()
@@ -254,28 +255,22 @@ def test_a_bad_dataset_file_is_explained_and_changes_nothing(
     assert library_files(library) == []
     assert dialog.run_progress.status.text() == "Nothing was saved; the current model is unchanged."
 
-
-def test_offline_without_a_file_offers_to_choose_one_and_remembers_it(
-    qtbot, make_dialog, settings: QSettings, mnist_file: Path, monkeypatch
-) -> None:
-    # Keras' cache is empty (a fresh profile) and every download goes to a closed local port.
-    for name in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"):
-        monkeypatch.setenv(name, "http://127.0.0.1:9")
-    for name in ("no_proxy", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    dialog = make_dialog()
-    assert dialog.form.data_label.text() == "MNIST will be downloaded from the internet (11 MB)"
-    with qtbot.waitSignal(dialog.runner.failed, timeout=REAL_MS) as failed:
-        dialog.train_button.click()
-    assert failed.args[0] == DATA_PROBLEM
-    assert "could not be downloaded" in dialog.banner_message()
-    assert "Choose mnist.npz" in dialog.banner_message()
-
     fake_dialogs(dialog).paths = [mnist_file]
     dialog.banner.button.click()
     assert settings.value(MNIST_PATH_KEY) == str(mnist_file)
-    assert dialog.form.data_label.text() == f"mnist-slice.npz in {mnist_file.parent}"
     assert dialog.banner_message() == ""
+
+
+def test_without_a_file_the_data_shipped_with_digitpad_is_named_and_a_choice_is_remembered(
+    qtbot, make_dialog, settings: QSettings, mnist_file: Path
+) -> None:
+    dialog = make_dialog()  # a fresh profile: Keras has no MNIST, nothing is downloaded
+    assert dialog.form.data_label.text() == "MNIST, shipped with digitpad"
+    fake_dialogs(dialog).paths = [mnist_file]
+    dialog.form.choose_data_button.click()
+    assert settings.value(MNIST_PATH_KEY) == str(mnist_file)
+    assert dialog.form.data_label.text() == f"mnist-slice.npz in {mnist_file.parent}"
+    assert dialog.run_progress.status.text() == "Training will read mnist-slice.npz."
 
 
 def test_my_samples_options_follow_the_sample_store(
