@@ -179,30 +179,14 @@ def _ink_training_set(
 ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], list[Drawing], dict[str, Any]]:
     """Labelled drawings for training (augmented), their held-out writers for evaluation, and
     the card's ``ink_training`` section."""
-    from digitpad.ml.ink_augment import split_by_writer
+    from digitpad.ml.training_data import ink_training_set
 
-    drawings = load_ink(args.ink)
-    train_part, held_out, held_out_writers = split_by_writer(drawings, args.hold_out_writers)
-    if not train_part or not held_out:
-        raise CliError(
-            f"{args.ink}: need drawings from at least {args.hold_out_writers} writers "
-            "(a 'writer' key per sample) to hold some out for evaluation"
-        )
-    from digitpad.ml import training_data
-
-    twelve = bool(args.not_a_digit)
-    data = training_data.pen_digits(train_part, args.ink_copies, args.seed, twelve)
-    if twelve:
-        data += training_data.regional_forms(train_part, args.regional_copies, args.seed)
-        data += training_data.not_digits(args.not_a_digit, args.seed, drawings, args.ink_copies)
-    images, labels = data.images, data.labels
-    writers = sorted({str(d.extra.get("writer", "")) for d in train_part})
-    ink_training = {
-        "file": Path(args.ink).name,
-        "drawings": len(train_part),
-        "writers": writers,
-        "images": len(images),
-        "held_out_writers": held_out_writers,
-        **data.counts,
-    }
-    return (images, labels, np.ones(len(images), np.float32)), held_out, ink_training
+    try:
+        ink = ink_training_set(load_ink(args.ink), Path(args.ink).name,
+                               hold_out_every=args.hold_out_writers, copies=args.ink_copies,
+                               seed=args.seed, not_a_digit=args.not_a_digit,
+                               regional_copies=args.regional_copies)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    images, labels = ink.data.images, ink.data.labels
+    return (images, labels, np.ones(len(images), np.float32)), ink.held_out, ink.card_section

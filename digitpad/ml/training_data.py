@@ -20,7 +20,7 @@ import numpy as np
 
 from digitpad.ml.digits import INPUT_SHAPE
 from digitpad.ml.ink import Drawing
-from digitpad.ml.ink_augment import PEN_WIDTH_RANGE, random_affine
+from digitpad.ml.ink_augment import PEN_WIDTH_RANGE, random_affine, split_by_writer
 from digitpad.ml.negatives import negative_drawings
 from digitpad.ml.outputs import CROSSED_SEVEN, NOT_A_DIGIT
 from digitpad.ml.preprocess import ink_to_image
@@ -103,3 +103,50 @@ def not_digits(count: int, seed: int, pen: Sequence[Drawing], copies: int) -> Ex
     data = render(drawings, [NOT_A_DIGIT] * len(drawings), copies,
                   np.random.default_rng([seed, 3]))
     return ExtraData(data.images, data.labels, {"not_digits": count})
+
+
+@dataclass(frozen=True)
+class InkTrainingSet:
+    """What a run learns from the pen-drawn digits, the writers kept out to judge it, and the
+    model card's ``ink_training`` section."""
+
+    data: ExtraData
+    held_out: list[Drawing]
+    card_section: dict[str, object]
+
+
+def ink_training_set(
+    drawings: Sequence[Drawing],
+    source: str,
+    *,
+    hold_out_every: int,
+    copies: int,
+    seed: int,
+    not_a_digit: int = 0,
+    regional_copies: int = 0,
+) -> InkTrainingSet:
+    """The real pen digits of all but every ``hold_out_every``-th writer (as the model card
+    splits them), each as drawn and as ``copies`` variants; with ``not_a_digit`` > 0 (a
+    twelve-output model) also the world's 1 and 7 and that many generated non-digits.
+
+    ``source`` names the drawings' file in the card. Raises ValueError when the drawings do not
+    have enough writers to hold some out.
+    """
+    train, held_out, held_out_writers = split_by_writer(drawings, hold_out_every)
+    if not train or not held_out:
+        raise ValueError(f"{source}: need drawings from at least {hold_out_every} writers (a "
+                         "'writer' key per sample) to hold some out for evaluation")
+    twelve = not_a_digit > 0
+    data = pen_digits(train, copies, seed, twelve)
+    if twelve:
+        data += regional_forms(train, regional_copies, seed)
+        data += not_digits(not_a_digit, seed, drawings, copies)
+    section: dict[str, object] = {
+        "file": source,
+        "drawings": len(train),
+        "writers": sorted({str(d.extra.get("writer", "")) for d in train}),
+        "images": len(data.images),
+        "held_out_writers": held_out_writers,
+        **data.counts,
+    }
+    return InkTrainingSet(data, held_out, section)

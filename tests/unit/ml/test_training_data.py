@@ -4,12 +4,14 @@ crossed 7 for a barred 7, "not a digit"), and the writers held out stay out."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from digitpad.ml import training_data
 from digitpad.ml.ink import Drawing
 from digitpad.ml.ink_augment import split_by_writer
 from digitpad.ml.outputs import CROSSED_SEVEN, NOT_A_DIGIT
 from digitpad.ml.regional import is_crossed_seven
+from digitpad.ml.training_data import ink_training_set
 
 
 def test_real_sevens_are_labelled_by_what_the_writer_drew(pendigits: list[Drawing]) -> None:
@@ -40,3 +42,26 @@ def test_non_digits_are_labelled_not_a_digit(pendigits: list[Drawing]) -> None:
     assert len(data.images) == 100 and set(data.labels.tolist()) == {NOT_A_DIGIT}
     again = training_data.not_digits(50, 0, pendigits, copies=1)
     np.testing.assert_array_equal(data.images, again.images)
+
+
+def test_the_ink_training_set_keeps_the_card_writers_out_and_says_what_it_holds(
+    pendigits: list[Drawing]
+) -> None:
+    few = [d for d in pendigits if d.extra["writer"] in {"tra_w01", "tra_w02", "tra_w03"}]
+    ink = ink_training_set(few, "pen.json", hold_out_every=3, copies=1, seed=0, not_a_digit=30,
+                           regional_copies=1)
+    assert {d.extra["writer"] for d in ink.held_out} == {"tra_w03"}
+    section = ink.card_section
+    assert section["held_out_writers"] == ["tra_w03"]
+    assert section["writers"] == ["tra_w01", "tra_w02"]
+    assert section["images"] == len(ink.data.images) == len(ink.data.labels)
+    assert section["not_digits"] == 30 and section["flagged_ones"] > 0
+    assert NOT_A_DIGIT in ink.data.labels and CROSSED_SEVEN in ink.data.labels
+    ten = ink_training_set(few, "pen.json", hold_out_every=3, copies=1, seed=0)
+    assert set(ten.data.labels) <= set(range(10))
+
+
+def test_an_ink_set_of_one_writer_cannot_hold_one_out(pendigits: list[Drawing]) -> None:
+    one = [d for d in pendigits if d.extra["writer"] == "tra_w01"]
+    with pytest.raises(ValueError, match=r"pen\.json: need drawings from at least 3 writers"):
+        ink_training_set(one, "pen.json", hold_out_every=3, copies=1, seed=0)
