@@ -82,6 +82,7 @@ def checks(parts: Digitpad, samples: Path, training: TrainingCheck) -> Iterator[
     trained, line = _in_background(lambda: training(drawings), "training")
     yield line
     yield from check_model_switches(parts, trained, drawings[0])
+    yield check_model_windows(parts)
     yield check_no_tensorflow()
 
 
@@ -93,6 +94,15 @@ def check_window(parts: Digitpad) -> str:
         raise SelfTestFailed("the main window cannot be painted")
     platform = QGuiApplication.platformName()
     return f"window shown on the {platform!r} platform, {window.width()}x{window.height()}"
+
+
+def check_model_windows(parts: Digitpad) -> str:
+    """Retrain and History open and paint: their curves need pyqtgraph and Qt's OpenGL module,
+    which a frozen build could leave out."""
+    for name, dialog in (("Retrain", parts.training), ("History", parts.history)):
+        if dialog.grab().isNull():
+            raise SelfTestFailed(f"the {name} window cannot be painted")
+    return "Retrain and History windows open, with their curves"
 
 
 def check_image_formats() -> str:

@@ -120,6 +120,7 @@ def test_a_working_app_passes_and_shows_what_it_checked(start_app, samples, caps
     switches = [line for line in out if line.startswith("self-test: switch ")]
     assert [line.split(":")[1].split()[-1] for line in switches] == ["1", "2", "3", "4"]
     assert [line.split()[3] for line in switches] == ["trained.keras", "digitpad-cnn.keras"] * 2
+    assert out[-3] == "self-test: Retrain and History windows open, with their curves"
     assert out[-2] == "self-test: TensorFlow was never imported in the window's process"
     assert out[-1].startswith("self-test: OK in ")
     assert app.recognition.model().path == bundled_model_path()  # left as it started
