@@ -4,7 +4,7 @@ It shows what it is told (model state, input, prediction) and reports what the u
 signals; the composition root (``digitpad.app``) connects those to the recogniser. Features
 built elsewhere (teaching) come in through the extension points only: ``add_side_panel_section``,
 ``add_menu`` and ``lend_escape``; the window knows nothing about them. The pad's files are
-``ui/pad/drawing_files.py``'s. Over 400 lines, but flat: most of it builds the actions, menus
+``ui/pad/drawing_files.py``'s. Over 500 lines, but flat: most of it builds the actions, menus
 and toolbar, one statement each.
 """
 
@@ -46,12 +46,15 @@ from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support import icons
 from digitpad.ui.support.about import about_html
 from digitpad.ui.support.dialogs import MODEL_FILTER, Dialogs, open_from_last_folder
+from digitpad.ui.support.help import how_to_use_html, shortcut_groups, shortcuts_html
 from digitpad.ui.support.settings import read_bytes, read_choice, settings_problem
 
 log = logging.getLogger(__name__)
 
 STATUS_MS = 4000
 """How long a passing status-bar message stays."""
+Shortcut = QKeySequence | QKeySequence.StandardKey | str
+"""An action's key: ours ("Ctrl+R") or a standard one, which each platform names its own way."""
 
 _STYLE = """
 QFrame#card {
@@ -67,6 +70,11 @@ QLabel[role="caption"] {
 QToolBar { spacing: 4px; padding: 4px 8px; border: none; }
 QToolButton { padding: 4px 8px; }
 QToolButton#pen-button::menu-indicator { image: none; width: 0; }
+QToolButton#pen-button:focus {
+    border: 2px solid palette(highlight);
+    border-radius: 4px;
+    padding: 2px 6px;
+}
 """
 
 
@@ -162,10 +170,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _action(self, text: str, slot: Callable[[], object],
-                shortcuts: Sequence[QKeySequence] = (),
-                tip: str = "") -> QAction:
+                shortcuts: Sequence[Shortcut] = (), tip: str = "") -> QAction:
+        """An action; each of ``shortcuts`` is a standard key (the platform's key for it) or a
+        key of ours ("Ctrl+R")."""
         action = QAction(text, self)
-        action.setShortcuts(list(shortcuts))
+        action.setShortcuts(_keys(shortcuts))
         if tip:
             action.setStatusTip(tip)
         action.triggered.connect(slot)
@@ -173,26 +182,27 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         key = QKeySequence
+        standard = QKeySequence.StandardKey
         text_colour = self.palette().color(QPalette.ColorRole.ButtonText)
         self.open_image_action = self._action(
-            "Open &Image…", self.files.open_image, [key(key.StandardKey.Open)],
+            "Open &Image…", self.files.open_image, [standard.Open],
             "Classify a photo or scan of a handwritten digit")
         self.open_ink_action = self._action(
-            "Open In&k…", self.files.open_ink, [key("Ctrl+Shift+O")],
+            "Open In&k…", self.files.open_ink, ["Ctrl+Shift+O"],
             "Put a saved ink drawing on the pad")
         self.save_png_action = self._action(
-            "Save as &PNG…", self.files.save_png, [key(key.StandardKey.Save)],
+            "Save as &PNG…", self.files.save_png, [standard.Save],
             "Save the drawing as a picture")
         self.save_ink_action = self._action(
-            "Save I&nk…", self.files.save_ink, [key("Ctrl+Shift+S")],
+            "Save I&nk…", self.files.save_ink, ["Ctrl+Shift+S"],
             "Save the strokes as ink JSON, to open again or classify later")
-        self.quit_action = self._action("&Quit", self.close, [key(key.StandardKey.Quit)])
+        self.quit_action = self._action("&Quit", self.close, [standard.Quit])
 
         self.undo_action = self._action(
-            "&Undo", self.canvas.undo, [key(key.StandardKey.Undo)], "Take back the last stroke")
+            "&Undo", self.canvas.undo, [standard.Undo], "Take back the last stroke")
         self.undo_action.setIcon(icons.undo_icon(text_colour))
-        self.redo_action = self._action(
-            "&Redo", self.canvas.redo, _unique([key("Ctrl+Shift+Z"), key(key.StandardKey.Redo)]),
+        self.redo_action = self._action(  # both keys everywhere: each platform lacks one
+            "&Redo", self.canvas.redo, [standard.Redo, "Ctrl+Shift+Z", "Ctrl+Y"],
             "Put back the stroke taken back")
         self.redo_action.setIcon(icons.redo_icon(text_colour))
         self._clear_shortcuts = [key(Qt.Key.Key_Escape), key(Qt.Key.Key_Delete)]
@@ -214,17 +224,28 @@ class MainWindow(QMainWindow):
         self.card_action = self._action(
             "Model &Card…", self._show_card, tip="How the model was trained and how well it does")
         self.retrain_action = self._action(
-            "&Retrain…", self.retrain_requested.emit, [key("Ctrl+R")],
+            "&Retrain…", self.retrain_requested.emit, ["Ctrl+R"],
             "Train a new model on MNIST and watch it learn")
         self.history_action = self._action(
-            "&History…", self.history_requested.emit, [key("Ctrl+H")],
+            "&History…", self.history_requested.emit, ["Ctrl+H"],
             "The models you trained: use one, compare them, delete them")
         self.load_model_action = self._action(
-            "&Load Model…", self._choose_model, [key("Ctrl+L")], "Use another .keras model")
+            "&Load Model…", self._choose_model, ["Ctrl+L"], "Use another .keras model")
         self.reset_model_action = self._action(
             "&Reset to Bundled Model", self.bundled_model_requested.emit,
             tip="Go back to the model that comes with digitpad")
+        self.how_to_use_action = self._action(
+            "&How to Use digitpad", self._show_how_to_use, [standard.HelpContents],
+            "Drawing, numbers, teaching, My Samples, retraining and the files")
+        self.shortcuts_action = self._action(
+            "&Keyboard Shortcuts", self._show_shortcuts, tip="Every key this window knows")
         self.about_action = self._action("&About digitpad", self._show_about)
+        # On a number the pad keeps Tab for its digits; Ctrl+Tab always moves on, as in GTK.
+        self.addActions([
+            self._action("Focus the Next Control", self.focusNextChild, ["Ctrl+Tab"]),
+            self._action("Focus the Previous Control", self.focusPreviousChild,
+                         ["Ctrl+Shift+Tab"]),
+        ])
         for action in (self.summary_action, self.card_action):
             action.setEnabled(False)
 
@@ -256,6 +277,8 @@ class MainWindow(QMainWindow):
         self.model_menu.addActions([self.load_model_action, self.reset_model_action])
 
         self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addActions([self.how_to_use_action, self.shortcuts_action])
+        self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
 
     def _build_toolbar(self) -> None:
@@ -297,9 +320,20 @@ class MainWindow(QMainWindow):
     # -- extension points: what the composition root adds ------------------------------------
 
     def add_side_panel_section(self, widget: QWidget) -> None:
-        """Add ``widget`` to the right-hand column, under the chart and any sections before it."""
+        """Add ``widget`` to the right-hand column, under the chart and any sections before it.
+
+        Tab reaches its controls after the pad's, before the toolbar's: the order one reads the
+        window in, not the order its parts were made in.
+        """
         self._side_panel.addSpacing(4)
         self._side_panel.addWidget(widget)
+        last = self.previousInFocusChain()  # the new section's last widget, or the window's
+        while last not in (self, self.pen_button, self.cancel_preparation_button):
+            if last.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                QWidget.setTabOrder(last, self.pen_button)
+                QWidget.setTabOrder(self.pen_button, self.cancel_preparation_button)
+                return
+            last = last.previousInFocusChain()
 
     def add_menu(self, menu: QMenu) -> None:
         """Add ``menu`` to the menu bar after the window's own menus; Help stays last."""
@@ -466,6 +500,19 @@ class MainWindow(QMainWindow):
                               self._model.card.describe())
 
     @Slot()
+    def _show_how_to_use(self) -> None:
+        self.dialogs.help("How to use digitpad", how_to_use_html())
+
+    @Slot()
+    def _show_shortcuts(self) -> None:
+        """The keys as they are now: every menu's actions and the window's own (a feature's
+        keys, e.g. 0-9)."""
+        menus = [action.menu() for action in self.menuBar().actions()]
+        groups = shortcut_groups([menu for menu in menus if isinstance(menu, QMenu)],
+                                 self.actions())
+        self.dialogs.help("Keyboard shortcuts", shortcuts_html(groups))
+
+    @Slot()
     def _show_about(self) -> None:
         self.dialogs.about("About digitpad", about_html(self._locations))
 
@@ -501,10 +548,12 @@ def _caption(text: str) -> QLabel:
     return label
 
 
-def _unique(sequences: list[QKeySequence]) -> list[QKeySequence]:
-    """Drop duplicate shortcuts (Redo is Ctrl+Shift+Z on some platforms already)."""
+def _keys(shortcuts: Sequence[Shortcut]) -> list[QKeySequence]:
+    """The key sequences, each once (Redo is Ctrl+Shift+Z on some platforms already). A
+    standard key is the platform's main key for it (not F14 or a keyboard's Undo key); one the
+    platform has none for (Quit on Windows, where Alt+F4 closes) adds none."""
     result: list[QKeySequence] = []
-    for sequence in sequences:
+    for sequence in map(QKeySequence, shortcuts):
         if not sequence.isEmpty() and sequence not in result:
             result.append(sequence)
     return result

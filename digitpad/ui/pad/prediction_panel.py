@@ -87,7 +87,7 @@ class PredictionPanel(QWidget):
         font.setPixelSize(pixels)
         while len(self._digit_buttons) < len(digits):
             button = QToolButton(checkable=True, autoRaise=True)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the pad keeps the keys (Tab, arrows)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the keys with the pad
             button.clicked.connect(functools.partial(self._on_digit_clicked,
                                                      len(self._digit_buttons)))
             self._number_layout.addWidget(button)

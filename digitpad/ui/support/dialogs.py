@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QMessageBox,
     QPlainTextEdit,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +49,7 @@ class Dialogs:
 
     def __init__(self, parent: QWidget) -> None:
         self._parent = parent
+        self._help: HelpDialog | None = None
 
     def open_path(self, title: str, file_filter: str, directory: str = "") -> Path | None:
         path, _ = QFileDialog.getOpenFileName(self._parent, title, directory, file_filter)
@@ -72,6 +74,13 @@ class Dialogs:
     def about(self, title: str, rich_text: str) -> None:
         QMessageBox.about(self._parent, title, rich_text)
 
+    def help(self, title: str, rich_text: str) -> None:
+        """Show a help page beside the window, not over it: one reads it while trying it out.
+        The page opened last replaces the one shown."""
+        if self._help is None:
+            self._help = HelpDialog(self._parent)
+        self._help.show_page(title, rich_text)
+
 
 class TextDialog(QDialog):
     """Read-only, selectable, fixed-width text with a Close button."""
@@ -92,3 +101,27 @@ class TextDialog(QDialog):
         longest = max((metrics.horizontalAdvance(line) for line in text.splitlines()), default=0)
         lines = text.count("\n") + 4
         self.resize(min(longest + 60, 1000), min(metrics.lineSpacing() * lines + 60, 640))
+
+
+class HelpDialog(QDialog):
+    """A help page: rich text that reads like a document, links opening in the browser."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = QTextBrowser()
+        self.view.setOpenExternalLinks(True)
+        self.view.document().setDocumentMargin(12)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view)
+        layout.addWidget(buttons)
+        metrics = self.fontMetrics()  # lines of about 90 characters, as a book's
+        self.resize(metrics.averageCharWidth() * 110, metrics.lineSpacing() * 42)
+
+    def show_page(self, title: str, rich_text: str) -> None:
+        self.setWindowTitle(title)
+        self.view.setHtml(rich_text)
+        self.show()
+        self.raise_()
+        self.activateWindow()

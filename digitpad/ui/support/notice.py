@@ -15,11 +15,13 @@ UNDO_SECONDS = 8
 _STYLE = """
 QPushButton#undo-button {
     border: none;
+    border-radius: 3px;
     color: palette(highlight);
     font-weight: 600;
     padding: 0 4px;
 }
 QPushButton#undo-button:hover { text-decoration: underline; }
+QPushButton#undo-button:focus { background: palette(highlight); color: palette(highlighted-text); }
 """
 
 
@@ -52,7 +54,7 @@ class UndoNotice(QWidget):
         self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.undo_button = QPushButton("Undo", objectName="undo-button")
         self.undo_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.undo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.undo_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the focus
         self.undo_button.clicked.connect(self._undo)
         self._timer = QTimer(self, singleShot=True, interval=round(seconds * 1000))
         self._timer.timeout.connect(self.show_idle)

@@ -20,7 +20,7 @@ _STYLE = """
 QToolButton[role="filter"] {
     border: 1px solid palette(midlight);
     border-radius: 8px;
-    padding: 3px 0;
+    padding: 3px 1px;
     min-width: 44px;
 }
 QToolButton[role="filter"]:hover { border-color: palette(highlight); }
@@ -29,6 +29,8 @@ QToolButton[role="filter"]:checked {
     color: palette(highlighted-text);
     border-color: palette(highlight);
 }
+QToolButton[role="filter"]:focus { border: 2px solid palette(highlight); padding: 2px 0; }
+QToolButton[role="filter"]:checked:focus { border-color: palette(text); }
 """
 
 

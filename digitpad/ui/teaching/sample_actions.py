@@ -68,6 +68,7 @@ class SampleActions(QObject):
             action.setShortcuts([QKeySequence(key), QKeySequence(
                 QKeyCombination(Qt.KeyboardModifier.KeypadModifier, key))])
             action.setData(digit)
+            action.setShortcutVisibleInContextMenu(False)  # the entry "0" is its key: once
             self.relabel_actions.addAction(action)
             self.relabel_menu.addAction(action)
         self.relabel_actions.triggered.connect(

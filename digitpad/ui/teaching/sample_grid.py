@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from digitpad.ml.digits import FRAME_SIZE, to_model_input, to_pixels
@@ -246,6 +246,7 @@ class SampleDelegate(QStyledItemDelegate):
         rect: QRect = option.rect  # type: ignore[attr-defined]
         state = option.state  # type: ignore[attr-defined]
         selected = bool(state & QStyle.StateFlag.State_Selected)
+        current = bool(state & QStyle.StateFlag.State_HasFocus)  # where the arrow keys are
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         card = QRectF(rect).adjusted(4, 4, -4, -4)
@@ -256,7 +257,9 @@ class SampleDelegate(QStyledItemDelegate):
             tint = palette.color(QPalette.ColorRole.Highlight)
             tint.setAlpha(45)
             border = palette.color(QPalette.ColorRole.Highlight)
-        painter.setPen(border)
+        if current:
+            border = palette.color(QPalette.ColorRole.Highlight)
+        painter.setPen(QPen(border, 2.5 if current else 1.0))
         painter.setBrush(background)
         painter.drawRoundedRect(card, 9, 9)
         if selected:

@@ -62,6 +62,10 @@ _EXPECTED = (StoreError, SampleError, InkError, OSError)
 
 _STYLE = """
 QListView#sample-grid { border: none; background: palette(window); }
+QToolBar#samples-toolbar QToolButton:focus {
+    border: 2px solid palette(highlight);
+    border-radius: 4px;
+}
 QLabel#empty-text { color: palette(placeholder-text); font-size: 15px; }
 """
 
@@ -131,6 +135,9 @@ class SamplesWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addWidget(self.changes.relabel_button)
         toolbar.addAction(self.changes.delete_action)
+        for action in (self.files.import_action, self.files.export_action,
+                       self.changes.delete_action):  # no menu bar here: Tab is the way there
+            toolbar.widgetForAction(action).setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.addToolBar(toolbar)
 
         self.filters = FilterBar()

@@ -35,17 +35,20 @@ from digitpad.ui.teaching.teacher import Kept, Teacher
 if TYPE_CHECKING:
     from digitpad.ui.teaching.samples_window import SamplesWindow
 
+# The focus is a border twice as thick (its padding thinner, so nothing moves): Tab reaches the
+# buttons, and a keyboard user must see where it is.
 _STYLE = """
 QPushButton[role="digit"] {
     border: 1px solid palette(mid);
     border-radius: 7px;
     background: palette(button);
     font-weight: 600;
-    min-height: 30px;
+    min-height: 28px;
     margin: 0 3px;
-    padding: 0;
+    padding: 1px;
 }
 QPushButton[role="digit"]:hover { border: 1px solid palette(highlight); }
+QPushButton[role="digit"]:focus { border: 2px solid palette(highlight); padding: 0; }
 QPushButton[role="digit"]:pressed {
     background: palette(highlight);
     color: palette(highlighted-text);
@@ -64,6 +67,8 @@ QToolButton#collect-button:checked {
     color: palette(highlighted-text);
     border-color: palette(highlight);
 }
+QToolButton#collect-button:focus { border: 2px solid palette(highlight); padding: 0 9px; }
+QToolButton#collect-button:checked:focus { border-color: palette(text); }
 """
 
 
@@ -82,7 +87,7 @@ class TeachingPanel(QWidget):
         caption.setProperty("role", "caption")
         self.collect_button = QToolButton(objectName="collect-button")
         self.collect_button.setDefaultAction(collect_action)
-        self.collect_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.collect_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # see the digit buttons
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 4, 0)
         top.addWidget(caption)
@@ -97,7 +102,9 @@ class TeachingPanel(QWidget):
         for digit in range(NUM_CLASSES):
             button = QPushButton(str(digit))
             button.setProperty("role", "digit")
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the pad keeps the keyboard
+            # Tab reaches it, a click does not take the focus from the pad (the keys 0-9 are
+            # the window's, so they label from wherever the focus is).
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.setToolTip(f"That was {digit_name(digit)}: keep the drawing as one "
                               f"(key {digit})")
@@ -177,6 +184,7 @@ class Teaching(QObject):
         self._samples_window: SamplesWindow | None = None
         self._has_ink = False
 
+        self._canvas = canvas
         self.teacher = Teacher(canvas, recognition, store, settings, self)
         self.collect = CollectMode(canvas, self.teacher, parent=parent)
         self.panel = TeachingPanel(self.collect.toggle_action)
@@ -257,6 +265,8 @@ class Teaching(QObject):
 
     def _set_has_ink(self, has_ink: bool) -> None:
         self._has_ink = has_ink
+        if not has_ink and any(button.hasFocus() for button in self.panel.buttons):
+            self._canvas.setFocus()  # Space kept the drawing: draw the next (not the pen menu)
         self.panel.set_digits_enabled(has_ink)
         for action in self.digit_actions:
             action.setEnabled(has_ink)

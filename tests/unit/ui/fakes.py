@@ -24,6 +24,7 @@ class FakeDialogs:
     errors: list[tuple[str, str]] = field(default_factory=list)
     texts: list[tuple[str, str]] = field(default_factory=list)
     abouts: list[tuple[str, str]] = field(default_factory=list)
+    helps: list[tuple[str, str]] = field(default_factory=list)
 
     def _answer(self, kind: str, title: str) -> Path | None:
         self.asked.append((kind, title))
@@ -45,6 +46,9 @@ class FakeDialogs:
 
     def about(self, title: str, rich_text: str) -> None:
         self.abouts.append((title, rich_text))
+
+    def help(self, title: str, rich_text: str) -> None:
+        self.helps.append((title, rich_text))
 
 
 class FakeModel:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QImage, QKeySequence
+from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -17,9 +17,11 @@ from digitpad.ml.ink import load_ink, make_drawing, save_ink
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.main_window import MainWindow
 from digitpad.ui.pad.canvas import PEN_WIDTHS
+from digitpad.ui.pad.number_marks import DigitMark, MarkKind
 from digitpad.ui.pad.verdict import DASH, Certainty
 from digitpad.ui.pad.workers import ModelInfo
 from tests.unit.ui.fakes import FakeDialogs
+from tests.unit.ui.help_pages import native, shortcut_rows
 
 INFO = ModelInfo(Path("/models/test.keras"), "test.keras", 'Model: "t"\n Total params: 7',
                  ModelCard(architecture="cnn", parameters=7))
@@ -127,6 +129,46 @@ def test_keyboard_shortcuts(window: MainWindow, qtbot) -> None:
     assert not window.canvas.has_ink()
 
 
+def test_ctrl_y_redoes_as_well(window: MainWindow, qtbot) -> None:
+    """Ctrl+Y is Redo on Windows, Ctrl+Shift+Z elsewhere: both work everywhere."""
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus)
+    draw_seven(window)
+    window.undo_action.trigger()
+    QTest.keyClick(window.canvas, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.canvas.strokes()) == 1
+    keys = window.redo_action.shortcuts()
+    assert len(keys) == len(set(k.toString() for k in keys))  # each key once
+
+
+def test_the_actions_use_the_platforms_standard_keys(window: MainWindow) -> None:
+    standard = QKeySequence.StandardKey
+    for action, key in [(window.open_image_action, standard.Open),
+                        (window.save_png_action, standard.Save),
+                        (window.undo_action, standard.Undo), (window.redo_action, standard.Redo),
+                        (window.how_to_use_action, standard.HelpContents)]:
+        assert QKeySequence(key) in action.shortcuts(), action.text()
+    assert window.quit_action.shortcuts() == [
+        s for s in [QKeySequence(standard.Quit)] if not s.isEmpty()]  # Windows has none
+
+
+def test_ctrl_tab_leaves_the_pad_even_on_a_number(window: MainWindow, qtbot) -> None:
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus)
+    draw_seven(window)
+    window.canvas.set_marks([DigitMark((100, 100, 400, 800), "7", MarkKind.SURE, True),
+                             DigitMark((500, 100, 800, 800), "1", MarkKind.SURE, False)])
+    QTest.keyClick(window.canvas, Qt.Key.Key_Tab)  # the pad's: the next digit
+    assert window.canvas.hasFocus()
+    QTest.keyClick(window.canvas, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.pen_button.hasFocus()
+    QTest.keyClick(window.pen_button, Qt.Key.Key_Backtab,  # Shift+Tab, as the keyboard sends it
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.canvas.hasFocus()
+
+
 def test_every_action_is_in_a_menu(window: MainWindow) -> None:
     in_menus = {action for menu in (window.file_menu, window.edit_menu, window.view_menu,
                                     window.model_menu, window.help_menu, window.pen_menu,
@@ -135,6 +177,7 @@ def test_every_action_is_in_a_menu(window: MainWindow) -> None:
                    window.save_ink_action, window.quit_action, window.undo_action,
                    window.redo_action, window.clear_action, window.summary_action,
                    window.card_action, window.load_model_action, window.reset_model_action,
+                   window.how_to_use_action, window.shortcuts_action,
                    window.about_action, window.sevens.menu.menuAction(),
                    *window.pen_actions.actions(), *window.sevens.actions()):
         assert action in in_menus, action.text()
@@ -305,3 +348,55 @@ def test_the_window_stays_usable_at_its_minimum_size(window: MainWindow, qtbot) 
     window.resize(window.minimumSizeHint())
     QApplication.processEvents()
     assert window.canvas.width() >= 200 and window.chart.height() >= 100
+
+
+def test_how_to_use_opens_from_help_and_with_f1(window: MainWindow, dialogs, qtbot) -> None:
+    window.how_to_use_action.trigger()
+    ((title, text),) = dialogs.helps
+    assert title == "How to use digitpad"
+    for needle in ("12 digits", "confidence", "Tab", "Not a digit", "How You Write 1 and 7",
+                   "0</b>&ndash;<b>9", "whole number", "Collect", "My Samples", "Retrain",
+                   "History", "Open Image", "Open Ink", "Save as PNG", "Save Ink"):
+        assert needle in text, needle
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus)
+    QTest.keyClick(window.canvas, Qt.Key.Key_F1)
+    assert [title for title, _ in dialogs.helps] == ["How to use digitpad"] * 2
+
+
+def test_keyboard_shortcuts_list_every_key_of_the_window_once(window: MainWindow,
+                                                              dialogs) -> None:
+    window.shortcuts_action.trigger()
+    ((title, text),) = dialogs.helps
+    assert title == "Keyboard shortcuts"
+    rows = shortcut_rows(text)
+    assert rows["Undo"] == [native("Ctrl+Z")]
+    assert set(rows["Redo"]) == {native("Ctrl+Shift+Z"), native("Ctrl+Y")}
+    assert len(rows["Redo"]) == 2
+    assert rows["Retrain…"] == [native("Ctrl+R")]
+    assert rows["How to Use digitpad"] == [native("F1")]
+    assert "Model Summary…" not in rows  # no key, not listed
+    for group in ("File", "Edit", "Model", "Help"):
+        assert f"<h3>{group}</h3>" in text
+    assert text.index("<h3>Edit</h3>") < text.index("<td>Redo</td>") < text.index("<h3>Model")
+
+
+def test_keyboard_shortcuts_follow_the_actions_as_they_are_now(window: MainWindow,
+                                                               dialogs) -> None:
+    """A new action is listed without a word of the help changed; so are changed keys."""
+    mirror = QAction("&Mirror the Drawing", window)
+    mirror.setShortcut(QKeySequence("Ctrl+Alt+M"))
+    window.edit_menu.addAction(mirror)
+    nudge = QAction("Nudge", window)
+    nudge.setShortcut(QKeySequence("Ctrl+Alt+N"))
+    window.addAction(nudge)
+    window.lend_escape(True)
+    window.shortcuts_action.trigger()
+    rows = shortcut_rows(dialogs.helps[-1][1])
+    assert rows["Mirror the Drawing"] == [native("Ctrl+Alt+M")]
+    assert rows["Nudge"] == [native("Ctrl+Alt+N")]
+    assert rows["Clear"] == [native("Del")]  # Esc is lent to another action meanwhile
+    text = dialogs.helps[-1][1]
+    assert text.index("<td>Mirror the Drawing</td>") < text.index("<h3>Model</h3>")
+    assert text.index("<h3>Other keys</h3>") < text.index("<td>Nudge</td>")

@@ -113,10 +113,10 @@ def test_requests_made_while_busy_collapse_into_the_latest(running: Running, qtb
     load(running, qtbot, "gated.keras", model)
     results: list[int] = []
     running.driver.predicted.connect(lambda result: results.append(result.request_id))
-    running.worker.submit_picture(1, image_with(0.1))
+    running.worker.submit_picture(1, image_with(1.0))
     assert model.entered.wait(5)  # request 1 is being classified...
     for request_id in range(2, 51):  # ...while the pen keeps moving
-        running.worker.submit_picture(request_id, image_with(request_id / 50))
+        running.worker.submit_picture(request_id, image_with(0.3 + request_id / 100))
     model.gate.set()
     qtbot.waitUntil(lambda: results[-1:] == [50], timeout=5000)
     assert results == [1, 50]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QStyleOptionMenuItem
 
 from digitpad.samples import SampleStore
 from digitpad.ui.teaching.filter_bar import ALL
@@ -38,3 +39,14 @@ def test_a_digit_key_relabels_the_selection_undoably(
     qtbot.waitUntil(lambda: window.notice.text() == "Relabelled 2 samples as 6.")
     QTest.mouseClick(window.notice.undo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: sorted(s.label for s in sample_store.samples()) == [1, 2, 3])
+
+
+def test_relabel_as_names_each_digit_once(open_window) -> None:
+    """An entry "0" is pressed with the key 0: the menu does not say "0    0"."""
+    menu = open_window().changes.relabel_menu
+    shown = []
+    for action in menu.actions():
+        option = QStyleOptionMenuItem()
+        menu.initStyleOption(option, action)  # the text the menu paints, with its keys
+        shown.append(option.text)
+    assert shown == [str(digit) for digit in range(10)]

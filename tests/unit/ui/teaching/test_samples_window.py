@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolBar
 
 from digitpad.samples import SampleStore
 from digitpad.ui.teaching import samples_window as samples_module
 from digitpad.ui.teaching.filter_bar import ALL
 from digitpad.ui.teaching.sample_grid import GUESS_ROLE, ID_ROLE
-from tests.unit.ui.teaching.my_samples import add, read_all, shown_labels
+from tests.unit.ui.keyboard import tab_through
+from tests.unit.ui.teaching.my_samples import add, read_all, select, shown_labels
 
 
 def test_the_grid_shows_every_sample_newest_first_with_counts(
@@ -78,3 +80,21 @@ def test_a_closed_window_catches_up_when_opened_again(
     assert window.samples.rowCount() == 0  # a closed window does not follow every change
     window.show()
     assert shown_labels(window) == [7]
+
+
+def test_tab_reaches_every_control_and_the_focus_shows(
+    open_window, sample_store: SampleStore
+) -> None:
+    for label in (1, 2):
+        add(sample_store, label)
+    window = open_window()
+    select(window, 0)  # Relabel As and Delete are enabled now
+    toolbar = window.findChild(QToolBar, "samples-toolbar")
+    import_button, export_button, delete_button = (
+        toolbar.widgetForAction(action) for action in (
+            window.files.import_action, window.files.export_action, window.changes.delete_action))
+    stops = tab_through(7)
+    assert [widget for widget, _ in stops] == [
+        import_button, export_button, window.changes.relabel_button, delete_button,
+        window.filters.buttons.button(ALL), window.filters.misread_only, window.grid]
+    assert all(shown for _, shown in stops), [w for w, shown in stops if not shown]

@@ -19,6 +19,8 @@ from digitpad.samples import SampleStore, StoreError, store_path
 from digitpad.ui.pad.canvas import InkCanvas
 from digitpad.ui.teaching.teacher import CLEAR_AFTER_LABEL_KEY, Teacher
 from tests.unit.ui.fakes import FakeDialogs
+from tests.unit.ui.help_pages import native, shortcut_rows
+from tests.unit.ui.keyboard import tab_through
 
 if TYPE_CHECKING:  # fixture types; conftest itself is loaded by pytest
     from tests.unit.ui.conftest import RunningRecognizer, Taught
@@ -245,3 +247,64 @@ def test_without_a_store_the_pad_works_and_the_user_is_told(
     window = parts.window
     assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Edit", "&View", "&Model",
                                                               "&Help"]
+
+
+def test_tab_goes_from_the_pad_through_the_teach_buttons_to_the_pen_focus_in_sight(
+    taught: Taught, qtbot
+) -> None:
+    draw(taught, qtbot)  # the digit buttons are enabled now
+    window, panel = taught.window, taught.teaching.panel
+    stops = tab_through(13)
+    assert [widget for widget, _ in stops] == [
+        panel.collect_button, *panel.buttons, window.pen_button, window.canvas]
+    assert all(shown for _, shown in stops), [w for w, shown in stops if not shown]
+    window.canvas.setFocus()
+    QTest.keyClick(window.canvas, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert window.pen_button.hasFocus()
+    taught.teaching.collect.start()  # back to the pad, Collect checked: its focus shows too
+    assert tab_through(1) == [(panel.collect_button, True)]
+
+
+def test_digit_keys_label_wherever_the_focus_is(taught: Taught, qtbot) -> None:
+    taught.teaching.clear_after_action.trigger()  # the drawing stays: one sample, relabelled
+    draw(taught, qtbot)
+    panel = taught.teaching.panel
+    panel.buttons[2].setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(panel.buttons[2], Qt.Key.Key_6)
+    assert [s.label for s in taught.store.samples()] == [6]
+    panel.collect_button.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(panel.collect_button, Qt.Key.Key_4)
+    assert [s.label for s in taught.store.samples()] == [4]
+
+
+def test_space_on_a_teach_button_labels_and_the_pad_takes_the_next_digit(taught: Taught,
+                                                                         qtbot) -> None:
+    draw(taught, qtbot)
+    panel = taught.teaching.panel
+    panel.buttons[3].setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(panel.buttons[3], Qt.Key.Key_Space)
+    assert [s.label for s in taught.store.samples()] == [3]
+    assert not taught.window.canvas.has_ink()
+    assert taught.window.canvas.hasFocus()  # not the next button that happened to be enabled
+
+
+def test_keyboard_shortcuts_list_the_digit_keys_and_collect_once_each(taught: Taught) -> None:
+    taught.window.shortcuts_action.trigger()
+    rows = shortcut_rows(taught.dialogs.helps[-1][1])
+    for digit in range(10):
+        name = "an 8" if digit == 8 else f"a {digit}"
+        assert rows[f"That was {name}"] == [str(digit)]  # the keypad's digit is no other key
+    assert rows["Collect Samples"] == [native("Ctrl+T")]
+    assert "Keep as Asked" in rows and "My Samples" in rows
+
+
+def test_the_kept_notices_undo_is_reached_by_tab_too(taught: Taught, qtbot) -> None:
+    draw(taught, qtbot)
+    press(taught, 3)  # kept, the pad cleared: the digit buttons are off until the next drawing
+    notice = taught.teaching.panel.notice
+    stops = tab_through(3)
+    assert stops == [(taught.teaching.panel.collect_button, True), (notice.undo_button, True),
+                     (taught.window.pen_button, True)]
+    notice.undo_button.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(notice.undo_button, Qt.Key.Key_Space)
+    assert len(taught.store) == 0
