@@ -15,7 +15,7 @@ def test_the_bundled_card_reads_and_writes_back_the_same_json(tmp_path: Path) ->
     on_disk = json.loads(ModelCard.path_for(bundled_model_path()).read_text(encoding="utf-8"))
     card = ModelCard.read(bundled_model_path())
     assert card.unknown == {}  # every entry of the bundled card is a typed field
-    assert (card.architecture, card.parameters, card.epochs_run) == ("cnn", 468778, 30)
+    assert card.architecture == "cnn" and card.parameters > 0 and card.epochs_run > 0
     assert card.litert is not None and card.litert.tflite_file == "digitpad-cnn.tflite"
     card.write(tmp_path / "copy.keras")
     assert json.loads((tmp_path / "copy.json").read_text(encoding="utf-8")) == on_disk
