@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 
 from digitpad.app import Digitpad, launch, user_settings
+from digitpad.ml.card import ModelCard
 from digitpad.ml.ink import Drawing
 from digitpad.ml.recognizer import Prediction, Recognizer
 from digitpad.paths import bundled_model_path, user_data_dir
@@ -209,6 +210,8 @@ def test_a_broken_model_is_explained_and_the_app_keeps_its_model(
 def test_load_another_model_then_reset_to_the_bundled_one(app: Digitpad, qtbot, tmp_path) -> None:
     other = tmp_path / "other.keras"
     shutil.copy(bundled_model_path(), other)
+    # A model and its card travel together: the card names a twelve-output model's outputs.
+    shutil.copy(ModelCard.path_for(bundled_model_path()), ModelCard.path_for(other))
     dialogs(app).paths = [other]
     with qtbot.waitSignal(app.recognition.model_ready, timeout=MODEL_TIMEOUT_MS):
         app.window.load_model_action.trigger()
