@@ -17,7 +17,6 @@ from digitpad.ml.numbers import MAX_DIGITS
 from digitpad.ml.preprocess import MAX_WORKING_SIDE, load_gray, load_image
 from digitpad.ml.recognizer import Prediction, Recognizer
 from tests.unit.ml.number_pictures import InkPicture, draw_ink
-from tests.unit.ml.photos import PHOTOS, photo_like
 
 WRITER = "tra_w09"
 """A writer whose 4s come in one and two strokes (as in ``test_numbers.py``)."""
@@ -128,19 +127,6 @@ def test_a_number_in_a_picture_reads_with_each_digit_where_it_was_drawn(
         assert all(isinstance(v, int) for v in digit.box)  # pixels
     components = [c for d in reading.digits for c in d.strokes]
     assert sorted(components) == list(range(len(components)))
-
-
-@pytest.mark.parametrize("lighting", PHOTOS)
-def test_a_photographed_number_is_read_digit_by_digit_in_any_light(
-    pendigits: list[Drawing], bundled_recognizer: Recognizer, tmp_path: Path, lighting: str
-) -> None:
-    """A shadow or a gradient across the page is neither a digit nor part of one."""
-    drawn = number(pendigits, "314159")
-    for seed in range(2):
-        path = tmp_path / f"photo{seed}.jpg"
-        path.write_bytes(photo_like(drawn.strokes, lighting, seed))
-        reading = read_number_image(load_gray(path), bundled_recognizer)
-        assert reading.text == "314159", seed
 
 
 def test_specks_near_and_far_join_a_digit_and_never_make_one(
