@@ -16,6 +16,7 @@ import io
 import json
 import os
 import random
+import shutil
 import struct
 import subprocess
 import sys
@@ -31,6 +32,7 @@ import pytest
 from PIL import EpsImagePlugin, Image, ImageDraw
 
 from digitpad.app import Digitpad
+from digitpad.ml.card import ModelCard
 from digitpad.ml.ink import MAX_POINTS, Drawing, load_ink
 from digitpad.ml.preprocess import MAX_IMAGE_PIXELS
 from digitpad.ml.recognizer import Recognizer
@@ -511,6 +513,8 @@ def _hostile_models(folder: Path) -> list[tuple[Path, str]]:
             add("cut-short.keras", "its weights are damaged or cut short"), "w") as cut:
         cut.writestr("config.json", bundled.read("config.json"))
         cut.writestr("model.weights.h5", bundled.read("model.weights.h5")[:4096])
+    # With its card, as a copy of the model travels: the card names its twelve outputs.
+    shutil.copy(ModelCard.path_for(bundled_model_path()), ModelCard.path_for(rows[-1][0]))
     return rows
 
 
