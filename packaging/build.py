@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "packaging" / "digitpad.spec"
 VENV = ROOT / "build" / "venv-tensorflow-cpu"
 SAME_VERSIONS = ("ai-edge-litert", "keras", "PySide6-Essentials", "numpy", "pillow", "h5py",
-                 "pyinstaller", "pyinstaller-hooks-contrib")
+                 "pyqtgraph", "pyinstaller", "pyinstaller-hooks-contrib")
 """Installed into the tensorflow-cpu environment at this environment's versions."""
 
 
