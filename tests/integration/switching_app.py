@@ -54,7 +54,9 @@ def main(work: Path, mnist_file: str, pendigits: str, switches: int) -> None:
     drawings = load_ink(pendigits)[:switches]
     loaded_file = work / "downloads" / "my model.keras"
     loaded_file.parent.mkdir()
-    shutil.copyfile(bundled_model_path(), loaded_file)  # no card, no .tflite beside it
+    # With its card (which names a twelve-output model's outputs) but not its .tflite.
+    shutil.copyfile(bundled_model_path(), loaded_file)
+    shutil.copyfile(bundled_model_path().with_suffix(".json"), loaded_file.with_suffix(".json"))
 
     parts.window.retrain_action.trigger()
     dialog = parts.training

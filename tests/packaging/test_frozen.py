@@ -21,7 +21,9 @@ import pytest
 from digitpad.ml.datasets import SHIPPED_MNIST, SHIPPED_PEN_DIGITS, shipped_checksums
 from tests.packaging.frozen_build import frozen_app_folder
 
-pytestmark = pytest.mark.slow
+# The first test also waits for the build (minutes, more on a busy machine): each run of the app
+# has its own RUN_TIMEOUT_S, the build the hour frozen_app_folder gives it.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 RUN_TIMEOUT_S = 300
 NOBODY = 65534
