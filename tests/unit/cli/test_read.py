@@ -17,6 +17,7 @@ from digitpad.ml.ink import Drawing, make_drawing, save_ink
 from digitpad.ml.number_synthesis import SynthesisedNumber, compose_number
 from digitpad.ml.preprocess import ink_to_image
 from digitpad.ml.recognizer import Recognizer
+from digitpad.paths import assets_dir
 from tests.unit.ml.number_pictures import draw_ink
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -103,6 +104,17 @@ def test_the_command_reads_files_of_ink_and_pictures_one_line_a_drawing(
     assert result.stdout.splitlines() == [
         "many.json#0: 314159", "many.json#1: empty", "many.json#2: 6", "one.json: 7",
         "photo.png: 314159", "blank.png: empty"]
+
+
+def test_the_sample_file_the_readme_names_reads_as_its_numbers(cli: Cli) -> None:
+    """assets/samples/numbers.json, for a newcomer's first ``digitpad read``: each drawing reads
+    as the number (or digit) it was composed of."""
+    sample = assets_dir() / "samples" / "numbers.json"
+    expected = [str(d.get("number", d.get("label"))) for d in json.loads(sample.read_text())]
+    code, out, _ = cli("read", str(sample))
+    assert code == 0
+    assert [line.rsplit(": ", 1)[1] for line in out.splitlines()] == expected
+    assert len(expected) == 4 and "2026" in expected
 
 
 def test_more_than_twelve_digits_are_not_claimed_as_a_number(
