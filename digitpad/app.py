@@ -45,6 +45,7 @@ from digitpad.ui.pad.workers import Model, ModelInfo, RecognizerWorker
 from digitpad.ui.support.crash import CrashReporter
 from digitpad.ui.support.dialogs import Dialogs
 from digitpad.ui.support.main_thread_gc import MainThreadGarbageCollector
+from digitpad.ui.support.placement import place_beside
 from digitpad.ui.teaching.teaching import Teaching
 
 if TYPE_CHECKING:
@@ -53,6 +54,9 @@ if TYPE_CHECKING:
     from digitpad.ui.training.dialog import TrainingDialog
 
 log = logging.getLogger("digitpad")
+
+STOP_AND_QUIT = "Stop Training and Quit"
+KEEP_TRAINING = "Keep Training"
 
 
 class ModelWindows:
@@ -106,11 +110,31 @@ class ModelWindows:
 
     @Slot()
     def open_training(self) -> None:
-        self.training().open_dialog()
+        """Retrain opens beside the window, not over the pad one may try its model on."""
+        dialog = self.training()
+        if not dialog.isVisible():
+            place_beside(dialog, self._window, keep=self._window.canvas)
+        dialog.open_dialog()
 
     @Slot()
     def open_history(self) -> None:
         self.history().open_dialog()
+
+    def may_quit(self) -> bool:
+        """Quitting ends a training run and loses its model: while one runs, the user says
+        whether to stop it and quit, or keep training (and the window)."""
+        if self._training is None or not self._training.is_running():
+            return True
+        answer = self._window.dialogs.ask(
+            "Training is still running",
+            "Quitting digitpad now stops the training, and the model being trained is not "
+            "kept.\n\nTo keep it, let the training finish: Model → Retrain… shows how far it "
+            "has got.",
+            [STOP_AND_QUIT, KEEP_TRAINING], default=1, escape=1)
+        if answer != 0:
+            return False
+        self._training.cancel()
+        return True
 
     def shutdown(self) -> None:
         """End a training run, if Retrain was ever opened (nothing is saved)."""
@@ -224,6 +248,7 @@ def build(
     window.model_preparation_cancelled.connect(recognition.cancel_preparation)
     recognition.model_ready.connect(window.show_model_ready)
     recognition.picture_opened.connect(window.show_picture)
+    canvas.picture_restored.connect(recognition.read_picture)
     recognition.error.connect(window.show_error)
 
     samples, samples_problem = _open_samples(data_dir)
@@ -256,6 +281,7 @@ def _connect_models(
     window.bundled_model_requested.connect(models.reset)
     window.retrain_requested.connect(model_windows.open_training)
     window.history_requested.connect(model_windows.open_history)
+    window.add_close_check(model_windows.may_quit)
     models.load_requested.connect(recognition.load_model)
     models.model_failed.connect(window.show_model_failed)
     models.fell_back.connect(window.show_error)
@@ -286,7 +312,8 @@ def _add_teaching(
         _tell_once(window, "Your samples file was started afresh",
                    f"{store.recovery_message}\n\nNothing was deleted: the old file is in the "
                    "same folder.")
-    teaching = Teaching(window.canvas, recognition, worker, store, settings, parent=window)
+    teaching = Teaching(window.canvas, recognition, worker, store, settings, parent=window,
+                        dialogs=lambda: window.dialogs)
     window.add_side_panel_section(teaching.panel)
     for menu in teaching.menus():
         window.add_menu(menu)

@@ -1,6 +1,7 @@
 """Take the README's screenshots again, from the real window and the bundled model.
 
-    xvfb-run -a python packaging/screenshots.py [--ink PENDIGITS.json] [--out assets/screenshots]
+    xvfb-run -a -s "-screen 0 1920x1200x24" python packaging/screenshots.py \
+        [--ink PENDIGITS.json] [--out assets/screenshots]
 
 Run it when the bundled model or the window changes. The drawings are real pen-drawn digits by
 writers the bundled model never trained on (its card names them), chosen by rule rather than by
@@ -8,13 +9,17 @@ hand: ``main-window.png`` shows the first one-stroke 4 the model reads right and
 ``unsure.png`` the first drawing it is unsure about whose runner-up is the digit that was drawn,
 ``number.png`` the first four-digit number made of one held-out writer's digits that it reads
 right, and ``not-a-digit.png`` (a model that can refuse) the first generated letter it refuses.
-The window uses throwaway settings and data, so nothing of the user's is shown or changed.
+``main-window-150.png`` is ``main-window.png`` at 150 % scaling, as on a 1920x1080 laptop set to
+150 %: Qt's scale factor is fixed when it starts, so a second run of this script takes it.
+Every window has the size a new user's window first has on such a screen. The window uses
+throwaway settings and data, so nothing of the user's is shown or changed.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +32,10 @@ if TYPE_CHECKING:
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PENDIGITS = PROJECT_ROOT.parent / "shared" / "data" / "pendigits_train_strokes.json"
-WINDOW_SIZE = (1100, 720)
+SCREEN = (1920, 1080 - 40)
+"""The free area of a common laptop screen (less a task bar), in pixels."""
+SCALED = (1.5, "main-window-150.png")
+"""The scaling of the second run and its one screenshot."""
 TIMEOUT_S = 120.0
 
 
@@ -35,10 +43,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ink", type=Path, default=PENDIGITS)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "assets" / "screenshots")
+    parser.add_argument("--scaled", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    scale = SCALED[0] if options.scaled else 1.0
+    os.environ["QT_SCALE_FACTOR"] = str(scale)
 
-    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtCore import QCoreApplication, QRect, QSettings
     from PySide6.QtWidgets import QApplication
 
     from digitpad.app import build
@@ -50,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from digitpad.paths import APP_NAME, bundled_model_path
     from digitpad.ui.pad.probability_chart import ANIMATION_MS
     from digitpad.ui.pad.verdict import UNSURE_BELOW
+    from digitpad.ui.window_layout import first_size
 
     recognizer = Recognizer.load(bundled_model_path())
     held_out = set(recognizer.card.ink_training["held_out_writers"])
@@ -66,7 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     shots = [("main-window.png", sure_four), ("unsure.png", doubtful),
              ("number.png", Drawing(number.strokes, None, {"writer": "a held-out writer",
                                                            "shows": number.text}))]
-    if recognizer.knows_non_digits:
+    if options.scaled:
+        shots = [(SCALED[1], sure_four)]
+    elif recognizer.knows_non_digits:
         letters = [d for d in negative_drawings(200, 4, "evaluation", pen_digits=drawings)
                    if d.extra["kind"] == "letter"]
         shots.append(("not-a-digit.png", next(
@@ -81,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat)
         parts = build(settings, lambda path: recognizer, data_dir=Path(scratch) / "data")
         try:
-            parts.window.resize(*WINDOW_SIZE)
+            width, height = (round(side / scale) for side in SCREEN)
+            parts.window.resize(first_size(QRect(0, 0, width, height)))
             parts.window.show()
             ready: list[bool] = []
             parts.recognition.model_ready.connect(lambda *_: ready.append(True))
@@ -103,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             parts.window.close()
             parts.shutdown()
+    if not options.scaled:
+        subprocess.run([sys.executable, __file__, "--ink", str(options.ink), "--out",
+                        str(options.out), "--scaled"], check=True)
     return 0
 
 

@@ -146,15 +146,13 @@ class ModelCard:
         """How many of the user's samples the model learned from, if any."""
         return (self.personal_samples or {}).get("trained_on")
 
-    def describe(self) -> str:
-        """The card's figures as a few lines of plain text (for ``info`` and the app)."""
-        if self.is_empty():
-            return "model card: none (this model was not trained by digitpad)"
-        lines = ["model card:"]
+    def figures(self) -> list[tuple[str, str]]:
+        """The card's figures a person asks about, as (what, value) in words, those it has."""
+        rows: list[tuple[str, str]] = []
 
         def add(label: str, value: Any) -> None:
             if value is not None:
-                lines.append(f"  {label}: {value}")
+                rows.append((label, str(value)))
 
         add("architecture", self.architecture)
         if self.parameters is not None:
@@ -171,7 +169,14 @@ class ModelCard:
         if ink:
             add(f"accuracy on {ink['file']}", f"{ink['accuracy']:.2%} ({ink['samples']} drawings)")
         add("saved", self.saved)
-        return "\n".join(lines)
+        return rows
+
+    def describe(self) -> str:
+        """The card's figures as a few lines of plain text (for ``info``)."""
+        if self.is_empty():
+            return "model card: none (this model was not trained by digitpad)"
+        return "\n".join(["model card:", *(f"  {label}: {value}" for label, value in
+                                           self.figures())])
 
 
 def _entries() -> tuple[dataclasses.Field[Any], ...]:

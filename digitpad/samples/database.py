@@ -228,7 +228,8 @@ def move_aside(path: Path, seen: tuple[int, int] | None, problem: Unusable) -> P
         return None
     except OSError as exc:
         raise StoreError(
-            f"{path}: cannot use it ({problem.reason}) and cannot move it aside ({exc})"
+            f"{path}: cannot use it ({problem.reason}) and cannot move it aside "
+            f"({exc.strerror or exc})"
         ) from exc
     return kept
 

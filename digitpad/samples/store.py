@@ -179,7 +179,7 @@ class SampleStore:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
-                f"{path.parent}: cannot create the folder for samples ({exc})"
+                f"{path.parent}: cannot create the folder for samples ({exc.strerror or exc})"
             ) from exc
         recovered_from: Path | None = None
         message: str | None = None

@@ -1,4 +1,5 @@
-"""The main window: the pad on the left, the answer, preview and chart on the right.
+"""The main window: the pad on the left, the answer, preview and chart on the right (how they
+share the room is ``ui/window_layout.py``'s).
 
 It shows what it is told (model state, input, prediction) and reports what the user asks for as
 signals; the composition root (``digitpad.app``) connects those to the recogniser. Features
@@ -18,13 +19,11 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImageReader, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
     QPushButton,
-    QSizePolicy,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -34,7 +33,8 @@ from PySide6.QtWidgets import (
 from digitpad.ml.numbers import NumberReading
 from digitpad.ml.outputs import Sevens
 from digitpad.ml.recognizer import Prediction
-from digitpad.ui.pad.canvas import DEFAULT_PEN, PEN_WIDTHS, InkCanvas
+from digitpad.ui.models.pages import card_markdown, summary_html
+from digitpad.ui.pad.canvas import DEFAULT_PEN, PAD_MARGIN, PEN_WIDTHS, InkCanvas
 from digitpad.ui.pad.drawing_files import DrawingFiles
 from digitpad.ui.pad.number_marks import DigitMark
 from digitpad.ui.pad.prediction_panel import PredictionPanel
@@ -48,6 +48,7 @@ from digitpad.ui.support.about import about_html
 from digitpad.ui.support.dialogs import MODEL_FILTER, Dialogs, open_from_last_folder
 from digitpad.ui.support.help import how_to_use_html, shortcut_groups, shortcuts_html
 from digitpad.ui.support.settings import read_bytes, read_choice, settings_problem
+from digitpad.ui.window_layout import PadRowLayout, SidePanel, first_size
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self._reading: NumberReading | None = None
         self._selected = 0
         self._no_model_text = "Loading model…"
+        self._close_checks: list[Callable[[], bool]] = []
 
         self.setWindowTitle("digitpad")
         self.setWindowIcon(icons.app_icon())
@@ -138,10 +140,8 @@ class MainWindow(QMainWindow):
     # -- construction ------------------------------------------------------------------------
 
     def _build_layout(self) -> None:
-        card = QFrame(objectName="card")
-        card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
-        card.setFixedWidth(420)
-        side = QVBoxLayout(card)
+        self.side_panel = SidePanel(self.preview)
+        side = QVBoxLayout(self.side_panel)
         side.setContentsMargins(20, 16, 20, 16)
         side.setSpacing(10)
 
@@ -159,14 +159,12 @@ class MainWindow(QMainWindow):
         side.addSpacing(6)
         side.addWidget(_caption("PROBABILITIES"))
         side.addWidget(self.chart, 1)
-        self._side_panel = side
+        self._side_layout = side
 
         central = QWidget()
-        row = QHBoxLayout(central)
-        row.setContentsMargins(12, 8, 16, 12)
-        row.setSpacing(12)
-        row.addWidget(self.canvas, 1)
-        row.addWidget(card)
+        row = PadRowLayout(self.canvas, self.side_panel, PAD_MARGIN, central)
+        row.setContentsMargins(4, 0, 16, 4)  # with the pad's margin: 16 all round
+        row.setSpacing(4)  # the pad's margin makes it 16 too
         self.setCentralWidget(central)
 
     def _action(self, text: str, slot: Callable[[], object],
@@ -196,14 +194,15 @@ class MainWindow(QMainWindow):
         self.save_ink_action = self._action(
             "Save I&nk…", self.files.save_ink, ["Ctrl+Shift+S"],
             "Save the strokes as ink JSON, to open again or classify later")
-        self.quit_action = self._action("&Quit", self.close, [standard.Quit])
+        self.quit_action = self._action("&Quit", self.request_close, [standard.Quit])
 
         self.undo_action = self._action(
-            "&Undo", self.canvas.undo, [standard.Undo], "Take back the last stroke")
+            "&Undo", self.canvas.undo, [standard.Undo],
+            "Take back the last change: a stroke, Clear or an opened image")
         self.undo_action.setIcon(icons.undo_icon(text_colour))
         self.redo_action = self._action(  # both keys everywhere: each platform lacks one
             "&Redo", self.canvas.redo, [standard.Redo, "Ctrl+Shift+Z", "Ctrl+Y"],
-            "Put back the stroke taken back")
+            "Put back the change taken back")
         self.redo_action.setIcon(icons.redo_icon(text_colour))
         self._clear_shortcuts = [key(Qt.Key.Key_Escape), key(Qt.Key.Key_Delete)]
         self.clear_action = self._action(
@@ -325,8 +324,8 @@ class MainWindow(QMainWindow):
         Tab reaches its controls after the pad's, before the toolbar's: the order one reads the
         window in, not the order its parts were made in.
         """
-        self._side_panel.addSpacing(4)
-        self._side_panel.addWidget(widget)
+        self._side_layout.addSpacing(4)
+        self._side_layout.addWidget(widget)
         last = self.previousInFocusChain()  # the new section's last widget, or the window's
         while last not in (self, self.pen_button, self.cancel_preparation_button):
             if last.focusPolicy() & Qt.FocusPolicy.TabFocus:
@@ -334,6 +333,12 @@ class MainWindow(QMainWindow):
                 QWidget.setTabOrder(self.pen_button, self.cancel_preparation_button)
                 return
             last = last.previousInFocusChain()
+
+    def add_close_check(self, check: Callable[[], bool]) -> None:
+        """Before the user closes the window (File → Quit, the title bar), ``check`` may ask
+        them about what closing would end; False keeps the window open. Closing it from the
+        program (at shutdown) asks nothing."""
+        self._close_checks.append(check)
 
     def add_menu(self, menu: QMenu) -> None:
         """Add ``menu`` to the menu bar after the window's own menus; Help stays last."""
@@ -434,12 +439,16 @@ class MainWindow(QMainWindow):
             highlight=verdict.digit, muted=verdict.certainty is not Certainty.SURE,
         )
 
-    @Slot(str)
-    def show_picture(self, path: str) -> None:
+    @Slot(str, object)
+    def show_picture(self, path: str, source: object) -> None:
+        """An opened picture replaces the drawing on the pad; Undo brings the drawing back, and
+        the pad gives ``source`` back (``canvas.picture_restored``) when Redo brings the picture
+        back."""
         reader = QImageReader(path)
         reader.setAutoTransform(True)
-        self.canvas.show_picture(reader.read())
-        self.statusBar().showMessage(f"Classifying {Path(path).name}", STATUS_MS)
+        self.canvas.show_picture(reader.read(), source)
+        self.statusBar().showMessage(f"Classifying {Path(path).name} (Undo brings back what was "
+                                     "on the pad)", STATUS_MS)
 
     @Slot(str, str)
     def show_error(self, title: str, message: str) -> None:
@@ -490,14 +499,14 @@ class MainWindow(QMainWindow):
     @Slot()
     def _show_summary(self) -> None:
         if self._model is not None:
-            self.dialogs.text(f"Model summary \N{EN DASH} {self._model.name}",
-                              f"{self._model.path}\n\n{self._model.summary}")
+            self.dialogs.document(f"Model summary \N{EN DASH} {self._model.name}",
+                                  summary_html(self._model), Qt.TextFormat.RichText)
 
     @Slot()
     def _show_card(self) -> None:
         if self._model is not None:
-            self.dialogs.text(f"Model card \N{EN DASH} {self._model.name}",
-                              self._model.card.describe())
+            self.dialogs.document(f"Model card \N{EN DASH} {self._model.name}",
+                                  card_markdown(self._model), Qt.TextFormat.MarkdownText)
 
     @Slot()
     def _show_how_to_use(self) -> None:
@@ -521,7 +530,7 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         geometry = read_bytes(self._settings, "window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1020, 660)
+            self.resize(first_size(self.screen().availableGeometry()))
         pen = read_choice(self._settings, "pen/width", PEN_WIDTHS, DEFAULT_PEN)
         problem = settings_problem(self._settings)
         if problem is not None:  # not worth a dialog: nothing is lost but what is chosen now
@@ -533,7 +542,19 @@ class MainWindow(QMainWindow):
                 action.setChecked(True)
                 self._on_pen_chosen(action)
 
+    @Slot()
+    def request_close(self) -> None:
+        """Close the window as the user asked to, if every close check agrees."""
+        if self._may_close():
+            self.close()
+
+    def _may_close(self) -> bool:
+        return all(check() for check in self._close_checks)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous() and not self._may_close():  # the title bar's close button
+            event.ignore()
+            return
         self._settings.setValue("window/geometry", self.saveGeometry())
         checked = self.pen_actions.checkedAction()
         if checked is not None:

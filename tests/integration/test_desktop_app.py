@@ -224,9 +224,9 @@ def test_load_another_model_then_reset_to_the_bundled_one(app: Digitpad, qtbot, 
 def test_model_summary_and_card_figures(app: Digitpad) -> None:
     app.window.summary_action.trigger()
     app.window.card_action.trigger()
-    (_, summary), (_, card) = dialogs(app).texts
-    assert "Total params" in summary and "Layer (type)" in summary
-    assert card.startswith("model card")
+    (_, summary, _), (_, card, _) = dialogs(app).documents
+    assert "Total params" in summary and "<th align='left'>Layer</th>" in summary
+    assert card.startswith("# Model card: `digitpad-cnn.keras`")  # the one written beside it
 
 
 @pytest.fixture

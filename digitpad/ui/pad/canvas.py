@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal, Slot
@@ -45,22 +46,37 @@ PEN_WIDTHS: dict[str, float] = {"Thin": 18.0, "Medium": 30.0, "Bold": 46.0}
 DEFAULT_PEN = "Medium"
 FIT_FRACTION = 0.6
 """Opened ink is scaled so that its longer side covers this fraction of the pad, centred."""
-_MARGIN = 12.0
+PAD_MARGIN = 12
+"""Pixels between the pad's rounded border and the widget's edge."""
+PAD_MIN = 300
+"""The pad's side, in pixels, at its smallest: room enough for a number of several digits."""
 _CORNER_RADIUS = 14.0
 
 Strokes = tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Picture:
+    """A picture on the pad instead of ink, and what its opener needs to read it again."""
+
+    image: QImage
+    source: object
+
+
+Page = tuple[Strokes, Picture | None]
+"""What the pad shows, as the undo history keeps it: ink, or a picture (and no ink)."""
 _STEP_KEYS = {Qt.Key.Key_Tab: 1, Qt.Key.Key_Right: 1, Qt.Key.Key_Backtab: -1,
               Qt.Key.Key_Left: -1}
 """The keys that move between a number's digits, and which way."""
 
 
 class InkCanvas(QWidget):
-    """A square drawing pad with per-stroke undo and redo.
+    """A square drawing pad with undo and redo of each stroke, Clear and opened picture.
 
-    ``strokes_changed`` fires on every change, including each pen move of a stroke in progress
-    (at pen-up only if the drawing differs from the one last reported: the finished stroke
-    was reported as it was drawn); ``stroke_finished`` fires at pen-up. Both carry all strokes,
-    in pad coordinates.
+    ``strokes_changed`` fires on every change of the ink, including each pen move of a stroke in
+    progress (at pen-up only if the drawing differs from the one last reported: the finished
+    stroke was reported as it was drawn); ``stroke_finished`` fires at pen-up. Both carry all
+    strokes, in pad coordinates. Undo or Redo back to a picture fires ``picture_restored``.
     """
 
     strokes_changed = Signal(object)
@@ -69,6 +85,8 @@ class InkCanvas(QWidget):
     """(can undo, can redo)"""
     digit_step_requested = Signal(int)
     """(+1 or -1): Tab or an arrow key asked for the next or previous digit of the number."""
+    picture_restored = Signal(object)
+    """(the picture's ``source``): Undo or Redo put a picture back on the pad."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,10 +94,11 @@ class InkCanvas(QWidget):
         self._reported: Strokes = ()
         """What ``strokes_changed`` last carried."""
         self._current: list[tuple[float, float]] | None = None
-        self._undo: list[Strokes] = []
-        self._redo: list[Strokes] = []
+        self._undo: list[Page] = []
+        self._redo: list[Page] = []
         self._pen_width = PEN_WIDTHS[DEFAULT_PEN]
-        self._picture: QImage | None = None
+        self._picture: Picture | None = None
+        """The picture on the pad; hidden while a stroke is drawn over it, which replaces it."""
         self._marks: tuple[DigitMark, ...] = ()
         self._hint = "Draw a digit here"
         self._hint_note = ""
@@ -88,7 +107,8 @@ class InkCanvas(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(220, 220)
+        side = round(PAD_MIN + 2 * PAD_MARGIN)
+        self.setMinimumSize(side, side)
         self.setAccessibleName("Drawing pad")
         self.setAccessibleDescription("Draw a digit with the mouse or a pen")
 
@@ -116,7 +136,9 @@ class InkCanvas(QWidget):
         return self._pen_width
 
     def picture(self) -> QImage | None:
-        return self._picture
+        """The picture the pad shows instead of ink, if any."""
+        return self._picture.image if self._picture is not None and self._current is None \
+            else None
 
     def sizeHint(self) -> QSize:
         return QSize(520, 520)
@@ -126,24 +148,19 @@ class InkCanvas(QWidget):
     @Slot()
     def undo(self) -> None:
         if self._undo and self._current is None:
-            self._redo.append(self._strokes)
-            self._replace(self._undo.pop())
+            self._redo.append(self._page())
+            self._turn_to(self._undo.pop())
 
     @Slot()
     def redo(self) -> None:
         if self._redo and self._current is None:
-            self._undo.append(self._strokes)
-            self._replace(self._redo.pop())
+            self._undo.append(self._page())
+            self._turn_to(self._redo.pop())
 
     @Slot()
     def clear(self) -> None:
-        """Empty the pad; a cleared drawing comes back with Undo."""
-        if self._current is not None:
-            return
-        if self._picture is not None and not self._strokes:
-            self._picture = None
-            self._replace(())
-        elif self._strokes:
+        """Empty the pad; a cleared drawing or picture comes back with Undo."""
+        if self._current is None and (self._strokes or self._picture is not None):
             self._commit(())
 
     def set_strokes(self, strokes: Iterable[np.ndarray], fit: bool = True) -> None:
@@ -160,19 +177,20 @@ class InkCanvas(QWidget):
                 for s in strokes if len(s)
             ))
 
-    def show_picture(self, picture: QImage) -> None:
-        """Show a picture instead of ink, e.g. an opened photo of a digit.
+    def show_picture(self, picture: QImage, source: object) -> None:
+        """Show a picture instead of ink (undoably), e.g. an opened photo of a digit.
 
-        The pad's ink and history are dropped without ``strokes_changed``: whoever opened the
-        picture is classifying it. The next edit (a stroke, Clear) removes the picture.
+        The ink goes without ``strokes_changed``: whoever opened the picture is classifying it.
+        ``source`` (what they read) comes back with ``picture_restored`` when Undo or Redo
+        brings the picture back. The next edit (a stroke, Clear) replaces it, undoably too.
         """
         self._current = None
-        self._strokes = ()
-        self._undo.clear()
+        self._undo.append(self._page())
         self._redo.clear()
-        self._picture = picture
+        self._strokes = ()
+        self._picture = Picture(picture, source)
         self._invalidate()
-        self.history_changed.emit(False, False)
+        self.history_changed.emit(True, False)
 
     def set_hint(self, hint: str, note: str = "") -> None:
         """What the empty pad says, and a smaller line under it (e.g. a first-run tip)."""
@@ -218,8 +236,7 @@ class InkCanvas(QWidget):
 
     def _begin_stroke(self, position: QPointF) -> None:
         if self._picture is not None:
-            self._picture = None
-            self._invalidate()
+            self._invalidate()  # ink replaces the picture (Undo brings it back)
         self._current = [self._to_pad(position)]
         self.update()
         self._report(self.strokes())
@@ -243,9 +260,23 @@ class InkCanvas(QWidget):
         self.stroke_finished.emit(self._strokes)
 
     def _commit(self, strokes: Strokes, report: bool = True) -> None:
-        self._undo.append(self._strokes)
+        self._undo.append(self._page())
         self._redo.clear()
         self._replace(strokes, report)
+
+    def _page(self) -> Page:
+        return self._strokes, self._picture
+
+    def _turn_to(self, page: Page) -> None:
+        """Show a page of the history: its ink (reported) or its picture (given back)."""
+        strokes, picture = page
+        if picture is None:
+            self._replace(strokes)
+            return
+        self._strokes, self._picture = strokes, picture
+        self._invalidate()
+        self.history_changed.emit(self.can_undo(), self.can_redo())
+        self.picture_restored.emit(picture.source)
 
     def _replace(self, strokes: Strokes, report: bool = True) -> None:
         self._strokes = tuple(strokes)
@@ -299,7 +330,7 @@ class InkCanvas(QWidget):
 
     def pad_rect(self) -> QRectF:
         """Where the square pad sits in the widget, in widget coordinates."""
-        side = max(1.0, min(self.width(), self.height()) - 2 * _MARGIN)
+        side = max(1.0, min(self.width(), self.height()) - 2 * PAD_MARGIN)
         return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
 
     def to_widget(self, x: float, y: float) -> QPointF:
@@ -367,8 +398,9 @@ class InkCanvas(QWidget):
         painter.setPen(QPen(border, 1.5 if self.hasFocus() else 1.0))
         painter.setBrush(palette.color(QPalette.ColorRole.Base))
         painter.drawRoundedRect(pad, _CORNER_RADIUS, _CORNER_RADIUS)
-        if self._picture is not None:
-            self._paint_picture(painter, pad, self._picture)
+        picture = self.picture()
+        if picture is not None:
+            self._paint_picture(painter, pad, picture)
         elif not self._strokes and self._current is None:
             self._paint_hint(painter, pad)
         self._to_pad_transform(painter)
@@ -383,12 +415,13 @@ class InkCanvas(QWidget):
     def picture_box_to_pad(self, box: tuple[float, float, float, float]
                            ) -> tuple[float, float, float, float]:
         """A box in the shown picture's pixels, in pad units (where it shows on the pad)."""
-        if self._picture is None or self._picture.isNull():
+        picture = self.picture()
+        if picture is None or picture.isNull():
             return box
         pad = self.pad_rect()
-        target = _picture_target(pad, self._picture)
-        sx = target.width() / self._picture.width() * PAD_UNITS / pad.width()
-        sy = target.height() / self._picture.height() * PAD_UNITS / pad.height()
+        target = _picture_target(pad, picture)
+        sx = target.width() / picture.width() * PAD_UNITS / pad.width()
+        sy = target.height() / picture.height() * PAD_UNITS / pad.height()
         left = (target.left() - pad.left()) * PAD_UNITS / pad.width()
         top = (target.top() - pad.top()) * PAD_UNITS / pad.height()
         x0, y0, x1, y1 = box

@@ -17,10 +17,10 @@ from digitpad.atomic import write_bytes_atomic
 from digitpad.ml.ink import Drawing, InkError, load_ink, save_ink
 from digitpad.ui.pad.canvas import PAD_KEY, PAD_UNITS, InkCanvas
 from digitpad.ui.support.dialogs import (
-    IMAGE_FILTER,
     INK_FILTER,
     PNG_FILTER,
     Dialogs,
+    image_filter,
     last_folder,
     open_from_last_folder,
     remember_folder,
@@ -46,7 +46,7 @@ class DrawingFiles(QObject):
     @Slot()
     def open_image(self) -> None:
         path = open_from_last_folder(self._dialogs(), self._settings, "Open an image of a digit",
-                                     IMAGE_FILTER)
+                                     image_filter())
         if path is not None:
             self.image_chosen.emit(str(path))
 

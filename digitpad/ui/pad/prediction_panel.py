@@ -8,18 +8,23 @@ from __future__ import annotations
 import functools
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QFontMetricsF, QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from digitpad.ui.pad.verdict import DASH, Certainty, Verdict
 
 DIGIT_PIXELS = 96
 WORDS_PIXELS = 34
 """"Not a digit" in words: as wide as the panel allows, as tall as a line of a big title."""
-NUMBER_WIDTH = 240
-"""Pixels a number's digits share; each digit is as large as that allows, at most DIGIT_PIXELS."""
-_DIGIT_ASPECT = 0.62
-"""A digit's width over its height in the headline font, with the button's padding."""
+_DIGIT_PADDING = 2
+"""Pixels a number's digit button adds to its digit's width (its padding)."""
 _NUMBER_STYLE = """
 QToolButton { border: none; border-bottom: 3px solid transparent; padding: 0 1px; }
 QToolButton:checked { border-bottom-color: palette(highlight); }
@@ -56,6 +61,8 @@ class PredictionPanel(QWidget):
         layout.setSpacing(2)
         self.number_row = QWidget()
         self.number_row.setStyleSheet(_NUMBER_STYLE)
+        # Its digits fit the panel's width (``_fit_number``), so its own must not set the panel's.
+        self.number_row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._number_layout = QHBoxLayout(self.number_row)
         self._number_layout.setContentsMargins(0, 0, 0, 0)
         self._number_layout.setSpacing(0)
@@ -82,9 +89,6 @@ class PredictionPanel(QWidget):
         as buttons, ``selected`` checked; the detail line as for a digit."""
         self.show_verdict(verdict)
         digits = verdict.headline.rstrip("?")
-        pixels = min(DIGIT_PIXELS, round(NUMBER_WIDTH / (_DIGIT_ASPECT * max(1, len(digits)))))
-        font = QFont(self._digit_font)
-        font.setPixelSize(pixels)
         while len(self._digit_buttons) < len(digits):
             button = QToolButton(checkable=True, autoRaise=True)
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the keys with the pad
@@ -97,12 +101,32 @@ class PredictionPanel(QWidget):
             button.setVisible(n < len(digits))
             if n < len(digits):
                 button.setText(digits[n])
-                button.setFont(font)
                 button.setPalette(palette)
                 button.setChecked(n == selected)
                 button.setToolTip(f"Digit {n + 1}: show it in the chart and the preview")
+        self._fit_number()
         self.headline.hide()
         self.number_row.show()
+
+    def _fit_number(self) -> None:
+        """Each digit as large as the panel's width allows for all of them, at most
+        ``DIGIT_PIXELS`` high."""
+        buttons = [b for b in self._digit_buttons if not b.isHidden()]
+        if not buttons:
+            return
+        per_pixel = QFontMetricsF(self._digit_font).horizontalAdvance("0") / DIGIT_PIXELS
+        room = self.width() / len(buttons) - _DIGIT_PADDING
+        font = QFont(self._digit_font)
+        font.setPixelSize(max(1, min(DIGIT_PIXELS, int(room / per_pixel))))
+        width = round(QFontMetricsF(font).horizontalAdvance("0")) + _DIGIT_PADDING
+        for button in buttons:
+            button.setFont(font)
+            button.setFixedWidth(width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self.number_row.isHidden():
+            self._fit_number()
 
     def _on_digit_clicked(self, index: int, _checked: bool = False) -> None:
         self.digit_clicked.emit(index)

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from digitpad.ml.digits import FRAME_SIZE, to_pixels
 
 ZOOM = 5
-"""Screen pixels per model pixel: the pixels are plain to see and it fits beside the answer."""
+"""Screen pixels per model pixel at first: the pixels are plain to see and it fits beside the
+answer. A roomier window zooms in (``set_zoom``), always by whole pixels."""
 
 
 class ModelInputPreview(QWidget):
@@ -20,15 +21,26 @@ class ModelInputPreview(QWidget):
         super().__init__(parent)
         self._array: np.ndarray | None = None
         self._image: QImage | None = None
+        self._zoom = ZOOM
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setToolTip("The 28 by 28 pixel picture the model classifies")
         self.setAccessibleName("Model input preview")
 
     def sizeHint(self) -> QSize:
-        return QSize(FRAME_SIZE * ZOOM + 2, FRAME_SIZE * ZOOM + 2)
+        return QSize(FRAME_SIZE * self._zoom + 2, FRAME_SIZE * self._zoom + 2)
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
+
+    def zoom(self) -> int:
+        return self._zoom
+
+    def set_zoom(self, zoom: int) -> None:
+        """Show each model pixel as ``zoom`` by ``zoom`` screen pixels."""
+        if zoom != self._zoom:
+            self._zoom = zoom
+            self.updateGeometry()
+            self.update()
 
     def image(self) -> np.ndarray | None:
         return self._array
@@ -47,7 +59,7 @@ class ModelInputPreview(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        frame = QRect(0, 0, FRAME_SIZE * ZOOM + 2, FRAME_SIZE * ZOOM + 2)
+        frame = QRect(0, 0, FRAME_SIZE * self._zoom + 2, FRAME_SIZE * self._zoom + 2)
         painter.fillRect(frame, self.palette().color(QPalette.ColorRole.Mid))
         inner = frame.adjusted(1, 1, -1, -1)
         painter.fillRect(inner, QColor("black"))

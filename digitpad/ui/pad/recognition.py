@@ -24,6 +24,7 @@ from digitpad.ml.preprocess import ImageLoadError, ink_to_image, load_gray
 from digitpad.ml.recognizer import Prediction
 from digitpad.ui.models.preparation import ModelPreparer
 from digitpad.ui.pad.workers import ModelInfo, PredictionResult, RecognizerWorker
+from digitpad.ui.support.dialogs import image_format_names
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,9 @@ class LiveRecognition(QObject):
     """ModelInfo"""
     model_failed = Signal(str, str, bool)
     """(path, what is wrong, whether an older model is still in use)"""
-    picture_opened = Signal(str)
+    picture_opened = Signal(str, object)
+    """(path, what was read of it): a picture is what is read now; ``read_picture`` takes the
+    second back to read it again."""
     error = Signal(str, str)
     """(title, message) for something the user can fix, e.g. an unreadable image."""
     _load_requested = Signal(str)
@@ -186,12 +189,18 @@ class LiveRecognition(QObject):
             log.warning("image not opened: %s", exc)
             self.error.emit(
                 "Cannot open the image",
-                f"{exc}\n\nChoose a picture (PNG, JPEG, BMP, GIF, WebP or TIFF) of one "
-                "handwritten digit.",
+                f"{exc}\n\nChoose a picture ({image_format_names()}) of a handwritten digit "
+                "or number.",
             )
             return
+        self.picture_opened.emit(path, gray)
+        self.read_picture(gray)
+
+    @Slot(object)
+    def read_picture(self, gray: np.ndarray) -> None:
+        """Read a picture opened before (``picture_opened`` gave its grey levels), e.g. one
+        that Redo put back on the pad."""
         self._timer.stop()
-        self.picture_opened.emit(path)
         self._strokes, self._picture = (), gray
         self._resubmit()
 

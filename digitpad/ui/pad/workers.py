@@ -46,6 +46,20 @@ class Model(Protocol):
     def summary(self) -> str: ...
 
 
+def load_problem(path: str, exc: Exception) -> str:
+    """Why a model did not load, in words the user can act on: ours for a model digitpad cannot
+    use, the system's for a file it cannot read, and what to do when a part of digitpad itself
+    is missing (an exception's own text is for the log)."""
+    if isinstance(exc, OSError):
+        where = exc.filename if isinstance(exc.filename, str) else path
+        return (f"{where}: {exc.strerror or exc}. Check that the file is there "
+                "and that you may read it, or choose another model.")
+    if isinstance(exc, ImportError):
+        return (f"digitpad cannot run models: a part of it is missing ({exc.name or 'unknown'})."
+                " Reinstall digitpad.")
+    return str(exc)
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     """What the window may know about the loaded model: plain text, no Keras objects."""
@@ -139,7 +153,7 @@ class RecognizerWorker(QObject):
             return
         except (ModelError, ImportError, OSError) as exc:
             log.warning("model %s not loaded: %s", path, exc)
-            self.model_failed.emit(path, str(exc))
+            self.model_failed.emit(path, load_problem(path, exc))
             return
         model.sevens = self._sevens
         self._model = model

@@ -66,7 +66,8 @@ use one, compare them, delete them. Reset to Bundled Model goes back to the mode
 with.</p>
 
 <h3>Files</h3>
-<p>File &rarr; Open Image reads a photo or scan of a digit or a number. Open Ink puts a saved
+<p>File &rarr; Open Image reads a photo or scan of a digit or a number; it takes the place of
+the drawing, which Undo brings back. Open Ink puts a saved
 drawing back on the pad. Save as PNG saves the drawing as a picture; Save Ink saves its strokes,
 to open again or to read with <code>digitpad read</code> on the command line.</p>
 """

@@ -2,12 +2,15 @@
 
 "Draw a 7" shows over the pad; Enter keeps the drawing as a 7, clears the pad and asks for the
 next digit; Esc leaves the mode. Digits come in shuffled rounds of all ten, so a session of any
-length stays balanced, and no digit is asked for twice in a row.
+length stays balanced, and no digit is asked for twice in a row. A drawing the model is sure is
+another digit (a 2 drawn for an 8, in a hurry) is kept only if the user says so: a wrong label
+would teach the model the wrong digit.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal, Slot
@@ -23,11 +26,17 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from digitpad.ml.digits import NUM_CLASSES
+from digitpad.ml.recognizer import Prediction
 from digitpad.ui.pad.canvas import InkCanvas
+from digitpad.ui.pad.verdict import Certainty, verdict_for
+from digitpad.ui.support.dialogs import Dialogs
 from digitpad.ui.support.notice import digit_name
 
 if TYPE_CHECKING:
     from digitpad.ui.teaching.teacher import Kept, Teacher
+
+KEEP, DISCARD = 0, 1
+"""The answers to "Keep it as an 8?", by index."""
 
 _ESCAPE = QKeySequence(Qt.Key.Key_Escape)
 _BANNER_TOP = 18.0
@@ -103,7 +112,8 @@ class CollectMode(QObject):
     The keys 0-9 still label a drawing as what it really is (a slip of the pen is not a 7).
     While collecting, Esc leaves the mode: whoever shows the pad must lend Esc while
     ``toggle_action`` is checked (the pad's Clear keeps Delete), and add ``key_actions()`` to the
-    window so Enter and Esc reach them.
+    window so Enter and Esc reach them. ``dialogs`` gives the window's dialogs, which ask before
+    a drawing the model reads as another digit is kept.
     """
 
     message = Signal(str)
@@ -117,10 +127,12 @@ class CollectMode(QObject):
         teacher: Teacher,
         rng: random.Random | None = None,
         parent: QWidget | None = None,
+        dialogs: Callable[[], Dialogs] | None = None,
     ) -> None:
         super().__init__(parent)
         self._canvas = canvas
         self._teacher = teacher
+        self._dialogs = dialogs if dialogs is not None else lambda: Dialogs(canvas.window())
         self._rng = rng if rng is not None else random.Random()
         self._deck: list[int] = []
         self._asked: int | None = None
@@ -147,6 +159,7 @@ class CollectMode(QObject):
         teacher.kept.connect(self._on_kept)
         teacher.relabelled.connect(self._on_kept)  # the drawing just kept, back on the pad
         teacher.undone.connect(self._on_undone)
+        teacher.set_confirm_collected(self._confirm)
 
     def key_actions(self) -> list[QAction]:
         """Enter and Esc while collecting; keys only, enabled while the mode is on."""
@@ -179,6 +192,31 @@ class CollectMode(QObject):
             self.message.emit(f"Draw {digit_name(self._asked)} first, then press Enter.")
             return
         self._teacher.label(self._asked, collected=True)
+
+    def _confirm(self, asked: int, answer: Prediction) -> bool:
+        """Whether to keep the drawing as the digit asked for, given the model's answer on it:
+        yes unless the model is sure it is another digit; then the user says. Discarded, the
+        pad is cleared (Undo brings it back) for the same digit again; dismissed, the drawing
+        stays on the pad."""
+        verdict = verdict_for(answer)
+        if verdict.certainty is not Certainty.SURE or verdict.digit in (None, asked):
+            return True
+        wanted, read = digit_name(asked), digit_name(verdict.digit)
+        choice = self._dialogs().ask(
+            f"Keep it as {wanted}?",
+            f"digitpad asked for {wanted}, and the model is sure this drawing is {read} "
+            f"({answer.confidence:.0%}).\n\nKeep it as {wanted} only if that is what it is: "
+            f"a sample with the wrong label teaches the model the wrong digit. To keep it as "
+            f"{read}, press {verdict.digit}.",
+            [f"Keep as {wanted}", "Discard"], default=DISCARD)
+        if choice == KEEP:
+            return True
+        if choice == DISCARD:
+            self._canvas.clear()
+            self.message.emit(f"Not kept. Draw {wanted}, then press Enter.")
+        else:
+            self.message.emit("Not kept: the drawing is still on the pad.")
+        return False
 
     @Slot(bool)
     def _set_active(self, active: bool) -> None:

@@ -10,6 +10,7 @@ number has, each digit's ink is kept as a sample of its own, labelled by its typ
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
@@ -90,6 +91,7 @@ class Teacher(QObject):
         self._waiting: tuple[int, bool] | None = None
         self._last: Kept | None = None
         self._typed = ""
+        self._confirm_collected: Callable[[int, Prediction], bool] = lambda digit, answer: True
         recognition.prediction_changed.connect(self._on_prediction)
         canvas.strokes_changed.connect(self._forget_typed)
 
@@ -105,6 +107,11 @@ class Teacher(QObject):
 
     def last(self) -> Kept | None:
         return self._last
+
+    def set_confirm_collected(self, confirm: Callable[[int, Prediction], bool]) -> None:
+        """Collect mode's say before a drawing is kept as the digit it asked for: ``confirm``
+        gets that digit and the model's answer on the drawing, and False keeps nothing."""
+        self._confirm_collected = confirm
 
     @Slot(int)
     def label(self, digit: int, collected: bool = False) -> None:
@@ -186,6 +193,12 @@ class Teacher(QObject):
         strokes = self._canvas.strokes()
         if not strokes:
             return  # cleared while the model was answering
+        model = self._recognition.model()
+        prediction = self._prediction  # clearing the pad below replaces it
+        answered = (model is not None and self._recognition.is_up_to_date()
+                    and prediction.digit is not None)
+        if collected and answered and not self._confirm_collected(digit, prediction):
+            return
         drawing = Drawing(strokes, digit, {PAD_KEY: PAD_UNITS})
         fingerprint = strokes_fingerprint(drawing)
         last = self._last
@@ -193,10 +206,6 @@ class Teacher(QObject):
         if (last is not None and not last.number and last.fingerprint == fingerprint
                 and self._relabel(last, digit, cleared, collected)):
             return
-        model = self._recognition.model()
-        prediction = self._prediction  # clearing the pad below replaces it
-        answered = (model is not None and self._recognition.is_up_to_date()
-                    and prediction.digit is not None)
         try:
             sample_id = self._store.add(
                 drawing, digit,

@@ -8,6 +8,7 @@ collect mode and the Teach and Window menus; the composition root puts them into
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QKeyCombination, QObject, QSettings, Qt, Signal, Slot
@@ -28,6 +29,7 @@ from digitpad.samples import SampleStore
 from digitpad.ui.pad.canvas import InkCanvas
 from digitpad.ui.pad.recognition import LiveRecognition
 from digitpad.ui.pad.workers import RecognizerWorker
+from digitpad.ui.support.dialogs import Dialogs
 from digitpad.ui.support.notice import UndoNotice, digit_name
 from digitpad.ui.teaching.collect_mode import CollectMode
 from digitpad.ui.teaching.teacher import Kept, Teacher
@@ -165,6 +167,7 @@ class Teaching(QObject):
 
     ``panel`` goes under the chart, ``menus()`` into the menu bar and ``key_actions()`` onto the
     window (keys only); ``collect.toggle_action`` says when collect mode wants Esc for itself.
+    ``dialogs`` gives the window's current dialogs, for collect mode's questions.
     """
 
     def __init__(
@@ -175,6 +178,7 @@ class Teaching(QObject):
         store: SampleStore,
         settings: QSettings,
         parent: QWidget,
+        dialogs: Callable[[], Dialogs] | None = None,
     ) -> None:
         super().__init__(parent)
         self._parent = parent
@@ -186,7 +190,7 @@ class Teaching(QObject):
 
         self._canvas = canvas
         self.teacher = Teacher(canvas, recognition, store, settings, self)
-        self.collect = CollectMode(canvas, self.teacher, parent=parent)
+        self.collect = CollectMode(canvas, self.teacher, parent=parent, dialogs=dialogs)
         self.panel = TeachingPanel(self.collect.toggle_action)
 
         self.digit_actions: list[QAction] = []

@@ -47,11 +47,14 @@ def dialogs() -> FakeDialogs:
 
 @pytest.fixture
 def fake_loader() -> Callable[[Path], FakeModel]:
-    """Loads a FakeModel for any path except one named ``broken*``, which fails like Keras would."""
+    """Loads a FakeModel for any path except one named ``broken*``, which fails like Keras would;
+    one named ``sure*`` is sure of every answer (99.9 %), the others unsure (90 % in float32)."""
 
     def load(path: Path) -> FakeModel:
         if path.name.startswith("broken"):
             raise ModelError(f"{path}: not a Keras model (a .keras file is a zip archive)")
+        if path.name.startswith("sure"):
+            return FakeModel(path.name, confidence=0.999)
         return FakeModel(path.name)
 
     return load

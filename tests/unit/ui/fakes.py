@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
+from PySide6.QtCore import Qt
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.outputs import Sevens
@@ -23,8 +24,12 @@ class FakeDialogs:
     asked: list[tuple[str, str]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
     texts: list[tuple[str, str]] = field(default_factory=list)
+    documents: list[tuple[str, str, Qt.TextFormat]] = field(default_factory=list)
     abouts: list[tuple[str, str]] = field(default_factory=list)
     helps: list[tuple[str, str]] = field(default_factory=list)
+    answers: list[int | None] = field(default_factory=list)
+    """The answers to ``ask``, in order: a choice's index, or None for Esc."""
+    questions: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
 
     def _answer(self, kind: str, title: str) -> Path | None:
         self.asked.append((kind, title))
@@ -41,8 +46,18 @@ class FakeDialogs:
     def error(self, title: str, message: str) -> None:
         self.errors.append((title, message))
 
+    def ask(self, title: str, message: str, choices: Sequence[str], default: int = 0,
+            escape: int | None = None) -> int | None:
+        self.questions.append((title, message, tuple(choices)))
+        if not self.answers:
+            raise AssertionError(f"unexpected question: {title}")
+        return self.answers.pop(0)
+
     def text(self, title: str, text: str) -> None:
         self.texts.append((title, text))
+
+    def document(self, title: str, text: str, text_format: Qt.TextFormat) -> None:
+        self.documents.append((title, text, text_format))
 
     def about(self, title: str, rich_text: str) -> None:
         self.abouts.append((title, rich_text))

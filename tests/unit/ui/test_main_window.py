@@ -296,7 +296,7 @@ def test_an_opened_picture_is_shown_on_the_pad(window: MainWindow, tmp_path: Pat
     picture = QImage(30, 30, QImage.Format.Format_RGB32)
     picture.fill(Qt.GlobalColor.black)
     picture.save(str(tmp_path / "photo.png"))
-    window.show_picture(str(tmp_path / "photo.png"))
+    window.show_picture(str(tmp_path / "photo.png"), "what was read")
     assert window.canvas.picture() is not None
     assert window.clear_action.isEnabled()
 
@@ -305,9 +305,12 @@ def test_model_summary_and_card(window: MainWindow, dialogs: FakeDialogs) -> Non
     window.show_model_ready(INFO)
     window.summary_action.trigger()
     window.card_action.trigger()
-    (summary_title, summary), (card_title, card) = dialogs.texts
+    (summary_title, summary, summary_format), (card_title, card, card_format) = \
+        dialogs.documents
     assert "test.keras" in summary_title and "Total params: 7" in summary
-    assert "test.keras" in card_title and "architecture: cnn" in card
+    assert summary_format is Qt.TextFormat.RichText
+    assert "test.keras" in card_title and "| Architecture | cnn |" in card
+    assert card_format is Qt.TextFormat.MarkdownText
 
 
 def test_a_broken_model_is_explained_and_the_old_one_kept(window, dialogs) -> None:

@@ -206,16 +206,48 @@ def test_a_picture_replaces_the_ink_until_the_next_edit(canvas: InkCanvas, qtbot
     picture = QImage(50, 50, QImage.Format.Format_RGB32)
     picture.fill(QColor("black"))
     with qtbot.assertNotEmitted(canvas.strokes_changed):
-        canvas.show_picture(picture)
-    assert canvas.picture() is not None and not canvas.has_ink() and not canvas.can_undo()
+        canvas.show_picture(picture, "photo")
+    assert canvas.picture() is not None and not canvas.has_ink()
     assert dark_pixels(canvas.grab().toImage()) > 50_000  # the picture is on the pad
     canvas.draw_stroke(along(canvas, (300, 200), (300, 800)))
     assert canvas.picture() is None and len(canvas.strokes()) == 1
 
-    canvas.show_picture(picture)
+    canvas.show_picture(picture, "photo")
     with qtbot.waitSignal(canvas.strokes_changed):
         canvas.clear()
     assert canvas.picture() is None
+
+
+def test_undo_brings_back_what_a_picture_replaced_and_redo_the_picture(
+        canvas: InkCanvas, qtbot) -> None:
+    """Opening a picture throws nothing away: Undo and Redo step through ink and pictures."""
+    canvas.draw_stroke(along(canvas, (300, 200), (300, 800)))
+    drawn = canvas.strokes()
+    picture = QImage(50, 50, QImage.Format.Format_RGB32)
+    picture.fill(QColor("black"))
+    canvas.show_picture(picture, "photo")
+    assert canvas.can_undo() and not canvas.can_redo()
+
+    with qtbot.waitSignal(canvas.strokes_changed) as changed:
+        canvas.undo()
+    assert canvas.picture() is None and canvas.strokes() == drawn and changed.args == [drawn]
+    with qtbot.waitSignal(canvas.picture_restored) as restored, \
+            qtbot.assertNotEmitted(canvas.strokes_changed):
+        canvas.redo()
+    assert restored.args == ["photo"] and canvas.picture() is not None and not canvas.has_ink()
+    assert dark_pixels(canvas.grab().toImage()) > 50_000
+
+    canvas.draw_stroke(along(canvas, (200, 500), (700, 500)))  # ink over the picture
+    assert canvas.picture() is None
+    with qtbot.waitSignal(canvas.picture_restored):
+        canvas.undo()
+    assert canvas.picture() is not None
+    canvas.clear()
+    assert canvas.picture() is None and not canvas.has_ink()
+    with qtbot.waitSignal(canvas.picture_restored):
+        canvas.undo()  # Clear too
+    canvas.undo()
+    assert canvas.strokes() == drawn and canvas.picture() is None
 
 
 def test_render_image_is_dark_ink_on_white(canvas: InkCanvas) -> None:

@@ -2,35 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from digitpad.ui.pad.preview import ZOOM, ModelInputPreview
 
 
 @pytest.fixture
-def preview(qtbot) -> ModelInputPreview:
+def preview(qtbot) -> Iterator[ModelInputPreview]:
+    """In a layout, as in the window: the layout gives it the size it asks for."""
+    holder = QWidget()
     widget = ModelInputPreview()
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    QVBoxLayout(holder).addWidget(widget)
+    qtbot.addWidget(holder)
+    holder.show()
+    qtbot.waitExposed(holder)
+    yield widget  # the holder lives as long as the test
 
 
-def grey_levels(preview: ModelInputPreview) -> np.ndarray:
+def grey_levels(preview: ModelInputPreview, zoom: int = ZOOM) -> np.ndarray:
     image = preview.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
     data = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
-    return data[1 : 1 + 28 * ZOOM, 1 : 1 + 28 * ZOOM].astype(int)
+    return data[1 : 1 + 28 * zoom, 1 : 1 + 28 * zoom].astype(int)
 
 
-def test_every_model_pixel_is_a_crisp_block(preview: ModelInputPreview) -> None:
+@pytest.mark.parametrize("zoom", [ZOOM, 8])
+def test_every_model_pixel_is_a_crisp_block(preview: ModelInputPreview, zoom: int) -> None:
+    """At the first zoom and at a roomy window's."""
+    preview.set_zoom(zoom)
+    QApplication.processEvents()  # the layout makes room
+    assert preview.width() == preview.height() == 28 * zoom + 2
     rng = np.random.default_rng(0)
     image = rng.random((28, 28)).astype(np.float32)
     preview.set_image(image)
-    shown = grey_levels(preview)
-    blocks = shown.reshape(28, ZOOM, 28, ZOOM)
+    shown = grey_levels(preview, zoom)
+    blocks = shown.reshape(28, zoom, 28, zoom)
     # Nearest-neighbour scaling: each block is one flat grey, equal to the model's pixel.
     assert (blocks.max(axis=(1, 3)) == blocks.min(axis=(1, 3))).all()
     np.testing.assert_allclose(blocks[:, 0, :, 0], np.round(image * 255), atol=1)

@@ -157,7 +157,7 @@ def test_an_image_is_classified(recognition: LiveRecognition, qtbot, tmp_path: P
     path = tmp_path / "one.png"
     Image.fromarray(picture).save(path)
     opened: list[str] = []
-    recognition.picture_opened.connect(opened.append)
+    recognition.picture_opened.connect(lambda path, gray: opened.append(path))
     with qtbot.waitSignal(recognition.prediction_changed):
         recognition.open_image(str(path))
     assert opened == [str(path)]
@@ -179,13 +179,15 @@ def test_a_failed_load_says_whether_the_old_model_remains(
     recognition: LiveRecognition, models: dict[str, object], qtbot
 ) -> None:
     models["broken.keras"] = OSError("disk on fire")
+    said = ("/m/broken.keras: disk on fire. Check that the file is there and that you may read "
+            "it, or choose another model.")
     with qtbot.waitSignal(recognition.model_failed) as failed:
         recognition.load_model("/m/broken.keras")
-    assert failed.args == ["/m/broken.keras", "disk on fire", False]
+    assert failed.args == ["/m/broken.keras", said, False]
     ready(recognition, qtbot)
     with qtbot.waitSignal(recognition.model_failed) as failed:
         recognition.load_model("/m/broken.keras")
-    assert failed.args == ["/m/broken.keras", "disk on fire", True]
+    assert failed.args == ["/m/broken.keras", said, True]
     assert recognition.model().name == "gated.keras"
 
 

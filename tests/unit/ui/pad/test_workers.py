@@ -97,6 +97,22 @@ def test_a_broken_model_is_reported_and_the_old_one_stays(running: Running, qtbo
     assert predicted.args[0].request_id == 1  # still classifying with good.keras
 
 
+@pytest.mark.parametrize(("error", "expected"), [
+    (PermissionError(13, "Permission denied", "/models/locked.keras"),
+     "/models/locked.keras: Permission denied. Check that the file is there and that you may "
+     "read it, or choose another model."),
+    (ModuleNotFoundError("No module named 'ai_edge_litert'", name="ai_edge_litert"),
+     "digitpad cannot run models: a part of it is missing (ai_edge_litert). Reinstall digitpad."),
+], ids=["unreadable", "missing-part"])
+def test_a_model_that_cannot_be_read_is_explained_in_words(
+        running: Running, qtbot, error: Exception, expected: str) -> None:
+    """Not "[Errno 13] Permission denied: '/models/locked.keras'": what it means, what to do."""
+    running.models["locked.keras"] = error
+    with qtbot.waitSignal(running.driver.model_failed) as failed:
+        running.driver.load.emit("/models/locked.keras")
+    assert failed.args == ["/models/locked.keras", expected]
+
+
 def test_prediction_runs_off_the_gui_thread(running: Running, qtbot) -> None:
     model = GatedModel()
     model.gate.set()

@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
-from digitpad.ui.teaching.collect_mode import CollectMode
+from digitpad.ui.support.notice import digit_name
+from digitpad.ui.teaching.collect_mode import DISCARD, KEEP, CollectMode
 
 if TYPE_CHECKING:  # fixture types; conftest itself is loaded by pytest
     from tests.unit.ui.conftest import Taught
@@ -131,3 +132,52 @@ def test_digit_keys_still_say_what_a_drawing_really_is(taught: Taught, qtbot) ->
     QTest.keyClick(taught.window.canvas, Qt.Key(Qt.Key.Key_0.value + other))
     assert [s.label for s in taught.store.samples()] == [other]
     assert collect.asked() == asked  # still waiting for the digit asked for
+
+
+def draw_another_digit(taught: Taught, qtbot, asked: int) -> int:
+    """Draws until the model reads something other than ``asked``; the digit it reads."""
+    for shift in range(0, 200, 10):
+        taught.window.canvas.clear()
+        draw(taught, qtbot, shift=shift)
+        read = taught.live.reading()
+        if read is not None and read.digits[0].digit != asked:
+            return read.digits[0].digit
+    raise AssertionError("every drawing read as the digit asked for")
+
+
+def test_a_drawing_the_model_is_sure_is_another_digit_is_kept_only_if_the_user_says_so(
+        taught: Taught, qtbot) -> None:
+    """Asked for an 8, the user drew a 2 the model reads as a 2 at 100 %: it asks first."""
+    with qtbot.waitSignal(taught.live.model_ready):
+        taught.live.load_model("/models/sure.keras")
+    collect, canvas = taught.teaching.collect, taught.window.canvas
+    collect.start()
+    asked = collect.asked()
+    assert asked is not None
+    read = draw_another_digit(taught, qtbot, asked)
+    strokes = canvas.strokes()
+
+    taught.dialogs.answers = [DISCARD]
+    key(taught, Qt.Key.Key_Return)
+    ((title, message, choices),) = taught.dialogs.questions
+    assert title == f"Keep it as {digit_name(asked)}?"
+    assert f"sure this drawing is {digit_name(read)} (100%)" in message
+    assert choices == (f"Keep as {digit_name(asked)}", "Discard")
+    assert len(taught.store) == 0 and not canvas.has_ink()
+    assert collect.asked() == asked and collect.kept_count() == 0  # the same digit again
+    assert taught.teaching.panel.notice.text() == (
+        f"Not kept. Draw {digit_name(asked)}, then press Enter.")
+
+    canvas.undo()  # the discarded drawing comes back
+    assert len(canvas.strokes()) == len(strokes)
+    taught.dialogs.answers = [None]  # Esc: nothing kept, nothing discarded
+    key(taught, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(taught.dialogs.questions) == 2)
+    assert len(taught.store) == 0 and canvas.has_ink() and collect.asked() == asked
+
+    taught.dialogs.answers = [KEEP]  # the model is wrong: it is what was asked for
+    key(taught, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(taught.store) == 1)
+    (sample,) = taught.store.samples()
+    assert (sample.label, sample.predicted) == (asked, read)
+    assert collect.kept_count() == 1 and collect.asked() != asked
