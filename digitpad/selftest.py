@@ -31,6 +31,7 @@ from digitpad.ml.card import ModelCard
 from digitpad.ml.digits import NUM_CLASSES
 from digitpad.ml.ink import Drawing, InkError, load_ink
 from digitpad.ml.outputs import OUTPUT_NAMES, output_names
+from digitpad.ml.preprocess import IMAGE_FORMATS
 from digitpad.ml.recognizer import Prediction
 from digitpad.paths import assets_dir, bundled_model_path
 
@@ -41,8 +42,9 @@ if TYPE_CHECKING:
 TIMEOUT_MS = 120_000
 """A model loads in well under a second and training one epoch takes seconds; a minute or two
 means something is broken."""
-IMAGE_FORMATS = ("png", "jpeg", "bmp")
-"""What "Open picture" offers; Qt reads JPEG through a plugin the bundle must carry."""
+QT_IMAGE_FORMATS = tuple(name.lower() for name in IMAGE_FORMATS)
+"""What Open Image offers, as Qt names them; Qt reads all but PNG and BMP through plugins the
+bundle must carry."""
 SWITCHES = 2
 """Pairs of model switches (trained, bundled) after training."""
 
@@ -107,13 +109,13 @@ def check_model_windows(parts: Digitpad) -> str:
 
 def check_image_formats() -> str:
     readable = {bytes(name).decode() for name in QImageReader.supportedImageFormats()}
-    missing = [name for name in IMAGE_FORMATS if name not in readable]
+    missing = [name for name in QT_IMAGE_FORMATS if name not in readable]
     if missing:
         raise SelfTestFailed(
             f"Qt cannot read {', '.join(missing)} pictures: the image format plugins are missing "
             f"from the installation (Qt reads {', '.join(sorted(readable))})"
         )
-    return f"Qt reads {', '.join(IMAGE_FORMATS)} pictures"
+    return f"Qt reads {', '.join(QT_IMAGE_FORMATS)} pictures"
 
 
 def check_model(parts: Digitpad) -> str:

@@ -67,7 +67,8 @@ def test_the_bundle_holds_the_assets_and_not_the_exclusions(frozen_app: Path) ->
                      "tensorflow/include", "tensorflow/compiler/mlir/stablehlo"):
         assert not (inside / excluded).exists(), excluded
     assert not list(inside.glob("PySide6/Qt/plugins/platforms/*eglfs*"))
-    assert list(inside.glob("PySide6/Qt/plugins/imageformats/*qjpeg*"))
+    for plugin in ("qjpeg", "qgif", "qwebp", "qtiff"):
+        assert list(inside.glob(f"PySide6/Qt/plugins/imageformats/*{plugin}*")), plugin
 
 
 def test_self_test_offscreen_from_another_directory(frozen_app: Path, tmp_path: Path) -> None:

@@ -109,7 +109,7 @@ def test_a_working_app_passes_and_shows_what_it_checked(start_app, samples, caps
     assert selftest.run(app, training=skip_training) == 0
     out = capsys.readouterr().out.splitlines()
     assert "self-test: window shown on the 'offscreen' platform" in out[0]
-    assert out[1] == "self-test: Qt reads png, jpeg, bmp pictures"
+    assert out[1] == "self-test: Qt reads png, jpeg, bmp, gif, webp, tiff pictures"
     assert out[2].startswith("self-test: model ") and "digitpad-cnn.keras ready" in out[2]
     assert out[2].endswith("on LiteRT")
     sample_lines = [line for line in out if line.startswith("self-test: sample ")]
@@ -166,12 +166,12 @@ def test_a_model_that_does_not_load_fails_with_the_reason(start_app, capsys) -> 
     assert last.endswith("digitpad-cnn.keras: not a Keras model (a .keras file is a zip archive)")
 
 
-def test_missing_jpeg_support_fails(start_app, samples, capsys, monkeypatch) -> None:
+def test_missing_image_format_plugins_fail(start_app, samples, capsys, monkeypatch) -> None:
     monkeypatch.setattr(QImageReader, "supportedImageFormats", lambda: [b"bmp", b"png"])
     app = start_app(lambda path: ReadingModel(samples))
     assert selftest.run(app, training=skip_training) == 1
     last = capsys.readouterr().out.splitlines()[-1]
-    assert last.startswith("self-test: FAILED: Qt cannot read jpeg pictures")
+    assert last.startswith("self-test: FAILED: Qt cannot read jpeg, gif, webp, tiff pictures")
 
 
 @pytest.mark.parametrize(
