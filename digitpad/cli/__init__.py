@@ -18,6 +18,7 @@ from datetime import datetime
 from digitpad import __version__
 from digitpad.cli.classify import classify_command, evaluate_command, info_command
 from digitpad.cli.common import CliError
+from digitpad.cli.inspect import inspect_command
 from digitpad.cli.read import read_command
 from digitpad.cli.train import train_command
 from digitpad.ml.datasets import DatasetError
@@ -170,6 +171,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="train on only the first N training images (quick runs)",
     )
 
+    inspect = commands.add_parser(
+        "inspect",
+        help="every layer's output for drawings in ink JSON files or images",
+        description="Print each layer's output (name, class, shape, values) for each drawing, "
+        "as the model's summary lists its layers.",
+    )
+    inspect.add_argument("paths", nargs="+", metavar="FILE",
+                         help="ink .json files or pictures (PNG, JPEG, BMP, GIF, WebP, TIFF)")
+    inspect.add_argument("--json", action="store_true",
+                         help="print machine-readable JSON with every value")
+    _add_sevens_argument(inspect)
+    _add_model_argument(inspect)
+
     info = commands.add_parser("info", help="model summary and model card figures")
     _add_model_argument(info)
     return parser
@@ -204,7 +218,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run the parsed subcommand (``argv`` is recorded in model cards); returns the exit code."""
     args.argv = list(argv)
     handlers = {"classify": classify_command, "read": read_command,
-                "evaluate": evaluate_command, "train": train_command, "info": info_command}
+                "evaluate": evaluate_command, "train": train_command, "info": info_command,
+                "inspect": inspect_command}
     try:
         return handlers[args.command](args)
     except (CliError, InkError, SampleError, ImageLoadError, DatasetError, ModelError,

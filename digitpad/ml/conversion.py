@@ -3,7 +3,8 @@ child process and in ``digitpad train``, never in the window's process.
 
 A conversion is checked before it is kept: the ``.tflite`` must give the Keras model's
 probabilities (within :data:`TOLERANCE`) on a handful of inputs, so an operator the converter
-mishandles is refused here instead of misreading the user's drawings later.
+mishandles is refused here instead of misreading the user's drawings later. The same goes for a
+model's *layers form* (:mod:`digitpad.ml.layer_outputs`), layer by layer.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ import numpy as np
 from digitpad.atomic import remove_stale, write_bytes_atomic, write_text_atomic
 from digitpad.ml.card import ModelCard
 from digitpad.ml.digits import INPUT_SHAPE
+from digitpad.ml.layer_outputs import (
+    Layer,
+    LayerOutputs,
+    LayersForm,
+    LayersRecord,
+    layers_cache_paths,
+)
 from digitpad.ml.litert import (
     LITERT_SUFFIX,
     LiteRTError,
@@ -79,7 +87,7 @@ def convert_file(keras_path: str | os.PathLike[str], cache_dir: Path) -> LiteRTF
     OSError when the cache cannot be written. What killed conversions left in the cache (hidden
     temporary files, a ``.tflite`` whose record was never written) is cleared first.
     """
-    remove_stale([*cache_dir.glob(".*.tmp*"), *_unrecorded(cache_dir)], LEFTOVER_AGE_SECONDS)
+    _clear_leftovers(cache_dir)
     keras_sha256 = file_sha256(keras_path)
     model = load_keras_model(keras_path)
     tflite, record_path = cache_paths(cache_dir, keras_sha256)
@@ -88,18 +96,116 @@ def convert_file(keras_path: str | os.PathLike[str], cache_dir: Path) -> LiteRTF
     return LiteRTForm(tflite, record)
 
 
+def convert_layers_file(keras_path: str | os.PathLike[str], cache_dir: Path) -> LayersForm:
+    """The layers form of a ``.keras`` file (:mod:`digitpad.ml.layer_outputs`), made in
+    ``cache_dir`` keyed by its hash; loaded, raises and clears leftovers as :func:`convert_file`."""
+    _clear_leftovers(cache_dir)
+    keras_sha256 = file_sha256(keras_path)
+    model = load_keras_model(keras_path)
+    tflite, record_path = layers_cache_paths(cache_dir, keras_sha256)
+    record = write_layers_form(model, tflite, keras_sha256)
+    write_text_atomic(record_path, json.dumps(record.to_json(), indent=2) + "\n")
+    return LayersForm(tflite, record)
+
+
+def write_layers_form(model: Any, tflite_path: Path, keras_sha256: str) -> LayersRecord:
+    """Convert ``model``'s layers, check each one's output against Keras' and write the form
+    atomically to ``tflite_path``.
+
+    A hidden layer's values reach tens (the bundled CNN's first ``Dense``: 67 on a random
+    input), where float32 sums taken in another order differ by about 1e-4; so a layer may
+    differ by :data:`TOLERANCE` times its largest value, or by :data:`TOLERANCE` where that is
+    below 1 (probabilities, as :func:`write_litert_form` checks them).
+    """
+    probe, layers = layer_probe(model)
+    write_bytes_atomic(tflite_path, tflite_bytes(probe))
+    try:
+        _check_same_layer_outputs(probe, layers, tflite_path)
+    except BaseException:
+        tflite_path.unlink(missing_ok=True)
+        raise
+    return LayersRecord(keras_sha256, file_sha256(tflite_path), tflite_path.name, layers)
+
+
+def layer_probe(model: Any) -> tuple[Any, tuple[Layer, ...]]:
+    """A Keras model whose outputs are ``model``'s layers' outputs, and those layers, in the
+    order and with the names of ``model.summary()``.
+
+    A Sequential or functional model's layers are connected already; a ``keras.Model``
+    subclass's are connected by calling it once on a symbolic 28x28 input. Input layers are left
+    out (their output is the drawing), and so are layers that do not give one tensor (none of
+    digitpad's architectures has one).
+    """
+    import keras
+
+    inputs = getattr(model, "inputs", None)  # a subclassed model has none
+    if inputs is None:
+        inputs = [keras.Input(shape=INPUT_SHAPE, name="image")]
+        model.call(inputs[0])
+    if len(inputs) != 1:
+        raise ModelError(f"{model.name}: the model has {len(inputs)} inputs; digitpad needs one")
+    chosen = [(layer, output) for layer in model.layers
+              if not isinstance(layer, keras.layers.InputLayer)
+              and isinstance(output := _output_of(layer), keras.KerasTensor)]
+    try:
+        probe = keras.Model(inputs[0], [output for _, output in chosen], name=model.name)
+    except ValueError as exc:  # a layer not reached from the input
+        raise ModelError(f"{model.name}: its layers cannot be shown one by one ({exc})") from exc
+    return probe, tuple(Layer(layer.name, type(layer).__name__,
+                              tuple(int(n) for n in output.shape[1:]))
+                        for layer, output in chosen)
+
+
+def _output_of(layer: Any) -> Any:
+    try:
+        return layer.output
+    except AttributeError:  # never called: a subclass's layer its ``call`` does not use
+        return None
+
+
+def _clear_leftovers(cache_dir: Path) -> None:
+    """What killed conversions left: hidden temporary files, forms without their record."""
+    remove_stale([*cache_dir.glob(".*.tmp*"), *_unrecorded(cache_dir)], LEFTOVER_AGE_SECONDS)
+
+
 def _unrecorded(cache_dir: Path) -> list[Path]:
-    """Cached ``.tflite`` files without the record that vouches for them (never served)."""
+    """Cached ``.tflite`` files (layers forms too) without the record that vouches for them
+    (never served)."""
     return [path for path in cache_dir.glob(f"*{LITERT_SUFFIX}")
             if not path.with_suffix(".json").exists()]
 
 
-def _check_same_answers(recognizer: Recognizer, tflite_path: Path) -> None:
+def _check_inputs() -> np.ndarray:
+    """An empty drawing and random ones: every pixel in use, values a drawing could have."""
     rng = np.random.default_rng(0)
-    inputs = np.concatenate([
+    return np.concatenate([
         np.zeros((1, *INPUT_SHAPE), np.float32),
         rng.random((_CHECK_INPUTS - 1, *INPUT_SHAPE), np.float32),
     ])
+
+
+def _check_same_layer_outputs(probe: Any, layers: tuple[Layer, ...], tflite_path: Path) -> None:
+    inputs = _check_inputs()
+    try:
+        lite = LayerOutputs(tflite_path, layers)
+    except LiteRTError as exc:
+        raise ModelError(str(exc)) from exc
+    outputs = probe(inputs, training=False)  # a list, or one tensor for a one-layer model
+    expected = [np.asarray(output) for output in (
+        outputs if isinstance(outputs, list | tuple) else [outputs])]
+    got = [lite.run(image) for image in inputs]
+    for k, layer in enumerate(layers):
+        difference = max(float(np.max(np.abs(expected[k][i] - got[i][k])))
+                         for i in range(len(inputs)))
+        allowed = TOLERANCE * max(1.0, float(np.max(np.abs(expected[k]))))
+        if not difference <= allowed:
+            raise ModelError(
+                f"{probe.name}: the LiteRT form of layer {layer.name} answers differently from "
+                f"Keras (by up to {difference:.2g}; at most {allowed:.2g} is allowed)")
+
+
+def _check_same_answers(recognizer: Recognizer, tflite_path: Path) -> None:
+    inputs = _check_inputs()
     try:
         lite = LiteRTModel(tflite_path, threads=1)
     except LiteRTError as exc:

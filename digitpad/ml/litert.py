@@ -155,6 +155,19 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+def open_interpreter(path: Path, threads: int) -> Any:
+    """A LiteRT interpreter for ``path``, its tensors allocated; LiteRTError says why not."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    try:
+        with _native_stderr_silenced():
+            interpreter = Interpreter(model_path=str(path), num_threads=threads)
+            interpreter.allocate_tensors()
+    except (ValueError, RuntimeError) as exc:
+        raise LiteRTError(f"{path}: not a usable LiteRT model ({exc})") from exc
+    return interpreter
+
+
 class LiteRTModel:
     """One LiteRT interpreter: (N, *input_shape) float32 -> (N, outputs) float32.
 
@@ -163,14 +176,7 @@ class LiteRTModel:
     """
 
     def __init__(self, path: Path, threads: int = THREADS) -> None:
-        from ai_edge_litert.interpreter import Interpreter
-
-        try:
-            with _native_stderr_silenced():
-                self._interpreter = Interpreter(model_path=str(path), num_threads=threads)
-                self._interpreter.allocate_tensors()
-        except (ValueError, RuntimeError) as exc:
-            raise LiteRTError(f"{path}: not a usable LiteRT model ({exc})") from exc
+        self._interpreter = open_interpreter(path, threads)
         inputs = self._interpreter.get_input_details()
         outputs = self._interpreter.get_output_details()
         if len(inputs) != 1 or len(outputs) != 1:

@@ -1,0 +1,204 @@
+"""Every layer's output on LiteRT: named, shaped and valued as Keras' own, for every kind of model
+digitpad uses; made once into the cache, and read in a process that never imports TensorFlow."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from digitpad.ml.card import ModelCard
+from digitpad.ml.conversion import convert_file, convert_layers_file
+from digitpad.ml.datasets import Mnist
+from digitpad.ml.ink import Drawing
+from digitpad.ml.layer_outputs import (
+    Layer,
+    LayerOutputs,
+    NeedsLayersForm,
+    layers_cache_paths,
+)
+from digitpad.ml.litert import file_sha256
+from digitpad.ml.modelstore import save_model
+from digitpad.ml.preprocess import ink_to_image
+from digitpad.ml.recognizer import Recognizer, load_keras_model
+from digitpad.ml.training import TrainingConfig, train
+from digitpad.paths import bundled_model_path
+
+LIMIT = 1e-4
+"""Largest difference allowed between a layer's output on LiteRT and on Keras."""
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("litert-cache")
+
+
+@pytest.fixture(scope="module")
+def drawings(pendigits: list[Drawing], mnist: Mnist) -> np.ndarray:
+    """Pen-drawn digits of many writers as the pad renders them, and a few MNIST digits."""
+    pen = [ink_to_image(d.strokes) for d in pendigits[::97][:60]]
+    return np.concatenate([np.stack(pen), mnist.x_test[:20].astype(np.float32) / 255.0])
+
+
+@pytest.fixture(scope="module")
+def bundled_layers(cache: Path) -> LayerOutputs:
+    convert_layers_file(bundled_model_path(), cache)  # in the app, by a conversion child
+    return LayerOutputs.load(bundled_model_path(), cache)
+
+
+@pytest.fixture(scope="module")
+def mlp_path(tmp_path_factory: pytest.TempPathFactory, mnist: Mnist) -> Path:
+    """The tutorial's MLP after one epoch on a slice of MNIST, saved as Retrain saves it."""
+    result = train(TrainingConfig(arch="mlp", epochs=1, batch_size=32), mnist.subset(2000, 100))
+    path = tmp_path_factory.mktemp("library") / "mlp.keras"
+    save_model(result.model, path, result.card())
+    return path
+
+
+def _keras_layer_outputs(model: keras.Model, images: np.ndarray) -> list[np.ndarray]:
+    """Keras' own output of every layer of a Sequential or functional model."""
+    probe = keras.Model(model.inputs[0], [layer.output for layer in model.layers])
+    return [np.asarray(output) for output in probe(images, training=False)]
+
+
+def _largest_difference(lite: LayerOutputs, expected: list[np.ndarray], images: np.ndarray
+                        ) -> float:
+    got = [lite.run(image) for image in images]
+    return max(float(np.max(np.abs(got[i][k] - expected[k][i])))
+               for i in range(len(images)) for k in range(len(expected)))
+
+
+def test_the_bundled_cnns_layers_are_listed_as_its_summary_lists_them(
+    bundled_layers: LayerOutputs,
+) -> None:
+    model = load_keras_model(bundled_model_path())
+    assert bundled_layers.layers == [
+        Layer(layer.name, type(layer).__name__, tuple(layer.output.shape[1:]))
+        for layer in model.layers]
+    assert len(bundled_layers.layers) == 23
+    assert bundled_layers.layers[1] == Layer("conv2d", "Conv2D", (28, 28, 32))
+    assert bundled_layers.layers[-1] == Layer("dense_1", "Dense", (10,))
+    summary = ModelCard.read(bundled_model_path()).litert.summary
+    assert [(f"{layer.name} ({layer.class_name})", f"(None, {', '.join(map(str, layer.shape))})")
+            for layer in bundled_layers.layers] == _summary_rows(summary)
+
+
+def _summary_rows(summary: str) -> list[tuple[str, str]]:
+    """(layer and type, output shape) of each row of a Keras summary's table, wrapped cells
+    joined."""
+    rows: list[tuple[str, str]] = []
+    for block in summary.split("├"):
+        cells = [line.split("│")[1:3] for line in block.splitlines() if line.startswith("│")]
+        if cells:
+            rows.append((" ".join(c[0].strip() for c in cells if c[0].strip()),
+                         " ".join(c[1].strip() for c in cells if c[1].strip())))
+    return rows
+
+
+def test_the_bundled_cnns_layer_outputs_are_keras_own(
+    bundled_layers: LayerOutputs, drawings: np.ndarray
+) -> None:
+    expected = _keras_layer_outputs(load_keras_model(bundled_model_path()), drawings)
+    outputs = bundled_layers.run(drawings[0])
+    assert [output.shape for output in outputs] == [layer.shape for layer in bundled_layers.layers]
+    difference = _largest_difference(bundled_layers, expected, drawings)
+    print(f"\nbundled CNN, {len(drawings)} drawings: largest difference {difference:.2g}")
+    assert difference <= LIMIT
+
+
+def test_the_tutorial_mlps_layer_outputs_are_keras_own(
+    mlp_path: Path, cache: Path, drawings: np.ndarray
+) -> None:
+    convert_layers_file(mlp_path, cache)
+    lite = LayerOutputs.load(mlp_path, cache)
+    model = load_keras_model(mlp_path)
+    assert [(layer.class_name, layer.shape) for layer in lite.layers] == [
+        ("Flatten", (784,)), ("Dense", (128,)), ("Dense", (10,))]
+    assert [layer.name for layer in lite.layers] == [layer.name for layer in model.layers]
+    difference = _largest_difference(lite, _keras_layer_outputs(model, drawings), drawings)
+    print(f"\ntutorial MLP, {len(drawings)} drawings: largest difference {difference:.2g}")
+    assert difference <= LIMIT
+    probabilities = Recognizer.load(mlp_path).probabilities(drawings[:5])
+    np.testing.assert_allclose([lite.run(image)[-1] for image in drawings[:5]], probabilities,
+                               atol=LIMIT)
+
+
+def test_the_layers_form_is_made_once_into_the_cache_beside_the_litert_form(
+    mlp_path: Path, tmp_path: Path
+) -> None:
+    """Keyed by the file's hash, as the LiteRT form of a user's file is; what a killed
+    conversion left there is cleared by the next one."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    left = cache / ("0" * 64 + ".layers.tflite")
+    left.write_bytes(b"half a form")
+    hour_ago = time.time() - 3600
+    os.utime(left, (hour_ago, hour_ago))
+    with pytest.raises(NeedsLayersForm):
+        LayerOutputs.load(mlp_path, cache)
+    convert_file(mlp_path, cache)
+    with pytest.raises(NeedsLayersForm):  # reading needs no layers form, so it makes none
+        LayerOutputs.load(mlp_path, cache)
+    form = convert_layers_file(mlp_path, cache)
+    sha256 = file_sha256(mlp_path)
+    assert (form.path, form.path.with_suffix(".json")) == layers_cache_paths(cache, sha256)
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        [f"{sha256}.tflite", f"{sha256}.json", f"{sha256}.layers.tflite", f"{sha256}.layers.json"])
+    made = {path: path.stat().st_mtime_ns for path in cache.iterdir()}
+    for _ in range(2):
+        assert len(LayerOutputs.load(mlp_path, cache).run(np.zeros((28, 28), np.float32))) == 3
+    assert {path: path.stat().st_mtime_ns for path in cache.iterdir()} == made
+
+
+def test_a_damaged_or_outdated_layers_form_is_not_served(
+    mlp_path: Path, cache: Path, tmp_path: Path
+) -> None:
+    convert_layers_file(mlp_path, cache)
+    form = layers_cache_paths(cache, file_sha256(mlp_path))
+    outdated, damaged = tmp_path / "outdated", tmp_path / "damaged"
+    for folder in (outdated, damaged):
+        folder.mkdir()
+        for path in form:
+            shutil.copy(path, folder)
+    mine = tmp_path / "mine.keras"
+    shutil.copy(mlp_path, mine)
+    assert len(LayerOutputs.load(mine, outdated).layers) == 3  # the same file: the same form
+    shutil.copy(bundled_model_path(), mine)  # another model copied over it
+    with pytest.raises(NeedsLayersForm):
+        LayerOutputs.load(mine, outdated)
+    tflite = damaged / form[0].name
+    data = bytearray(tflite.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    tflite.write_bytes(bytes(data))
+    with pytest.raises(NeedsLayersForm):
+        LayerOutputs.load(mlp_path, damaged)
+
+
+def test_reading_the_layers_imports_neither_tensorflow_nor_keras(
+    bundled_layers: LayerOutputs, cache: Path
+) -> None:
+    code = (
+        "import json, sys\n"
+        "import numpy as np\n"
+        "from digitpad.ml.layer_outputs import LayerOutputs\n"
+        "from digitpad.paths import bundled_model_path\n"
+        "outputs = LayerOutputs.load(bundled_model_path(), sys.argv[1]).run(\n"
+        "    np.zeros((28, 28), np.float32))\n"
+        "print(json.dumps({'layers': len(outputs),\n"
+        "                  'tensorflow_imported': 'tensorflow' in sys.modules,\n"
+        "                  'keras_imported': 'keras' in sys.modules}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(cache)], capture_output=True,
+                            text=True, check=True)
+    assert json.loads(result.stdout) == {
+        "layers": len(bundled_layers.layers), "tensorflow_imported": False,
+        "keras_imported": False}
+    assert result.stderr == ""  # nothing from LiteRT on the terminal
