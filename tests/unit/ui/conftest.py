@@ -111,6 +111,15 @@ def built(
         parts.shutdown()
 
 
+@pytest.fixture
+def shown(built: Callable[[], Digitpad], qtbot) -> Digitpad:
+    """The app as built, its window shown and exposed (no model loaded yet)."""
+    parts = built()
+    parts.window.show()
+    qtbot.waitExposed(parts.window)
+    return parts
+
+
 @dataclass
 class Taught:
     """The app's main window with the teaching features, as ``digitpad.app.build`` wires it."""

@@ -3,7 +3,6 @@ takes back, Retrain opening beside the window, and quitting while a model trains
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,14 +23,11 @@ RUN_MS = 30_000
 
 
 @pytest.fixture
-def app(built: Callable[[], Digitpad], qtbot) -> Digitpad:
+def app(shown: Digitpad, qtbot) -> Digitpad:
     """The app as built, shown, with the fake model loaded."""
-    parts = built()
-    parts.window.show()
-    qtbot.waitExposed(parts.window)
-    with qtbot.waitSignal(parts.recognition.model_ready):
-        parts.recognition.load_model("/models/fake.keras")
-    return parts
+    with qtbot.waitSignal(shown.recognition.model_ready):
+        shown.recognition.load_model("/models/fake.keras")
+    return shown
 
 
 def draw(app: Digitpad, qtbot) -> None:

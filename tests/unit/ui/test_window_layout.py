@@ -3,7 +3,6 @@ and maximised on a large one, with the teaching row in the side panel as the app
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +27,8 @@ TITLE_BAR = 37
 
 
 @pytest.fixture
-def window(built: Callable[[], Digitpad], qtbot) -> MainWindow:
-    parts = built()
-    parts.window.show()
-    qtbot.waitExposed(parts.window)
-    return parts.window
+def window(shown: Digitpad) -> MainWindow:
+    return shown.window
 
 
 def laid_out(window: MainWindow, size: QSize) -> MainWindow:
