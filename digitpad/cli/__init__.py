@@ -14,6 +14,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from digitpad import __version__
 from digitpad.cli.classify import classify_command, evaluate_command, info_command
@@ -47,29 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    classify = commands.add_parser(
-        "classify",
-        help="classify ink JSON files or images of digits",
+    _add_drawings_command(
+        commands, "classify", help="classify ink JSON files or images of digits",
         description="Print the digit and confidence for each drawing in the given files.",
-    )
-    classify.add_argument("paths", nargs="+", metavar="PATH",
-                          help="ink .json files or pictures (PNG, JPEG, BMP, GIF, WebP, TIFF)")
-    classify.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    _add_sevens_argument(classify)
-    _add_model_argument(classify)
-
-    read = commands.add_parser(
-        "read",
-        help="read numbers (or single digits) in ink JSON files or images",
+        json_help="print machine-readable JSON")
+    _add_drawings_command(
+        commands, "read", help="read numbers (or single digits) in ink JSON files or images",
         description="Print what each drawing in the given files reads as: a number of up to "
         "twelve digits written left to right, one digit, \"not a digit\" or \"empty\".",
-    )
-    read.add_argument("paths", nargs="+", metavar="FILE",
-                      help="ink .json files or pictures (PNG, JPEG, BMP, GIF, WebP, TIFF)")
-    read.add_argument("--json", action="store_true",
-                      help="print machine-readable JSON, with each digit's confidence and box")
-    _add_sevens_argument(read)
-    _add_model_argument(read)
+        json_help="print machine-readable JSON, with each digit's confidence and box")
 
     evaluate = commands.add_parser(
         "evaluate",
@@ -171,22 +158,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="train on only the first N training images (quick runs)",
     )
 
-    inspect = commands.add_parser(
-        "inspect",
-        help="every layer's output for drawings in ink JSON files or images",
+    _add_drawings_command(
+        commands, "inspect", help="every layer's output for drawings in ink JSON files or images",
         description="Print each layer's output (name, class, shape, values) for each drawing, "
         "as the model's summary lists its layers.",
-    )
-    inspect.add_argument("paths", nargs="+", metavar="FILE",
-                         help="ink .json files or pictures (PNG, JPEG, BMP, GIF, WebP, TIFF)")
-    inspect.add_argument("--json", action="store_true",
-                         help="print machine-readable JSON with every value")
-    _add_sevens_argument(inspect)
-    _add_model_argument(inspect)
+        json_help="print machine-readable JSON with every value")
 
     info = commands.add_parser("info", help="model summary and model card figures")
     _add_model_argument(info)
     return parser
+
+
+def _add_drawings_command(commands: Any, name: str, help: str, description: str,
+                          json_help: str) -> None:
+    """A command that reads the drawings of ink files and pictures with a model."""
+    command = commands.add_parser(name, help=help, description=description)
+    command.add_argument("paths", nargs="+", metavar="FILE",
+                         help="ink .json files or pictures (PNG, JPEG, BMP, GIF, WebP, TIFF)")
+    command.add_argument("--json", action="store_true", help=json_help)
+    _add_sevens_argument(command)
+    _add_model_argument(command)
 
 
 def _add_model_argument(parser: argparse.ArgumentParser) -> None:
