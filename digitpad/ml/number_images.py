@@ -24,10 +24,12 @@ lengths relative to the *line height* ``h``, the height of the tallest component
 Ink that touches is one component, so two digits run together are one group: telling those
 apart is the model's job, as for strokes, and it reads them as one digit.
 
-Each group is read as a picture of that group alone: the shrunk picture with every other group's
-ink (and ``FRINGE`` pixels around it, its anti-aliased edge) painted the paper's grey, through
-:func:`~digitpad.ml.preprocess.image_to_mnist`. A picture of one digit is one group, nothing is
-painted, and it reads exactly as :func:`~digitpad.ml.preprocess.load_image` reads it.
+Each group is read as a picture of that group alone would be: the picture's ink, found once with
+its lighting flattened (a shadow across the number is paper, not ink), with every other group's
+ink and ``FRINGE`` pixels around it (its anti-aliased edge) taken away, scaled so that its own
+strongest ink is 1, and cropped and centred by :func:`~digitpad.ml.preprocess.ink_to_mnist`. A
+picture of one digit is one group, nothing is taken away, and it reads exactly as
+:func:`~digitpad.ml.preprocess.load_image` reads it.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from digitpad.ml.numbers import (
     DigitReading,
     NumberReading,
 )
-from digitpad.ml.preprocess import INK_THRESHOLD, image_to_mnist, picture_ink, working_copy
+from digitpad.ml.preprocess import INK_THRESHOLD, ink_to_mnist, picture_ink, working_copy
 from digitpad.ml.recognizer import Prediction, Recognizer
 
 FRINGE = 2
@@ -77,17 +79,16 @@ def read_number_image(gray: np.ndarray, recognizer: Recognizer) -> NumberReading
     """
     gray = np.asarray(gray, dtype=np.float32)
     small = working_copy(gray)
-    found = picture_ink(small)
-    if found is None:
+    ink = picture_ink(small)
+    if ink is None:
         return NumberReading((), 0)
-    ink, paper = found
     parts = _Components(ink >= INK_THRESHOLD)
     pieces = parts.pieces()
     fours = [n for n in range(len(pieces) - 1) if parts.may_be_open_four(*pieces[n : n + 2])]
     if len(pieces) - len(fours) > MAX_DIGITS:  # too many even if every 4 were joined
         return NumberReading((), len(pieces))
     questions = list(dict.fromkeys(pieces + [_joined(*pieces[n : n + 2]) for n in fours]))
-    images = [image_to_mnist(parts.alone(small, group, paper)) for group in questions]
+    images = [ink_to_mnist(parts.alone(ink, group)) for group in questions]
     readings = dict(zip(questions, recognizer.predict_images(images), strict=True))
     inputs = dict(zip(questions, images, strict=True))
     groups: list[Group] = []
@@ -221,14 +222,15 @@ class _Components:
                                         int(boxes[:, 2].max()), int(boxes[:, 3].max()))
         return self._group_boxes[group]
 
-    def alone(self, gray: np.ndarray, group: Group, paper: float) -> np.ndarray:
-        """The picture with every other group's ink, and its fringe, painted paper (the picture
-        itself for a group of every component)."""
+    def alone(self, ink: np.ndarray, group: Group) -> np.ndarray:
+        """The picture's ink without every other group's ink and its fringe, its strongest
+        left 1 (the ink itself for a group of every component)."""
         if len(group) == len(self._boxes):
-            return gray
+            return ink
         own = np.isin(self.labels, np.array(group) + 1)
         other = _grow((self.labels > 0) & ~own, FRINGE) & ~own
-        return np.where(other, np.float32(paper), gray)
+        kept = np.where(other, np.float32(0.0), ink)
+        return kept / kept.max()
 
     def _overlapping_pieces(self) -> list[Group]:
         """Rule 1: components joined by x-overlap, as connected pieces. Only components whose

@@ -196,6 +196,19 @@ INK_THRESHOLD = 0.25
 """After background removal, pixels at least this bright count as ink when cropping."""
 MAX_WORKING_SIDE = 600
 """Big photos are shrunk to this first; a digit needs no more detail than that."""
+LIGHTING_SCALE = 0.25
+"""Anything darker than the paper around it and narrower than this fraction of the picture's
+longer side is ink; anything wider is a change of the light. Strokes are far narrower."""
+PAPER_GRID = 150
+"""The paper's grey is estimated on a grid of at most this many cells a side (4 pixels of a
+working copy): fine enough to follow a shadow's edge, small enough to cost little."""
+VOTING_SCALES = (1 / 32, 1 / 16, 1 / 8)
+"""Fractions of the picture's longer side at which a page mostly in a shadow is told from light
+ink on a dark ground."""
+MIN_LIGHT = 0.2
+"""Shadows keep at least this fraction of the light. Paper darker than that is something dark
+on the page (ink running along its edge, say), where dividing the light out would only amplify
+noise; and a dark ground is nowhere lighter than its border by more than the inverse."""
 
 
 IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")
@@ -269,12 +282,18 @@ def _gray_on_paper(picture: Image.Image) -> np.ndarray:
 
 def image_to_mnist(gray: np.ndarray) -> np.ndarray | None:
     """Normalise a grayscale picture (float in [0, 1], any polarity) to the 28x28 model input."""
-    found = picture_ink(working_copy(gray))
-    if found is None:
-        return None
-    ink, _ = found
+    ink = picture_ink(working_copy(gray))
+    return None if ink is None else ink_to_mnist(ink)
+
+
+def ink_to_mnist(ink: np.ndarray) -> np.ndarray | None:
+    """The 28x28 model input of a picture's ink (as :func:`picture_ink` finds it): cropped to
+    the pixels at least :data:`INK_THRESHOLD` bright, size-normalised and centred by mass.
+    None when no pixel is that bright."""
     rows = np.flatnonzero((ink >= INK_THRESHOLD).any(axis=1))
     cols = np.flatnonzero((ink >= INK_THRESHOLD).any(axis=0))
+    if not len(rows):
+        return None
     crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     height, width = crop.shape
     scale = BOX_SIZE * SUPERSAMPLE / max(height, width)
@@ -300,26 +319,112 @@ def working_copy(gray: np.ndarray) -> np.ndarray:
     return gray
 
 
-def picture_ink(gray: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """The ink of a float32 grayscale picture of either polarity, and the paper's grey level.
+def picture_ink(gray: np.ndarray) -> np.ndarray | None:
+    """The ink of a float32 grayscale picture of either polarity.
 
-    The border's median grey is the paper (or the dark background); ink is how far a pixel
-    stands out from it, scaled so the strongest ink is 1, paper grain and sensor noise set to 0.
-    None when nothing stands out: a blank picture.
+    Light on a page is rarely even (a lamp to one side, the shadow of a hand or of the phone),
+    so the paper's grey is estimated at every pixel (:func:`_paper_grey`) and divided out:
+    shaded paper is paper, and ink in a shadow is as strong as ink in the light. On a dark
+    ground it is subtracted instead. Ink is how far a pixel then stands out from the paper,
+    scaled so the strongest ink is 1, paper grain and sensor noise set to 0. Evenly lit paper
+    is left as it is, so it reads exactly as it did when the border's median grey was taken
+    for the paper everywhere. None when nothing stands out: a blank picture.
     """
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     paper = float(np.median(border))
-    background = paper
-    if background > 0.5:  # paper: dark ink on a light page
-        gray = 1.0 - gray
-        background = 1.0 - background
-    ink = gray - background
+    grid = _grid(gray)
+    on_paper = _is_paper(border, paper, grid)
+    local = _paper_grey(grid, on_paper, gray.shape)
+    gain: np.ndarray | float = 1.0
+    if on_paper:  # dark ink on a light page: light multiplies what the page reflects
+        gain = np.float32(paper) / np.maximum(local, np.float32(MIN_LIGHT * paper))
+        flat = 1.0 - gray * gain
+        background = 1.0 - paper
+    else:  # light ink on a dark ground: dividing by a near-black ground would amplify noise
+        flat = gray + (np.float32(paper) - np.minimum(local, np.float32(paper / MIN_LIGHT)))
+        background = paper
+    ink = flat - background
     peak = float(ink.max())
     if peak < 0.1:  # nothing stands out from the background: a blank picture
         return None
     ink = np.clip(ink / peak, 0.0, 1.0)
-    ink[ink < 0.1] = 0.0  # paper grain and sensor noise
-    return ink, paper
+    ink[ink < 0.1 * gain] = 0.0  # paper grain and sensor noise, amplified where light is dim
+    return ink
+
+
+def _grid(gray: np.ndarray) -> np.ndarray:
+    """The picture box-filtered down to at most :data:`PAPER_GRID` cells a side, for speed."""
+    height, width = gray.shape
+    shrink = max(height, width) / PAPER_GRID
+    if shrink <= 1:
+        return gray
+    cells = (max(1, round(width / shrink)), max(1, round(height / shrink)))
+    return np.asarray(Image.fromarray(gray, mode="F").resize(cells, Image.Resampling.BOX),
+                      np.float32)
+
+
+def _paper_grey(grid: np.ndarray, on_paper: bool, shape: tuple[int, int]) -> np.ndarray:
+    """The grey the paper (or the dark background) has at every pixel of a picture of ``shape``,
+    from the picture's :func:`_grid`, stretched back to the picture's size. Evenly lit paper
+    comes out exactly its own grey."""
+    grid = _without_ink(grid, max(2, round(LIGHTING_SCALE * max(grid.shape))), on_paper)
+    if grid.shape == shape:
+        return grid
+    return np.asarray(Image.fromarray(grid, mode="F").resize(
+        (shape[1], shape[0]), Image.Resampling.BILINEAR), np.float32)
+
+
+def _without_ink(grid: np.ndarray, size: int, on_paper: bool) -> np.ndarray:
+    """The grid with everything darker than its surroundings (on paper; lighter on a dark
+    background) and narrower than ``size`` cells taken away: a morphological closing (an
+    opening) with a square that size.
+
+    Strokes are far narrower than :data:`LIGHTING_SCALE`, and light changes slowly but for a
+    shadow's edge, which a closing keeps as it is. The grid is extended by its edge beyond its
+    border, so that a shadow over one side is kept however narrow.
+    """
+    first, then = (np.maximum, np.minimum) if on_paper else (np.minimum, np.maximum)
+    extended = np.pad(grid, size - 1, mode="edge")
+    for extreme in (first, then):
+        extended = _running(_running(extended, size, extreme, 0), size, extreme, 1)
+    return extended
+
+
+def _running(values: np.ndarray, size: int, extreme: np.ufunc, axis: int) -> np.ndarray:
+    """The ``extreme`` (np.maximum or np.minimum) of every run of ``size`` values along an
+    axis, one per run: ``size - 1`` fewer values. Runs double in length at each step."""
+    values = np.moveaxis(values, axis, 0)
+    span = 1
+    while 2 * span <= size:
+        values = extreme(values[:-span], values[span:])
+        span *= 2
+    if span < size:
+        values = extreme(values[: len(values) - (size - span)], values[size - span :])
+    return np.moveaxis(values, 0, axis)
+
+
+def _is_paper(border: np.ndarray, paper: float, grid: np.ndarray) -> bool:
+    """Whether a picture is dark ink on a light page rather than light ink on a dark ground.
+
+    A light border (``paper``, its median) is paper, as it always was. A dark one is a dark
+    ground, unless part of it is light and the rest no darker than paper in a shadow
+    (:data:`MIN_LIGHT`): then it may be a page mostly in a shadow, and the ink tells. At each
+    of :data:`VOTING_SCALES`, what stands out from its surroundings is mostly darker or mostly
+    lighter than them (the residues of a closing and of an opening); strokes, the narrowest
+    things that do, outweigh the paper inside loops, and a shadow's edge is neither.
+    """
+    if paper > 0.5:
+        return True
+    light = float(np.percentile(border, 90))
+    if light <= 0.5 or paper < MIN_LIGHT * light:
+        return False
+    votes = 0.0
+    for scale in VOTING_SCALES:
+        size = max(2, round(scale * max(grid.shape)))
+        darker = float((_without_ink(grid, size, True) - grid).sum())
+        lighter = float((grid - _without_ink(grid, size, False)).sum())
+        votes += (darker - lighter) / max(darker + lighter, 1e-9)
+    return votes > 0
 
 
 def ink_bounding_box(image: np.ndarray, threshold: float = 0.0) -> tuple[int, int, int, int]:

@@ -17,6 +17,7 @@ from digitpad.ml.numbers import MAX_DIGITS
 from digitpad.ml.preprocess import MAX_WORKING_SIDE, load_gray, load_image
 from digitpad.ml.recognizer import Prediction, Recognizer
 from tests.unit.ml.number_pictures import InkPicture, draw_ink
+from tests.unit.ml.photos import ink_on_paper, photograph
 
 WRITER = "tra_w09"
 """A writer whose 4s come in one and two strokes (as in ``test_numbers.py``)."""
@@ -127,6 +128,22 @@ def test_a_number_in_a_picture_reads_with_each_digit_where_it_was_drawn(
         assert all(isinstance(v, int) for v in digit.box)  # pixels
     components = [c for d in reading.digits for c in d.strokes]
     assert sorted(components) == list(range(len(components)))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_photo_of_a_number_under_a_shadow_reads_as_the_number(
+    pendigits: list[Drawing], bundled_recognizer: Recognizer, tmp_path: Path, seed: int
+) -> None:
+    """The shadow's edge crosses the number: the shaded paper is paper, not ink that would join
+    digits or make digits of its own."""
+    drawn = number(pendigits, "314159", seed=seed)
+    rng = np.random.default_rng(seed)
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(photograph(ink_on_paper(drawn.strokes, rng), "shadow", rng))
+    gray = load_gray(path)
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    assert np.percentile(border, 5) < 0.7 * np.percentile(border, 95)  # a shadow indeed
+    assert read_number_image(gray, bundled_recognizer).text == "314159"
 
 
 def test_specks_near_and_far_join_a_digit_and_never_make_one(
