@@ -1,5 +1,5 @@
 """Inside the model: all 23 layer outputs of the bundled CNN for one drawing on LiteRT, p95 <= 2 ms.
-Run: python -m pytest -m benchmark tests/benchmarks/test_layer_outputs.py -s"""
+Run: python -m pytest -m benchmark tests/benchmarks/test_layer_outputs_speed.py -s"""
 
 from __future__ import annotations
 
