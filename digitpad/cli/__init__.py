@@ -21,9 +21,8 @@ from digitpad.cli.classify import classify_command, evaluate_command, info_comma
 from digitpad.cli.common import CliError
 from digitpad.cli.inspect import inspect_command
 from digitpad.cli.read import read_command
-from digitpad.cli.train import train_command
+from digitpad.cli.train import add_train_arguments, train_command
 from digitpad.ml.datasets import DatasetError
-from digitpad.ml.digits import ARCHITECTURES
 from digitpad.ml.ink import InkError, SampleError
 from digitpad.ml.outputs import Sevens
 from digitpad.ml.preprocess import ImageLoadError
@@ -68,104 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train",
-        help="train a model on MNIST",
-        description="Train a model on MNIST, print progress, save it with its model card.",
+        help="train a model (by default the Retrain dialog's recipe)",
+        description="Train a model on MNIST and, with the default preset, the pen-drawn "
+        "digits shipped with digitpad; print progress, save it with its model card. A preset "
+        "gives every setting; the options given override it.",
     )
-    train.add_argument("--arch", choices=ARCHITECTURES, default="cnn")
-    train.add_argument("--epochs", type=_positive_int, default=5)
-    train.add_argument(
-        "--batch-size",
-        type=_positive_int,
-        default=None,
-        help="default: 32 for mlp (the tutorial), 128 for cnn",
-    )
-    train.add_argument("--learning-rate", type=float, default=1e-3)
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument(
-        "--validation-fraction",
-        type=float,
-        default=0.1,
-        help="part of the training data held out for validation",
-    )
-    train.add_argument(
-        "--early-stopping",
-        action="store_true",
-        help="stop when validation loss stops improving; keep the best weights",
-    )
-    train.add_argument(
-        "--data",
-        metavar="PATH",
-        default=None,
-        help="mnist.npz to train on (default: Keras' cache if it has MNIST, else the copy "
-        "shipped with digitpad; nothing is downloaded)",
-    )
-    train.add_argument("--out", metavar="PATH", required=True, help="where to write the .keras")
-    train.add_argument(
-        "--eval-ink",
-        metavar="INK.json",
-        default=None,
-        help="also report accuracy on these labelled drawings in the model card",
-    )
-    train.add_argument(
-        "--ink",
-        metavar="INK.json",
-        default=None,
-        help="also train on these labelled drawings (rendered like the app's ink, "
-        "with random variations), holding some writers out for evaluation",
-    )
-    train.add_argument(
-        "--hold-out-writers",
-        metavar="N",
-        type=_positive_int,
-        default=3,
-        help="with --ink: hold out every N-th writer and report accuracy on them (default: 3)",
-    )
-    train.add_argument(
-        "--ink-copies",
-        metavar="K",
-        type=_positive_int,
-        default=4,
-        help="with --ink: random variants rendered per drawing (default: 4)",
-    )
-    train.add_argument(
-        "--not-a-digit",
-        metavar="N",
-        type=_positive_int,
-        default=None,
-        help="with --ink: also train on N generated drawings that are no digit (letters, "
-        "scribbles, shapes, two digits together), so the model can say \"not a digit\"; the "
-        "model then has twelve outputs (with a crossed 7)",
-    )
-    train.add_argument(
-        "--regional-copies",
-        metavar="K",
-        type=_positive_int,
-        default=2,
-        help="with --not-a-digit: K long-flag versions of each pen-drawn 1 and crossed versions of "
-        "each uncrossed 7, as much of the world writes them (default: 2)",
-    )
-    train.add_argument(
-        "--samples",
-        metavar="PATH_OR_DB",
-        default=None,
-        help="also learn from your own labelled drawings (an exported ink .json or the app's "
-        "samples.db); a fifth of them is held out and its accuracy reported",
-    )
-    train.add_argument(
-        "--limit",
-        type=_positive_int,
-        default=None,
-        help="train on only the first N training images (quick runs)",
-    )
+    add_train_arguments(train, _positive_int)
+
+    info = commands.add_parser("info", help="model summary and model card figures")
+    _add_model_argument(info)
 
     _add_drawings_command(
         commands, "inspect", help="every layer's output for drawings in ink JSON files or images",
         description="Print each layer's output (name, class, shape, values) for each drawing, "
         "as the model's summary lists its layers.",
         json_help="print machine-readable JSON with every value")
-
-    info = commands.add_parser("info", help="model summary and model card figures")
-    _add_model_argument(info)
     return parser
 
 

@@ -1,5 +1,10 @@
-"""``train``: a model from MNIST (and optionally pen-drawn ink or the user's samples), trained in
-this process with progress on stderr, saved with its model card."""
+"""``train``: a model from MNIST (and pen-drawn ink, or the user's samples), trained in this
+process with progress on stderr, saved with its model card.
+
+With no options it is Retrain's default: the *best* preset (:mod:`digitpad.ml.presets`) on the
+data shipped with digitpad, saved in the user's library of models where the app's History lists
+it. ``--preset`` names another recipe; every other option overrides the preset's value.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,149 @@ import argparse
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from digitpad.cli.common import CliError, evaluate_drawings
-from digitpad.ml.digits import NUM_CLASSES
+from digitpad.ml.digits import ARCHITECTURES
 from digitpad.ml.ink import Drawing, load_ink
 from digitpad.ml.outputs import OUTPUT_NAMES
+from digitpad.ml.presets import BEST, DEFAULT, PRESETS, Preset, preset
 
 if TYPE_CHECKING:
     from digitpad.ml.jobs import Message
+
+_OPTION_FOR = {"train_limit": "train_images"}
+"""The option that overrides a preset setting, where its name is not the setting's."""
+
+
+def add_train_arguments(parser: argparse.ArgumentParser,
+                        positive_int: Callable[[str], int]) -> None:
+    """The ``train`` options; ``positive_int`` is the parser's type for counts."""
+    presets = ", ".join(f"{p.name} ({p.title})" for p in PRESETS)
+    parser.add_argument("--preset", choices=[p.name for p in PRESETS], default=DEFAULT.name,
+                        help=f"the recipe to start from: {presets} (default: {DEFAULT.name})")
+    preset_default = "(default: the preset's)"
+    parser.add_argument("--arch", choices=ARCHITECTURES, default=None, help=preset_default)
+    parser.add_argument("--epochs", type=positive_int, default=None, help=preset_default)
+    parser.add_argument("--batch-size", type=positive_int, default=None, help=preset_default)
+    parser.add_argument("--learning-rate", type=float, default=None, help=preset_default)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--validation-fraction", type=float, default=None,
+                        help="part of the training data held out for validation, never the "
+                        f"test set {preset_default}")
+    parser.add_argument("--early-stopping", action=argparse.BooleanOptionalAction, default=None,
+                        help="stop when validation loss stops improving; keep the best weights")
+    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                        help="vary the images (rotation, zoom, shift, pen width)")
+    parser.add_argument("--train-images", metavar="N", type=positive_int, default=None,
+                        help="learn from only N MNIST training images, the validation images "
+                        "set aside first (the overfit preset's small set)")
+    parser.add_argument("--subclass", action=argparse.BooleanOptionalAction, default=None,
+                        help="build the mlp as a keras.Model subclass, and train it again as a "
+                        "Sequential model to show the two are the same network")
+    parser.add_argument(
+        "--data",
+        metavar="PATH",
+        default=None,
+        help="mnist.npz to train on (default: Keras' cache if it has MNIST, else the copy "
+        "shipped with digitpad; nothing is downloaded)",
+    )
+    parser.add_argument("--out", metavar="PATH", default=None,
+                        help="where to write the .keras (default: a new file in your models "
+                        "folder, where the app's History lists it)")
+    parser.add_argument(
+        "--eval-ink",
+        metavar="INK.json",
+        default=None,
+        help="also report accuracy on these labelled drawings in the model card",
+    )
+    parser.add_argument("--pen-digits", action=argparse.BooleanOptionalAction, default=None,
+                        help="also train on the pen-drawn digits shipped with digitpad, holding "
+                        "some writers out for evaluation (default: as the preset)")
+    parser.add_argument(
+        "--ink",
+        metavar="INK.json",
+        default=None,
+        help="also train on these labelled drawings instead of the shipped pen-drawn digits "
+        "(rendered like the app's ink, with random variations), holding some writers out for "
+        "evaluation",
+    )
+    parser.add_argument(
+        "--hold-out-writers",
+        metavar="N",
+        type=positive_int,
+        default=3,
+        help="with pen-drawn digits: hold out every N-th writer and report accuracy on them "
+        "(default: 3, the bundled model's split)",
+    )
+    parser.add_argument(
+        "--ink-copies",
+        metavar="K",
+        type=positive_int,
+        default=None,
+        help="with pen-drawn digits: random variants rendered per drawing "
+        f"(default: {BEST.pen_copies})",
+    )
+    parser.add_argument(
+        "--not-a-digit",
+        metavar="N",
+        type=positive_int,
+        default=None,
+        help="with pen-drawn digits: also train on N generated drawings that are no digit "
+        "(letters, scribbles, shapes, two digits together), so the model can say \"not a "
+        "digit\"; the model then has twelve outputs (with a crossed 7)",
+    )
+    parser.add_argument(
+        "--regional-copies",
+        metavar="K",
+        type=positive_int,
+        default=2,
+        help="with --not-a-digit: K long-flag versions of each pen-drawn 1 and crossed versions of "
+        "each uncrossed 7, as much of the world writes them (default: 2)",
+    )
+    parser.add_argument(
+        "--samples",
+        metavar="PATH_OR_DB",
+        default=None,
+        help="also learn from your own labelled drawings (an exported ink .json or the app's "
+        "samples.db); a fifth of them is held out and its accuracy reported",
+    )
+    parser.add_argument(
+        "--limit",
+        type=positive_int,
+        default=None,
+        help="train on only the first N training images (quick runs)",
+    )
+
+
+def recipe_settings(args: argparse.Namespace) -> tuple[Preset, dict[str, Any]]:
+    """The preset and the ``TrainingConfig`` fields it gives, with the options given over it."""
+    chosen = preset(args.preset)
+    settings = dict(chosen.settings)
+    for field in chosen.settings:
+        value = getattr(args, _OPTION_FOR.get(field, field))
+        if value is not None:  # given
+            settings[field] = value
+    settings["seed"] = args.seed
+    if args.not_a_digit:
+        settings["outputs"] = len(OUTPUT_NAMES)
+    return chosen, settings
+
+
+def pen_copies(args: argparse.Namespace, chosen: Preset) -> int:
+    """How many variants of each pen-drawn digit to learn from; 0 for none."""
+    if args.ink is not None and args.pen_digits is False:
+        raise CliError("--ink names pen-drawn digits to train on, --no-pen-digits says not to "
+                       "train on any; give one of them")
+    wanted = args.pen_digits if args.pen_digits is not None else (
+        bool(chosen.pen_copies) or args.ink is not None)
+    if not wanted:
+        return 0
+    return args.ink_copies or chosen.pen_copies or BEST.pen_copies
 
 
 class _ConsoleProgress:
@@ -61,46 +197,49 @@ class _ConsoleProgress:
 
 
 def train_command(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if out.suffix != ".keras":
-        raise CliError(f"--out must end in .keras (Keras' file format); received {out}")
+    chosen, settings = recipe_settings(args)
+    copies = pen_copies(args, chosen)
+    if args.out is not None and Path(args.out).suffix != ".keras":
+        raise CliError(f"--out must end in .keras (Keras' file format); received {args.out}")
     eval_drawings = load_ink(args.eval_ink) if args.eval_ink else None
     from digitpad.ml.datasets import load_mnist
+    from digitpad.ml.models import as_sequential
     from digitpad.ml.modelstore import save_model
-    from digitpad.ml.training import ProgressReporter, TrainingConfig, train
+    from digitpad.ml.training import (
+        ProgressReporter,
+        TrainingConfig,
+        compare_with_sequential,
+        train,
+    )
 
     try:
-        config = TrainingConfig(
-            arch=args.arch,
-            epochs=args.epochs,
-            batch_size=args.batch_size or (32 if args.arch == "mlp" else 128),
-            learning_rate=args.learning_rate,
-            seed=args.seed,
-            validation_fraction=args.validation_fraction,
-            early_stopping=args.early_stopping,
-            outputs=len(OUTPUT_NAMES) if args.not_a_digit else NUM_CLASSES,
-        )
+        config = TrainingConfig(**settings)
     except ValueError as exc:  # the settings' own checks, in the option's words
         raise CliError(str(exc)) from exc
+    out = Path(args.out) if args.out is not None else _library_path(config.arch)
     data = load_mnist(args.data)
     if args.limit:
         data = data.subset(train=args.limit)
     ink_training: dict[str, Any] | None = None
     extra_train = None
-    data_text = f"MNIST ({Path(data.source).name}), {len(data.x_train)} training images"
+    learned = config.train_limit if config.train_limit and config.train_limit < len(
+        data.x_train) else None
+    data_text = (f"MNIST ({Path(data.source).name}), {f'{learned} of its ' if learned else ''}"
+                 f"{len(data.x_train)} training images")
     eval_name = Path(args.eval_ink).name if args.eval_ink else ""
-    if args.not_a_digit and not args.ink:
-        raise CliError("--not-a-digit needs --ink: the pen-drawn digits' writers make the pairs "
-                       "of digits that are no digit, and teach the crossed 7")
-    if args.ink:
-        extra_train, eval_drawings, ink_training = _ink_training_set(args)
-        variants = f"{args.ink_copies} random variant{'s' if args.ink_copies > 1 else ''}"
+    if args.not_a_digit and not copies:
+        raise CliError("--not-a-digit needs pen-drawn digits (--pen-digits or --ink): their "
+                       "writers make the pairs of digits that are no digit, and teach the "
+                       "crossed 7")
+    if copies:
+        extra_train, eval_drawings, ink_training = _ink_training_set(args, copies)
+        variants = f"{copies} random variant{'s' if copies > 1 else ''}"
         data_text += (
             f"; plus {ink_training['drawings']} pen-drawn digits from "
-            f"{Path(args.ink).name} ({len(ink_training['writers'])} writers), "
+            f"{ink_training['file']} ({len(ink_training['writers'])} writers), "
             f"each as drawn and as {variants}"
         )
-        eval_name = f"{Path(args.ink).name}, held-out writers only"
+        eval_name = f"{ink_training['file']}, held-out writers only"
         if args.not_a_digit:
             data_text += (
                 f"; their 1s with long flags and uncrossed 7s crossed, {args.regional_copies} of "
@@ -113,15 +252,20 @@ def train_command(args: argparse.Namespace) -> int:
             args.samples, config, data, extra_train
         )
         data_text += f"; plus {trained_on} of your samples from {Path(args.samples).name}"
-    print(f"training {config.arch} on {data_text}", file=sys.stderr)
+    print(f"training {config.arch} ({chosen.title}) on {data_text}", file=sys.stderr)
     progress = ProgressReporter(_ConsoleProgress(config.epochs), interval=0.0)
     result = train(config, data, [progress], extra_train=extra_train)
+    model = as_sequential(result.model)  # a subclass's weights, in the form every Keras loads
     card = result.card().replace(ink_training=ink_training, data=data_text,
                                  command="digitpad " + shlex.join(args.argv))
+    check = None
+    if config.subclass:
+        print("training the same network as a Sequential model, to compare", file=sys.stderr)
+        check = compare_with_sequential(config, data, result, extra_train=extra_train)
     if held_out_samples:
         from digitpad.ml.personal import evaluate_on_samples
 
-        held_out_accuracy = evaluate_on_samples(result.model, held_out_samples)
+        held_out_accuracy = evaluate_on_samples(model, held_out_samples)
         card = card.replace(personal_samples={
             "file": Path(args.samples).name,
             "trained_on": trained_on,
@@ -131,7 +275,7 @@ def train_command(args: argparse.Namespace) -> int:
     if eval_drawings is not None:
         from digitpad.ml.recognizer import Recognizer
 
-        report = evaluate_drawings(Recognizer.from_keras(result.model, card=card), eval_drawings)
+        report = evaluate_drawings(Recognizer.from_keras(model, card=card), eval_drawings)
         card = card.replace(ink_evaluation={
             "file": eval_name,
             "samples": report["samples"],
@@ -139,7 +283,7 @@ def train_command(args: argparse.Namespace) -> int:
             "per_digit_accuracy": report["per_digit_accuracy"],
         })
     try:
-        save_model(result.model, out, card)
+        save_model(model, out, card)
     except OSError as exc:
         raise CliError(f"{out}: the new model could not be saved ({exc.strerror or exc}); free "
                        "some disk space or choose another folder with --out, then train again"
@@ -151,7 +295,20 @@ def train_command(args: argparse.Namespace) -> int:
     if held_out_samples:
         print(f"accuracy on your {len(held_out_samples)} held-out samples: "
               f"{held_out_accuracy:.2%}")
+    if check is not None:
+        print(f"as a keras.Model subclass: {check.parameters:,} parameters, test accuracy "
+              f"{check.test_accuracy:.2%}; as a Sequential model: "
+              f"{check.sequential_parameters:,} parameters, {check.sequential_test_accuracy:.2%}"
+              f"{' (the same weights)' if check.same_weights else ''}")
     return 0
+
+
+def _library_path(arch: str) -> Path:
+    """A new file in the user's models folder (``--out`` not given)."""
+    from digitpad.ml.model_library import ModelLibrary
+    from digitpad.paths import trusted_model_dirs
+
+    return ModelLibrary(trusted_model_dirs()[1]).new_path(arch)
 
 
 def _with_personal_samples(
@@ -175,18 +332,20 @@ def _with_personal_samples(
 
 
 def _ink_training_set(
-    args: argparse.Namespace,
+    args: argparse.Namespace, copies: int,
 ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], list[Drawing], dict[str, Any]]:
-    """Labelled drawings for training (augmented), their held-out writers for evaluation, and
-    the card's ``ink_training`` section."""
+    """Labelled drawings for training (``--ink``, else the shipped pen-drawn digits, as
+    Retrain's child takes them), their held-out writers for evaluation, and the card's
+    ``ink_training`` section."""
+    from digitpad.ml.datasets import SHIPPED_PEN_DIGITS, shipped_pen_digits
     from digitpad.ml.training_data import ink_training_set
 
+    drawings, source = ((load_ink(args.ink), Path(args.ink).name) if args.ink
+                        else (shipped_pen_digits(), SHIPPED_PEN_DIGITS))
     try:
-        ink = ink_training_set(load_ink(args.ink), Path(args.ink).name,
-                               hold_out_every=args.hold_out_writers, copies=args.ink_copies,
-                               seed=args.seed, not_a_digit=args.not_a_digit,
+        ink = ink_training_set(drawings, source, hold_out_every=args.hold_out_writers,
+                               copies=copies, seed=args.seed, not_a_digit=args.not_a_digit or 0,
                                regional_copies=args.regional_copies)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    images, labels = ink.data.images, ink.data.labels
-    return (images, labels, np.ones(len(images), np.float32)), ink.held_out, ink.card_section
+    return ink.extra_train(), ink.held_out, ink.card_section

@@ -16,7 +16,7 @@ from digitpad.ml.card import ModelCard
 from digitpad.ml.ink import Drawing
 
 TRAIN = "train"
-"""A new model from MNIST (``training.train``)."""
+"""A new model from MNIST, and the pen-drawn digits if the job asks (``training.train``)."""
 TRAIN_WITH_SAMPLES = "train_with_samples"
 """A new model from MNIST and the user's samples (``personal.train_with_samples``)."""
 FINE_TUNE = "fine_tune"
@@ -66,6 +66,11 @@ class TrainingJob:
     """Its MNIST test accuracy if its card records it (otherwise the child measures it)."""
     drawings: tuple[Drawing, ...] = ()
     """The user's labelled samples, for the two kinds that learn from them."""
+    pen_copies: int = 0
+    """For a new model: also learn from the pen-drawn digits shipped with digitpad, those of the
+    training writers each as drawn and as this many random variants, and test on the held-out
+    writers (0: MNIST alone). A recipe's data, like the command line's ``--ink``, so not among
+    the ``settings``."""
     priority: int = BACKGROUND_PRIORITY
     log_path: str | None = None
     """Where the child's own output goes (TensorFlow writes to the process's stderr); None keeps
@@ -76,6 +81,8 @@ class TrainingJob:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}; received {self.kind!r}")
         if self.kind in (FINE_TUNE, CONVERT) and self.current_model is None:
             raise ValueError(f"a {self.kind} job needs current_model, the model to start from")
+        if self.pen_copies < 0:
+            raise ValueError(f"pen_copies must be 0 or more; received {self.pen_copies}")
 
 
 # -- messages from the child, in the order they come ---------------------------------------------
@@ -110,6 +117,19 @@ class EpochEnd:
 
 
 @dataclass(frozen=True)
+class SubclassCheck:
+    """A tutorial MLP built as a ``keras.Model`` subclass next to the same network built as a
+    ``Sequential`` and trained alike: the tutorial's point that the two are one network."""
+
+    parameters: int
+    test_accuracy: float
+    sequential_parameters: int
+    sequential_test_accuracy: float
+    same_weights: bool
+    """Whether the two trained to exactly the same weights (the same seed, the same network)."""
+
+
+@dataclass(frozen=True)
 class Outcome:
     """A finished job: the saved model and how it compares with the model in use."""
 
@@ -125,6 +145,13 @@ class Outcome:
     samples_after: float | None = None
     held_out: int = 0
     trained_on: int = 0
+    pen_accuracy: float | None = None
+    """The new model on the pen-drawn digits of the writers it never learned from (when the job
+    learned from the others'); the model in use on the same drawings next to it."""
+    current_pen_accuracy: float | None = None
+    pen_samples: int = 0
+    pen_writers: int = 0
+    subclass_check: SubclassCheck | None = None
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,17 @@
 Both take the 28x28 image as float32 in [0, 1], shape (N, 28, 28), and output (N, 10) softmax
 probabilities, or (N, 12) with a crossed 7 and "not a digit" (:mod:`digitpad.ml.outputs`).
 Only standard Keras layers are used, so any Keras 3 user can load the files with
-``safe_mode=True`` and nothing of ours installed.
+``safe_mode=True`` and nothing of ours installed. The tutorial's MLP can also be built as a
+``keras.Model`` subclass (:class:`TutorialMLP`), as the tutorial's second half does; it is saved
+as the same network in ``Sequential`` form (:func:`as_sequential`), so its file loads anywhere too.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import keras
+import numpy as np
 from keras import layers
 
 from digitpad.ml.digits import ARCHITECTURES, INPUT_SHAPE, NUM_CLASSES
@@ -29,6 +34,42 @@ def build_mlp(outputs: int = NUM_CLASSES) -> keras.Model:
         ],
         name="mlp",
     )
+
+
+class TutorialMLP(keras.Model):
+    """The tutorial's MLP written as a subclass: layers made in ``__init__``, wired in ``call``.
+
+    Its layers are made in the order :func:`build_mlp` makes them, so under the same seed both
+    start from the same weights and train to the same model (the lesson: the two styles build
+    one network).
+    """
+
+    def __init__(self, outputs: int = NUM_CLASSES, **kwargs: Any) -> None:
+        super().__init__(name="mlp_subclass", **kwargs)
+        self.flatten = layers.Flatten()
+        self.hidden = layers.Dense(128, activation="relu")
+        self.classifier = layers.Dense(outputs, activation="softmax")
+
+    def call(self, images: Any) -> Any:
+        return self.classifier(self.hidden(self.flatten(images)))
+
+
+def build_mlp_subclass(outputs: int = NUM_CLASSES) -> TutorialMLP:
+    """A :class:`TutorialMLP` with its weights made (a subclass has none until first called)."""
+    model = TutorialMLP(outputs)
+    model(np.zeros((1, *INPUT_SHAPE), np.float32))
+    return model
+
+
+def as_sequential(model: keras.Model) -> keras.Model:
+    """``model`` in the form digitpad saves: a :class:`TutorialMLP` becomes the ``Sequential``
+    MLP with its weights (both hold the same four arrays in the same order); any other model is
+    returned as it is."""
+    if not isinstance(model, TutorialMLP):
+        return model
+    sequential = build_mlp(model.classifier.units)
+    sequential.set_weights(model.get_weights())
+    return sequential
 
 
 def build_cnn(outputs: int = NUM_CLASSES) -> keras.Model:
@@ -68,9 +109,12 @@ def build_cnn(outputs: int = NUM_CLASSES) -> keras.Model:
     )
 
 
-def build_model(arch: str, outputs: int = NUM_CLASSES) -> keras.Model:
+def build_model(arch: str, outputs: int = NUM_CLASSES, subclass: bool = False) -> keras.Model:
+    """The ``arch`` network; ``subclass`` builds the MLP as a :class:`TutorialMLP`."""
+    if subclass and arch != "mlp":
+        raise ValueError(f"only the mlp can be built as a subclass; received arch={arch!r}")
     if arch == "mlp":
-        return build_mlp(outputs)
+        return build_mlp_subclass(outputs) if subclass else build_mlp(outputs)
     if arch == "cnn":
         return build_cnn(outputs)
     raise ValueError(f"Unknown architecture {arch!r}; expected one of {', '.join(ARCHITECTURES)}")

@@ -1,5 +1,5 @@
-"""What a twelve-output model learns from besides MNIST, rendered like the app's ink. No Qt, no
-TensorFlow here (images are numpy arrays; the training child feeds them to Keras).
+"""What a model learns from besides MNIST, rendered like the app's ink. No Qt, no TensorFlow here
+(images are numpy arrays; the training child feeds them to Keras).
 
 - The real pen-drawn digits of the training writers, each as drawn and as random variants. For a
   twelve-output model their 7s are labelled by what the writer drew: a 7 with a bar through its
@@ -25,6 +25,11 @@ from digitpad.ml.negatives import negative_drawings
 from digitpad.ml.outputs import CROSSED_SEVEN, NOT_A_DIGIT
 from digitpad.ml.preprocess import ink_to_image
 from digitpad.ml.regional import crossed_seven, flagged_one, is_crossed_seven
+
+PEN_HOLD_OUT_EVERY = 3
+"""Every third writer of the pen-drawn digits is kept out of training to judge the model: the
+split of the bundled model's card (tra_w03, tra_w06, ... held out), so a retrained model and the
+bundled one are judged on the same 2,498 drawings."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,13 @@ class InkTrainingSet:
     data: ExtraData
     held_out: list[Drawing]
     card_section: dict[str, object]
+    writers: list[str] = field(default_factory=list)
+    held_out_writers: list[str] = field(default_factory=list)
+    """The writers learned from, and those kept out (each sorted)."""
+
+    def extra_train(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The images, labels and weights (one each) as ``training.train`` takes them."""
+        return self.data.images, self.data.labels, np.ones(len(self.data.images), np.float32)
 
 
 def ink_training_set(
@@ -141,12 +153,13 @@ def ink_training_set(
     if twelve:
         data += regional_forms(train, regional_copies, seed)
         data += not_digits(not_a_digit, seed, drawings, copies)
+    writers = sorted({str(d.extra.get("writer", "")) for d in train})
     section: dict[str, object] = {
         "file": source,
         "drawings": len(train),
-        "writers": sorted({str(d.extra.get("writer", "")) for d in train}),
+        "writers": writers,
         "images": len(data.images),
         "held_out_writers": held_out_writers,
         **data.counts,
     }
-    return InkTrainingSet(data, held_out, section)
+    return InkTrainingSet(data, held_out, section, writers, held_out_writers)

@@ -11,8 +11,9 @@ process boundary: the job and the messages are small picklable dataclasses
 (:mod:`digitpad.ml.jobs`), MNIST is read from disk by the child, and the model goes through a file.
 
 The child is started with the "spawn" method (a fresh interpreter, never a fork of a process that
-runs Qt and TensorFlow threads) and imports no Qt. It reads MNIST before it imports TensorFlow, so
-a wrong dataset file is reported in a fraction of a second. Its model is saved by
+runs Qt and TensorFlow threads) and imports no Qt. It reads MNIST (and renders the pen-drawn
+digits a recipe mixes in) before it imports TensorFlow, so a wrong dataset file is reported in a
+fraction of a second. Its model is saved by
 :func:`digitpad.ml.modelstore.save_model` to the path the job names: to a hidden temporary file,
 then the ``.tflite`` and the card beside the final name, and the ``.keras`` moved into place last.
 So the parent (or the system running short of memory) may kill it at any moment and find either
@@ -35,11 +36,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import (
+    SHIPPED_PEN_DIGITS,
     SHIPPED_SOURCE,
     DatasetError,
     Mnist,
     keras_mnist_cached,
     load_mnist,
+    shipped_pen_digits,
 )
 from digitpad.ml.ink import SampleError
 from digitpad.ml.jobs import (
@@ -65,6 +68,7 @@ from digitpad.ml.jobs import (
     Work,
 )
 from digitpad.ml.recognizer import ModelError
+from digitpad.ml.training_data import PEN_HOLD_OUT_EVERY, InkTrainingSet, ink_training_set
 
 if TYPE_CHECKING:
     from digitpad.ml.training import ProgressReporter
@@ -185,13 +189,16 @@ def redirect_output(log_path: Path) -> None:
 
 
 def run_job(job: TrainingJob, report: Report, stop: StopFlag) -> Outcome:
-    """Read MNIST, train (or fine-tune), test, save; or convert a model for LiteRT.
+    """Read MNIST (and the pen-drawn digits), train (or fine-tune), test, save; or convert a
+    model for LiteRT.
 
     Raises JobCancelled when stopped.
     """
     if job.kind == CONVERT:
         return _convert(job, report)
     mnist = _read_mnist(job.data_path, report)
+    _check(stop)
+    pen = _pen_digits(job, report) if job.kind == TRAIN and job.pen_copies else None
     _check(stop)
     report(Stage("Starting TensorFlow…"))
     from digitpad.ml.training import ProgressReporter  # seconds: it imports TensorFlow
@@ -200,7 +207,7 @@ def run_job(job: TrainingJob, report: Report, stop: StopFlag) -> Outcome:
     testing = f"Testing on the {len(mnist.x_test):,} MNIST test images…"
     progress = ProgressReporter(report, stop, testing)
     if job.kind == TRAIN:
-        outcome = _train(job, mnist, progress, report)
+        outcome = _train(job, mnist, pen, progress, report, stop)
     elif job.kind == TRAIN_WITH_SAMPLES:
         outcome = _train_with_samples(job, mnist, progress, report)
     else:
@@ -236,27 +243,101 @@ def _read_mnist(path: str | None, report: Report) -> Mnist:
     return load_mnist(path)
 
 
+def _pen_digits(job: TrainingJob, report: Report) -> InkTrainingSet:
+    """The shipped pen-drawn digits: the training writers' rendered for training, the others'
+    kept to test on. Before TensorFlow starts, like MNIST, so a damaged copy is told at once."""
+    report(Stage("Reading the pen-drawn digits…"))
+    try:
+        drawings = shipped_pen_digits()
+    except DatasetError as exc:
+        raise JobFailed(INPUT_PROBLEM, f"{exc} Or train without the pen-drawn digits.") from exc
+    report(Stage("Rendering the training writers' pen-drawn digits…"))
+    return ink_training_set(drawings, SHIPPED_PEN_DIGITS, hold_out_every=PEN_HOLD_OUT_EVERY,
+                            copies=job.pen_copies, seed=int(job.settings.get("seed", 0)))
+
+
 def _check(stop: StopFlag) -> None:
     if stop.is_set():
         raise JobCancelled
 
 
-def _data_text(mnist: Mnist) -> str:
+def _data_text(mnist: Mnist, limit: int | None = None) -> str:
     source = Path(mnist.source).name if mnist.source.endswith(".npz") else mnist.source
-    return f"MNIST ({source}), {len(mnist.x_train)} training images"
+    some = f"{limit} of its " if limit is not None and limit < len(mnist.x_train) else ""
+    return f"MNIST ({source}), {some}{len(mnist.x_train)} training images"
 
 
-def _train(job: TrainingJob, mnist: Mnist, progress: ProgressReporter, report: Report) -> Outcome:
-    from digitpad.ml.training import TrainingConfig, train
+def _train(job: TrainingJob, mnist: Mnist, pen: InkTrainingSet | None,
+           progress: ProgressReporter, report: Report, stop: StopFlag) -> Outcome:
+    from digitpad.ml.models import as_sequential
+    from digitpad.ml.training import (
+        ProgressReporter,
+        TrainingConfig,
+        compare_with_sequential,
+        held_out_evaluation,
+        train,
+    )
 
     config = TrainingConfig(**job.settings)
     current_accuracy = job.current_accuracy
     if current_accuracy is None and job.current_model is not None:
         report(Stage("Testing the current model…"))
         current_accuracy = _measure(job.current_model, mnist)
-    result = train(config, mnist, [progress])
-    card = _save(result.model, job.output, result.card().replace(data=_data_text(mnist)), report)
-    return Outcome(job.output, card, result.test_accuracy, current_accuracy, len(mnist.x_test))
+    current_pen = _current_pen_accuracy(job.current_model, pen, report)
+    extra = pen.extra_train() if pen is not None else None
+    result = train(config, mnist, [progress], extra_train=extra)
+    model = as_sequential(result.model)  # the form every Keras loads; a subclass's weights
+    card = result.card().replace(data=_data_text(mnist, config.train_limit))
+    if pen is not None:
+        report(Stage(f"Testing on the {len(pen.held_out):,} pen-drawn digits of the "
+                     f"{len(pen.held_out_writers)} held-out writers…"))
+        card = card.replace(data=f"{card.data}; {_pen_text(pen)}", ink_training=pen.card_section,
+                            ink_evaluation=held_out_evaluation(
+                                model, pen.held_out,
+                                f"{SHIPPED_PEN_DIGITS}, held-out writers only"))
+    check = None
+    if config.subclass:
+        report(Stage("Training the same network as a Sequential model, to compare…"))
+        check = compare_with_sequential(config, mnist, result,
+                                        [ProgressReporter(lambda message: None, stop)], extra)
+    card = _save(model, job.output, card, report)
+    evaluation = card.ink_evaluation or {}
+    return Outcome(job.output, card, result.test_accuracy, current_accuracy, len(mnist.x_test),
+                   pen_accuracy=evaluation.get("accuracy"), current_pen_accuracy=current_pen,
+                   pen_samples=evaluation.get("samples", 0),
+                   pen_writers=len(pen.held_out_writers) if pen else 0,
+                   subclass_check=check)
+
+
+def _pen_text(pen: InkTrainingSet) -> str:
+    """The pen-drawn digits a run learned from, for its card's data."""
+    return (f"plus {pen.card_section['drawings']} pen-drawn digits from {SHIPPED_PEN_DIGITS} "
+            f"({len(pen.writers)} writers), {len(pen.data.images)} images as drawn and as "
+            "random variants")
+
+
+def _current_pen_accuracy(current_model: str | None, pen: InkTrainingSet | None,
+                          report: Report) -> float | None:
+    """The model in use on the held-out writers: its card's figure when it was judged on the
+    same writers, else measured here; None without a model or held-out writers, or when it will
+    not run here."""
+    if current_model is None or pen is None:
+        return None
+    card = ModelCard.read(current_model)
+    writers = (card.ink_training or {}).get("held_out_writers")
+    accuracy = (card.ink_evaluation or {}).get("accuracy")
+    if isinstance(writers, list) and sorted(writers) == pen.held_out_writers \
+            and isinstance(accuracy, float):
+        return accuracy
+    from digitpad.ml.recognizer import Recognizer
+    from digitpad.ml.training import held_out_evaluation
+
+    report(Stage("Testing the current model on the held-out writers…"))
+    try:
+        return held_out_evaluation(Recognizer.load_keras(current_model), pen.held_out,
+                                   SHIPPED_PEN_DIGITS)["accuracy"]
+    except ModelError:
+        return None
 
 
 def _train_with_samples(

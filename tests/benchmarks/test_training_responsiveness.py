@@ -24,13 +24,15 @@ from PySide6.QtTest import QTest
 
 from digitpad.app import Digitpad, build, open_window
 from digitpad.ml.jobs import BatchEnd
+from digitpad.ml.presets import DEFAULT
 from digitpad.ml.recognizer import Recognizer
 from digitpad.paths import bundled_model_path
-from digitpad.ui.training.form import DEFAULT_BATCH_SIZE, MNIST_PATH_KEY
+from digitpad.ui.training.form import MNIST_PATH_KEY
 from tests.benchmarks.event_loop import Heartbeat
 from tests.unit.ui.fakes import FakeDialogs
 
 pytestmark = pytest.mark.benchmark
+BATCH_SIZE = DEFAULT.settings["batch_size"]
 
 STALL_P99_MS = 50.0
 TRAINING_SECONDS = 40
@@ -150,7 +152,7 @@ def test_training_never_stalls_the_event_loop(app: Digitpad, qtbot) -> None:
         f"training ({TRAINING_SECONDS} s, drawing throughout): stall p50 {training['p50']:.1f} "
         f"ms, p99 {training['p99']:.1f} ms, max {training['max']:.1f} ms; "
         f"{drawn / TRAINING_SECONDS:.1f} live predictions/s; "
-        f"{trained_batches * DEFAULT_BATCH_SIZE / TRAINING_SECONDS:.0f} training images/s"
+        f"{trained_batches * BATCH_SIZE / TRAINING_SECONDS:.0f} training images/s"
     )
     assert starting["p99"] <= STALL_P99_MS
     assert training["p99"] <= STALL_P99_MS

@@ -110,9 +110,10 @@ def test_retrain_use_the_new_model_and_find_it_in_history(start, qtbot) -> None:
     assert loss.points(TRAINING) == [(e.epoch + 1.0, e.logs["loss"]) for e in epochs]
     # The result next to the model in use.
     message = dialog.banner_message()
-    assert f"New model\n{outcome.test_accuracy:.2%}" in message
-    bundled = ModelCard.read(bundled_model_path()).mnist_test_accuracy
-    assert f"digitpad-cnn.keras\n{bundled:.2%}" in message
+    bundled = ModelCard.read(bundled_model_path())
+    assert (f"New model\ndigitpad-cnn.keras\nMNIST test\n{outcome.test_accuracy:.2%}\n"
+            f"{bundled.mnist_test_accuracy:.2%}\nPen writers\n{outcome.pen_accuracy:.2%}\n"
+            f"{bundled.ink_evaluation['accuracy']:.2%}") in message  # the default's pen digits
     assert model_path(app) == bundled_model_path()  # nothing changes until the user says so
 
     with qtbot.waitSignal(app.recognition.model_ready, timeout=MODEL_MS):

@@ -1,10 +1,12 @@
 """Model → Retrain…: train a new model (or fine-tune the current one) while the app keeps working.
 
-The dialog composes the recipe (:mod:`.form`), the user's samples (:mod:`.samples`), the curves
-(:mod:`.plots`), the run's progress (:mod:`.progress`) and its result (:mod:`.result`); it hands a
-:class:`~digitpad.ml.jobs.TrainingJob` to a
-:class:`~digitpad.ui.training.runner.TrainingRunner` and shows what comes back. At the end the new
-model's test accuracy stands next to the current one's, with the choice to use it or discard it.
+The dialog composes the preset and the recipe (:mod:`.form`), the user's samples
+(:mod:`.samples`), the curves (:mod:`.plots`), the run's progress (:mod:`.progress`) and its
+result (:mod:`.result`); it hands a :class:`~digitpad.ml.jobs.TrainingJob` to a
+:class:`~digitpad.ui.training.runner.TrainingRunner` and shows what comes back. The curves mark
+the epoch with the lowest validation loss as the epochs come. At the end the new model's
+accuracy on MNIST and on the held-out pen writers stands next to the current one's, with the
+choice to use it or discard it.
 It is not modal: drawing and live prediction go on with the current model. Closing the dialog
 only hides it: a run goes on, and a finished model waits in the library (Model → History) for the
 user's choice.
@@ -18,9 +20,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from digitpad.ml.ink import Drawing
 from digitpad.ml.jobs import DATA_PROBLEM, FINE_TUNE, TRAIN, BatchEnd, EpochEnd, Outcome
@@ -29,7 +40,7 @@ from digitpad.samples import SampleStore
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support.dialogs import PNG_FILTER, Dialogs, last_folder, remember_folder
 from digitpad.ui.support.saving import save_problem
-from digitpad.ui.training.form import DEFAULT_EPOCHS, MNIST_FILTER, RecipeForm
+from digitpad.ui.training.form import MNIST_FILTER, PresetChoice, RecipeForm
 from digitpad.ui.training.plots import TrainingPlots, framed
 from digitpad.ui.training.progress import RunProgress, clock
 from digitpad.ui.training.result import (
@@ -42,6 +53,11 @@ from digitpad.ui.training.result import (
 )
 from digitpad.ui.training.runner import TrainingRunner
 from digitpad.ui.training.samples import HandwritingBox
+
+VALIDATION_NOTE = ("Validation uses images set aside from the training data, never the test "
+                   "set: the tutorial validates on the test set, which leaks it into choosing "
+                   "the model.")
+"""Under the curves, whose orange line it explains."""
 
 
 @dataclass(frozen=True)
@@ -81,17 +97,19 @@ class TrainingDialog(QDialog):
         self._current: ModelInfo | None = None
         self._pending: Outcome | None = None
         self._waiting: _Start | None = None
+        self._lowest_val_loss = float("inf")
 
         self.setWindowTitle("Retrain the model")
         self.setObjectName("training-dialog")
         self.setStyleSheet(_STYLE)
+        self.presets = PresetChoice()
         self.form = RecipeForm(settings)
         self.handwriting = HandwritingBox(samples)
         self.plots = TrainingPlots()
         self.banner = Banner()
         self.run_progress = RunProgress()
         self._build()
-        self.plots.reset(DEFAULT_EPOCHS)
+        self.plots.reset(self.form.epochs.value())
         self._connect_runner()
         self._set_running(False)
         self.resize(1000, 700)
@@ -99,6 +117,7 @@ class TrainingDialog(QDialog):
     # -- construction ------------------------------------------------------------------------
 
     def _build(self) -> None:
+        self.presets.chosen.connect(self.form.apply_preset)
         self.form.epochs.valueChanged.connect(self._on_epochs_changed)
         self.form.choose_data_button.clicked.connect(self._choose_data)
         self.banner.button.clicked.connect(self._choose_data)
@@ -112,10 +131,26 @@ class TrainingDialog(QDialog):
         left_widget = QWidget()
         left_widget.setLayout(left)
         left_widget.setFixedWidth(370)
+        # Scrolled on a short screen (or at a large text scale), rather than squeezed until the
+        # settings overlap: the result's banner takes its height from the same column.
+        settings_column = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        settings_column.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        settings_column.setWidget(left_widget)
+        settings_column.setFixedWidth(
+            370 + settings_column.verticalScrollBar().sizeHint().width())
+
+        self.validation_note = QLabel(VALIDATION_NOTE, wordWrap=True)
+        self.validation_note.setProperty("role", "note")
+        curves = QVBoxLayout()
+        curves.setContentsMargins(0, 0, 0, 0)
+        curves.addWidget(self.plots, 1)
+        curves.addWidget(self.validation_note)
+        curves_widget = QWidget()
+        curves_widget.setLayout(curves)
 
         top = QHBoxLayout()
-        top.addWidget(left_widget)
-        top.addWidget(framed(self.plots), 1)
+        top.addWidget(settings_column)
+        top.addWidget(framed(curves_widget), 1)
 
         self.save_plots_button = QPushButton("Save Plots…")
         self.save_plots_button.clicked.connect(self._save_plots)
@@ -140,6 +175,7 @@ class TrainingDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(10)
+        layout.addWidget(self.presets)
         layout.addLayout(top, 1)
         layout.addWidget(self.banner)
         layout.addWidget(self.run_progress)
@@ -249,6 +285,7 @@ class TrainingDialog(QDialog):
         job = self.form.job(request.kind, request.output, self._current, drawings,
                             self._child_log)
         self._pending = None
+        self._lowest_val_loss = float("inf")
         self.plots.reset(max(1, request.epochs))
         self.plots.set_empty_text("The curves appear after the first batches")
         self.banner.hide()
@@ -265,6 +302,7 @@ class TrainingDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         waiting = self._waiting is not None
+        self.presets.setEnabled(not running and not waiting)
         self.form.setEnabled(not running and not waiting)
         self.train_button.setVisible(not running)
         self.train_button.setEnabled(not waiting)
@@ -289,6 +327,10 @@ class TrainingDialog(QDialog):
     @Slot(object)
     def _on_epoch(self, message: EpochEnd) -> None:
         self.plots.add_epoch(message.epoch, message.logs)
+        val_loss = message.logs.get("val_loss")
+        if val_loss is not None and val_loss < self._lowest_val_loss:  # the first of equals
+            self._lowest_val_loss = val_loss
+            self.plots.mark_best_epoch(message.epoch + 1)
 
     # -- endings -----------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ Drawn with pyqtgraph, which zooms and pans with the mouse and redraws thousands 
 It takes a third of a second to import, and only the Retrain and History dialogs import this
 module, when they are first opened: the main window never waits for it.
 
-x is in epochs: epoch ``k`` (counting from 1) ends at ``x = k``, where a dashed mark appears.
+x is in epochs: epoch ``k`` (counting from 1) ends at ``x = k``, where a dashed mark appears
+(in a run of up to :data:`MARKED_EPOCHS` epochs; a longer one has the axis' ticks).
 Training is a point per batch message: Keras' batch logs are running means of the epoch so far,
 so the mean of the batches since the previous message is recovered from two running means (one
 batch when batches are slower than the child's reports, a few batches' mean when they are
@@ -41,6 +42,8 @@ fast model whose messages each hold many batches)."""
 ACCURACY = "sparse_categorical_accuracy"
 LOSS = "loss"
 _RAW_ALPHA = 60
+MARKED_EPOCHS = 20
+"""The most epochs that each get a dashed mark: a hundred marks would hatch the curves over."""
 """How faint the unsmoothed training values are behind their moving average."""
 
 
@@ -225,8 +228,9 @@ class TrainingPlot(QWidget):
         return self._epochs
 
     def epoch_marks(self) -> list[float]:
-        """Where the dashed epoch marks stand: at the end of each finished epoch."""
-        return [mark.value() for mark in self._marks]
+        """Where the dashed epoch marks stand: at the end of each finished epoch, in a run of
+        up to :data:`MARKED_EPOCHS` epochs."""
+        return [mark.value() for mark in self._marks if mark.isVisible()]
 
     def best_epoch(self) -> int | None:
         return self._best
@@ -280,11 +284,12 @@ class TrainingPlot(QWidget):
         for name, value in ((TRAINING, training), (VALIDATION, validation)):
             if value is not None and math.isfinite(value):
                 self._epoch_points[name].append((float(epoch), float(value)))
-        if float(epoch) not in self.epoch_marks():
+        if float(epoch) not in [mark.value() for mark in self._marks]:
             mark = pg.InfiniteLine(float(epoch), angle=90, movable=False, pen=self._mark_pen())
             self.graph.addItem(mark, ignoreBounds=True)
             self._marks.append(mark)
         self._widen(epoch)
+        self._show_marks()
         self._redraw()
 
     def set_history(self, training: Sequence[float], validation: Sequence[float]) -> None:
@@ -310,6 +315,10 @@ class TrainingPlot(QWidget):
         if epochs > self._epochs:
             self._epochs = epochs
             self._extent.set_epochs(epochs)
+
+    def _show_marks(self) -> None:
+        for mark in self._marks:
+            mark.setVisible(self._epochs <= MARKED_EPOCHS)
 
     def _redraw(self) -> None:
         """Hand every curve its points; pyqtgraph repaints once, at the next frame."""

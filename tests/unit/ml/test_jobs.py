@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digitpad.ml.jobs import FINE_TUNE, TrainingJob
+from digitpad.ml.jobs import FINE_TUNE, TRAIN, TrainingJob
 
 
 def test_jobs_are_checked_when_made() -> None:
@@ -12,3 +12,5 @@ def test_jobs_are_checked_when_made() -> None:
         TrainingJob("retrain", "m.keras")
     with pytest.raises(ValueError, match="needs current_model"):
         TrainingJob(FINE_TUNE, "m.keras")
+    with pytest.raises(ValueError, match="pen_copies must be 0 or more; received -1"):
+        TrainingJob(TRAIN, "m.keras", pen_copies=-1)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from digitpad.ml.card import ModelCard
-from digitpad.ml.conversion import convert_file, convert_layers_file
+from digitpad.ml.conversion import convert_file, convert_layers_file, write_layers_form
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.ink import Drawing
 from digitpad.ml.layer_outputs import (
@@ -129,6 +129,29 @@ def test_the_tutorial_mlps_layer_outputs_are_keras_own(
     probabilities = Recognizer.load(mlp_path).probabilities(drawings[:5])
     np.testing.assert_allclose([lite.run(image)[-1] for image in drawings[:5]], probabilities,
                                atol=LIMIT)
+
+
+def test_the_tutorials_subclass_twin_is_shown_layer_by_layer(
+    tmp_path: Path, drawings: np.ndarray
+) -> None:
+    """A ``keras.Model`` subclass has no wired layers until it is called; the layers form is
+    the same as that of the ``Sequential`` it is saved as."""
+    from digitpad.ml.models import as_sequential, build_model
+
+    twin = build_model("mlp", subclass=True)
+    record = write_layers_form(twin, tmp_path / "twin.layers.tflite", "0" * 64)
+    lite = LayerOutputs(tmp_path / "twin.layers.tflite", record.layers)
+    assert lite.layers == [Layer(layer.name, class_name, shape) for layer, class_name, shape in zip(
+        twin.layers, ("Flatten", "Dense", "Dense"), ((784,), (128,), (10,)), strict=True)]
+    flat = np.asarray(twin.flatten(drawings))
+    hidden = np.asarray(twin.hidden(flat))
+    expected = [flat, hidden, np.asarray(twin.classifier(hidden))]
+    assert _largest_difference(lite, expected, drawings) <= LIMIT
+    path = tmp_path / "twin.keras"
+    save_model(as_sequential(twin), path, ModelCard(architecture="mlp"))
+    convert_layers_file(path, tmp_path / "cache")
+    saved = LayerOutputs.load(path, tmp_path / "cache")
+    assert _largest_difference(saved, expected, drawings) <= LIMIT
 
 
 def test_the_layers_form_is_made_once_into_the_cache_beside_the_litert_form(

@@ -1,9 +1,12 @@
-"""Training: a short real run ends in a loadable model; progress, cancel and seeds behave."""
+"""Training: a short real run ends in a loadable model; progress, cancel and seeds behave; a
+small set over-fits and early stopping keeps the best epoch; the subclass is the Sequential."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
@@ -11,9 +14,18 @@ from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.digits import to_model_input
 from digitpad.ml.jobs import BatchEnd, EpochEnd, JobCancelled, Message, Stage
+from digitpad.ml.models import as_sequential
 from digitpad.ml.modelstore import save_model
 from digitpad.ml.recognizer import Recognizer
-from digitpad.ml.training import HISTORY_KEYS, ProgressReporter, TrainingConfig, train
+from digitpad.ml.training import (
+    HISTORY_KEYS,
+    ProgressReporter,
+    TrainingConfig,
+    compare_with_sequential,
+    held_out_evaluation,
+    split_validation,
+    train,
+)
 from tests.unit.ml.progress import Recorder
 
 
@@ -77,6 +89,7 @@ def test_batch_reports_are_throttled_but_an_epochs_last_batch_always_comes() -> 
     for batch in range(10):
         reporter.on_train_batch_end(batch, {"loss": 1.0 / (batch + 1)})
     reporter.on_epoch_end(0, {"loss": 0.1})
+    reporter.on_train_end()  # after the last epoch, or when early stopping ends the run
     assert messages == [BatchEnd(0, 0, 10, 1, {"loss": 1.0}),
                         BatchEnd(0, 9, 10, 1, {"loss": 0.1}),
                         EpochEnd(0, {"loss": 0.1}), Stage("Testing…")]
@@ -95,8 +108,62 @@ def test_cnn_with_augmentation_learns(small_mnist: Mnist) -> None:
         ("epochs", 0, "epochs must be between 1 and 1000"),
         ("learning_rate", 0.0, "learning_rate must be in"),
         ("validation_fraction", 0.7, "validation_fraction must be in"),
+        ("train_limit", 0, "train_limit must be at least 1"),
+        ("subclass", True, "received arch='cnn', use arch='mlp'"),
     ],
 )
 def test_bad_settings_are_refused_clearly(field: str, value: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         TrainingConfig(**{field: value})
+
+
+def test_a_small_training_set_over_fits_and_early_stopping_keeps_the_best_epoch(
+    small_mnist: Mnist,
+) -> None:
+    """The over-fitting lesson in miniature: 300 images, the validation images as many as
+    ever; training loss falls on while validation loss turns up."""
+    config = TrainingConfig(arch="mlp", epochs=40, batch_size=32, train_limit=300)
+    result = train(config, small_mnist)
+    assert (result.train_examples, result.validation_examples) == (300, 300)
+    val_loss, loss = result.history["val_loss"], result.history["loss"]
+    best = result.best_epoch
+    assert best == int(np.argmin(val_loss)) and best < 30
+    assert val_loss[-1] > val_loss[best] and loss[-1] < loss[best] / 2
+    assert result.card().best_epoch == best + 1
+
+    stopped = train(dataclasses.replace(config, early_stopping=True), small_mnist)
+    kept = stopped.best_epoch
+    assert kept == int(np.argmin(stopped.history["val_loss"]))
+    assert len(stopped.history["loss"]) == kept + 1 + config.patience < config.epochs
+    _, _, x_val, y_val = split_validation(to_model_input(small_mnist.x_train),
+                                          small_mnist.y_train, config.validation_fraction,
+                                          config.seed)
+    probabilities = stopped.model(x_val, training=False)
+    restored_loss = keras.losses.sparse_categorical_crossentropy(y_val, probabilities)
+    # The weights of the best epoch, not of the last one.
+    assert float(np.mean(restored_loss)) == pytest.approx(stopped.history["val_loss"][kept],
+                                                          rel=1e-4)
+
+
+def test_the_tutorials_model_as_a_subclass_is_the_same_network(small_mnist: Mnist) -> None:
+    tiny = small_mnist.subset(train=600, test=200)
+    config = TrainingConfig(arch="mlp", epochs=1, batch_size=32, subclass=True)
+    result = train(config, tiny)
+    assert type(result.model).__name__ == "TutorialMLP"
+    check = compare_with_sequential(config, tiny, result)
+    assert check.parameters == check.sequential_parameters == 101_770
+    assert check.same_weights and check.test_accuracy == check.sequential_test_accuracy
+    saved = as_sequential(result.model)
+    assert saved.name == "mlp" and saved.count_params() == 101_770
+    images = to_model_input(tiny.x_test[:20])
+    np.testing.assert_array_equal(saved(images).numpy(), result.model(images).numpy())
+
+
+def test_held_out_drawings_are_read_through_the_apps_ink_path(
+    bundled_recognizer: Recognizer, held_out_pendigits: list
+) -> None:
+    some = held_out_pendigits[::25]
+    evaluation = held_out_evaluation(bundled_recognizer, some, "pen.json")
+    assert evaluation["file"] == "pen.json" and evaluation["samples"] == len(some)
+    assert evaluation["accuracy"] > 0.95
+    assert set(evaluation["per_digit_accuracy"]) == {str(d) for d in range(10)}

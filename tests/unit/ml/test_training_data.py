@@ -59,6 +59,9 @@ def test_the_ink_training_set_keeps_the_card_writers_out_and_says_what_it_holds(
     assert NOT_A_DIGIT in ink.data.labels and CROSSED_SEVEN in ink.data.labels
     ten = ink_training_set(few, "pen.json", hold_out_every=3, copies=1, seed=0)
     assert set(ten.data.labels) <= set(range(10))
+    assert (ten.writers, ten.held_out_writers) == (["tra_w01", "tra_w02"], ["tra_w03"])
+    images, labels, weights = ten.extra_train()
+    assert len(images) == len(labels) == len(weights) and set(weights.tolist()) == {1.0}
 
 
 def test_an_ink_set_of_one_writer_cannot_hold_one_out(pendigits: list[Drawing]) -> None:

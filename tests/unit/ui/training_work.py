@@ -10,6 +10,7 @@ import os
 import time
 from pathlib import Path
 
+from digitpad.ml.card import ModelCard
 from digitpad.ml.jobs import (
     BatchEnd,
     EpochEnd,
@@ -79,4 +80,28 @@ def finish(job: TrainingJob, report: Report, stop: StopFlag) -> Outcome:
     output = Path(job.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(b"model")
-    return Outcome(job.output, {"architecture": "mlp"}, 0.97, job.current_accuracy, 500)
+    return Outcome(job.output, ModelCard(architecture="mlp"), 0.97, job.current_accuracy, 500)
+
+
+OVERFIT_VAL_LOSS = (0.50, 0.40, 0.35, 0.38, 0.45, 0.55)
+"""Validation loss of ``overfit``'s epochs: lowest after the third."""
+
+
+def overfit(job: TrainingJob, report: Report, stop: StopFlag) -> Outcome:
+    """A run that over-fits: training loss falls every epoch, validation loss turns up after the
+    third; the model kept is the last epoch's."""
+    epochs = len(OVERFIT_VAL_LOSS)
+    history: dict[str, list[float]] = {"loss": [], "val_loss": []}
+    for epoch, val_loss in enumerate(OVERFIT_VAL_LOSS):
+        loss = 0.5 / (epoch + 1)
+        report(BatchEnd(epoch, 0, 1, epochs, {"loss": loss, "sparse_categorical_accuracy": 0.9}))
+        report(EpochEnd(epoch, {"loss": loss, "sparse_categorical_accuracy": 0.9,
+                                "val_loss": val_loss, "val_sparse_categorical_accuracy": 0.85}))
+        history["loss"].append(loss)
+        history["val_loss"].append(val_loss)
+    output = Path(job.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(b"model")
+    card = ModelCard(architecture="mlp", config=dict(job.settings), epochs_run=epochs,
+                     best_epoch=3, history=history)
+    return Outcome(job.output, card, 0.88, job.current_accuracy, 500)

@@ -12,28 +12,23 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from shiboken6 import Shiboken
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.ink import Drawing
-from digitpad.ml.jobs import DATA_PROBLEM, UNEXPECTED, Work
+from digitpad.ml.jobs import DATA_PROBLEM, TRAIN, UNEXPECTED, TrainingJob, Work
 from digitpad.ml.model_library import ModelLibrary
 from digitpad.ml.modelstore import save_model
+from digitpad.ml.presets import BEST, OVERFIT, PRESETS, TUTORIAL, Preset
+from digitpad.ml.recognizer import Recognizer
 from digitpad.ml.training_process import run_job
 from digitpad.paths import bundled_model_path
 from digitpad.samples import SampleStore
 from digitpad.ui.pad.workers import ModelInfo
-from digitpad.ui.training.dialog import TrainingDialog
-from digitpad.ui.training.form import (
-    DEFAULT_ARCH,
-    DEFAULT_AUGMENT,
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_EPOCHS,
-    DEFAULT_LEARNING_RATE,
-    MNIST_PATH_KEY,
-)
+from digitpad.ui.training.dialog import VALIDATION_NOTE, TrainingDialog
+from digitpad.ui.training.form import MNIST_PATH_KEY
 from digitpad.ui.training.plots import TRAINING, VALIDATION
 from digitpad.ui.training.runner import TrainingRunner
 from tests.unit.ml.mnist_files import write_corrupt, write_mnist_slice, write_wrongly_shaped
@@ -119,20 +114,136 @@ def add_samples(store: SampleStore, drawings: tuple[Drawing, ...]) -> None:
         store.add(drawing, drawing.label)
 
 
-def test_it_opens_with_the_benchmarked_defaults(make_dialog) -> None:
+def test_it_opens_on_the_benchmarked_best_for_drawings_recipe(make_dialog) -> None:
     dialog = make_dialog()
-    assert dialog.form.arch.currentData() == DEFAULT_ARCH
-    assert (dialog.form.epochs.value(), dialog.form.batch_size.value()) == (DEFAULT_EPOCHS,
-                                                                  DEFAULT_BATCH_SIZE)
-    assert dialog.form.learning_rate.value() == pytest.approx(DEFAULT_LEARNING_RATE)
-    assert dialog.form.augment.isChecked() is DEFAULT_AUGMENT
+    assert dialog.presets.combo.currentText() == "Best for drawings"
+    assert dialog.presets.current() is BEST
+    settings = BEST.settings
+    assert dialog.form.arch.currentData() == settings["arch"] == "cnn"
+    assert (dialog.form.epochs.value(), dialog.form.batch_size.value()) == (
+        settings["epochs"], settings["batch_size"])
+    assert dialog.form.learning_rate.value() == pytest.approx(settings["learning_rate"])
+    assert dialog.form.augment.isChecked() and dialog.form.pen_digits.isChecked()
+    assert dialog.form.train_images.text() == "All"
     assert not dialog.form.early_stopping.isChecked()
+    assert not dialog.form.subclass.isEnabled()  # an MLP-only switch
+    assert dialog.validation_note.text() == VALIDATION_NOTE and dialog.validation_note.isVisible()
+    assert "never the test set" in VALIDATION_NOTE and "leaks" in VALIDATION_NOTE
     assert (dialog.form.epochs.minimum(), dialog.form.epochs.maximum()) == (1, 200)
     assert dialog.train_button.isVisible() and not dialog.cancel_button.isVisible()
     assert not dialog.use_button.isVisible() and not dialog.save_plots_button.isEnabled()
     # The empty plots already span the planned run.
     dialog.form.epochs.setValue(12)
     assert dialog.plots.accuracy.epochs() == 12
+
+
+def choose_preset(qtbot, dialog: TrainingDialog, title: str) -> None:
+    """Pick a preset in the combo box at the top with the keyboard, as a user would."""
+    combo = dialog.presets.combo
+    target = combo.findText(title)
+    assert target >= 0, title
+    while combo.currentIndex() != target:
+        key = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
+        with qtbot.waitSignal(dialog.presets.chosen):
+            qtbot.keyClick(combo, key)
+
+
+def jobs_started(dialog: TrainingDialog, monkeypatch: pytest.MonkeyPatch) -> list[TrainingJob]:
+    """The jobs Train hands the runner from now on, which then starts none."""
+    jobs: list[TrainingJob] = []
+    monkeypatch.setattr(dialog.runner, "start", jobs.append)
+    return jobs
+
+
+@pytest.mark.parametrize("chosen", PRESETS, ids=[p.name for p in PRESETS])
+def test_a_preset_puts_its_recipe_in_the_form_and_train_sends_it(
+    qtbot, make_dialog, monkeypatch: pytest.MonkeyPatch, chosen: Preset
+) -> None:
+    dialog = make_dialog()
+    choose_preset(qtbot, dialog, OVERFIT.title if chosen is BEST else BEST.title)
+    dialog.form.epochs.setValue(3)  # a change the preset undoes
+    choose_preset(qtbot, dialog, chosen.title)
+    form, settings = dialog.form, chosen.settings
+    assert dialog.presets.summary.text() == chosen.summary
+    assert form.arch.currentData() == settings["arch"]
+    assert (form.epochs.value(), form.batch_size.value()) == (settings["epochs"],
+                                                              settings["batch_size"])
+    assert form.learning_rate.value() == pytest.approx(settings["learning_rate"])
+    assert form.augment.isChecked() is settings["augment"]
+    assert form.early_stopping.isChecked() is settings["early_stopping"]
+    assert form.train_images.value() == (settings["train_limit"] or 0)
+    assert form.pen_digits.isChecked() is (chosen.pen_copies > 0)
+    assert not form.subclass.isChecked()
+    assert dialog.plots.accuracy.epochs() == settings["epochs"]  # the empty plots span the run
+
+    jobs = jobs_started(dialog, monkeypatch)
+    dialog.train_button.click()
+    [job] = jobs
+    assert job.kind == TRAIN and job.settings == {**settings, "seed": 0}
+    assert job.pen_copies == chosen.pen_copies
+    assert job.current_model == str(BUNDLED.path)
+
+
+def test_the_presets_settings_stay_editable(qtbot, make_dialog, monkeypatch) -> None:
+    dialog = make_dialog()
+    choose_preset(qtbot, dialog, OVERFIT.title)
+    dialog.form.epochs.setValue(200)
+    dialog.form.early_stopping.setChecked(True)
+    dialog.form.train_images.setValue(500)
+    assert dialog.presets.current() is OVERFIT  # still the recipe it started from
+    jobs = jobs_started(dialog, monkeypatch)
+    dialog.train_button.click()
+    assert (jobs[0].settings["epochs"], jobs[0].settings["early_stopping"],
+            jobs[0].settings["train_limit"]) == (200, True, 500)
+
+
+def test_the_over_fitting_run_marks_its_best_epoch_and_says_what_happened(
+    qtbot, make_dialog
+) -> None:
+    dialog = make_dialog(training_work.overfit)
+    choose_preset(qtbot, dialog, OVERFIT.title)
+    marked: list[int | None] = []
+    dialog.runner.epoch_ended.connect(lambda _: marked.append(dialog.plots.loss.best_epoch()))
+    with qtbot.waitSignal(dialog.runner.finished, timeout=QUICK_MS):
+        dialog.train_button.click()
+    assert marked == [1, 2, 3, 3, 3, 3]  # marked as the epochs come
+    assert dialog.plots.accuracy.best_epoch() == 3
+    message = dialog.banner_message()
+    assert ("Validation loss was lowest after epoch 3 of 6 (marked) while training loss kept "
+            "falling: the model over-fits. The model kept is epoch 6's; early stopping would "
+            "keep the best one.") in message
+
+
+def test_the_tutorials_model_as_a_subclass_has_the_same_parameters_and_results(
+    qtbot, make_dialog, settings: QSettings, mnist_file: Path
+) -> None:
+    """Two real runs of the tutorial's model (one quick epoch on a slice of MNIST): as the
+    Sequential model, then with the "Model subclass" switch."""
+    settings.setValue(MNIST_PATH_KEY, str(mnist_file))
+    dialog = make_dialog()
+    choose_preset(qtbot, dialog, TUTORIAL.title)
+    dialog.form.epochs.setValue(1)
+    with qtbot.waitSignal(dialog.runner.finished, timeout=REAL_MS) as sequential:
+        dialog.train_button.click()
+    plain = sequential.args[0]
+    assert plain.subclass_check is None and plain.card.parameters == 101_770
+    assert "subclass" not in dialog.banner_message()
+
+    assert dialog.form.subclass.isEnabled()
+    dialog.form.subclass.setChecked(True)
+    with qtbot.waitSignal(dialog.runner.finished, timeout=REAL_MS) as subclassed:
+        dialog.train_button.click()
+    outcome = subclassed.args[0]
+    check = outcome.subclass_check
+    assert check.parameters == check.sequential_parameters == plain.card.parameters
+    assert check.same_weights and check.test_accuracy == check.sequential_test_accuracy
+    assert outcome.test_accuracy == plain.test_accuracy  # the same seed, the same network
+    assert outcome.card.config["subclass"] is True
+    message = dialog.banner_message()
+    assert "As a keras.Model subclass: 101,770 parameters" in message
+    assert "as a Sequential model, trained with the same seed: 101,770 parameters" in message
+    assert "the very same weights" in message
+    assert Recognizer.load(outcome.path).card.parameters == 101_770  # saved as the Sequential
 
 
 def test_a_run_shows_progress_curves_and_the_result(qtbot, make_dialog, library) -> None:
@@ -149,8 +260,9 @@ def test_a_run_shows_progress_curves_and_the_result(qtbot, make_dialog, library)
 
     message = dialog.banner_message()
     bundled = BUNDLED.card.mnist_test_accuracy
-    assert "New model\n97.00%" in message and f"digitpad-cnn.keras\n{bundled:.2%}" in message
+    assert f"New model\ndigitpad-cnn.keras\nMNIST test\n97.00%\n{bundled:.2%}" in message
     assert "500 test images" in message
+    assert "The new model reads MNIST worse than digitpad-cnn.keras." in message
     assert dialog.use_button.isVisible() and dialog.discard_button.isVisible()
     assert dialog.form.isEnabled() and dialog.save_plots_button.isEnabled()
     assert library_files(library) == [Path(dialog.pending().path).name]

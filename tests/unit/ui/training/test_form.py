@@ -1,4 +1,5 @@
-"""The Retrain recipe: every architecture offered, the choices the user made become the job."""
+"""The Retrain recipe: every architecture offered, presets fill the settings, the choices the user
+made become the job."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtCore import QSettings
 from digitpad.ml import digits
 from digitpad.ml.card import ModelCard
 from digitpad.ml.jobs import FINE_TUNE, TRAIN, TRAIN_WITH_SAMPLES
+from digitpad.ml.presets import BEST, OVERFIT, TUTORIAL
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.training.form import ARCHITECTURES, MNIST_PATH_KEY, RecipeForm
 
@@ -51,3 +53,41 @@ def test_my_samples_are_offered_only_when_there_are_some(qtbot, settings: QSetti
     form.show_sample_count(0, running=False)
     assert not form.include_samples.isChecked()
     assert form.include_samples.text() == "Include my samples (none yet)"
+
+
+def test_a_preset_fills_every_setting_and_the_user_may_change_them(
+    qtbot, settings: QSettings, tmp_path: Path
+) -> None:
+    form = RecipeForm(settings)
+    qtbot.addWidget(form)
+    form.seed.setValue(7)
+    form.apply_preset(OVERFIT)
+    assert form.recipe() == {**OVERFIT.settings, "seed": 7}  # the seed stays the user's
+    assert form.train_images.value() == 1000 and not form.pen_digits.isChecked()
+    form.epochs.setValue(150)
+    form.early_stopping.setChecked(True)
+    job = form.job(form.training_kind(), tmp_path / "new.keras", None, (), None)
+    assert (job.settings["epochs"], job.settings["early_stopping"]) == (150, True)
+    assert job.pen_copies == 0
+
+
+def test_pen_digits_and_the_subclass_are_offered_where_the_training_takes_them(
+    qtbot, settings: QSettings, tmp_path: Path
+) -> None:
+    form = RecipeForm(settings)
+    qtbot.addWidget(form)
+    form.apply_preset(TUTORIAL)
+    assert form.subclass.isEnabled()
+    form.subclass.setChecked(True)
+    form.pen_digits.setChecked(True)  # switched on by hand: the default preset's variants
+    job = form.job(form.training_kind(), tmp_path / "new.keras", None, (), None)
+    assert job.settings["subclass"] and job.pen_copies == BEST.pen_copies
+    form.arch.setCurrentIndex(form.arch.findData("cnn"))
+    assert not form.subclass.isEnabled() and not form.recipe()["subclass"]
+    form.arch.setCurrentIndex(form.arch.findData("mlp"))
+    form.show_sample_count(3, running=False)
+    form.include_samples.setChecked(True)
+    assert not form.subclass.isEnabled() and not form.pen_digits.isEnabled()
+    job = form.job(form.training_kind(), tmp_path / "new.keras", None, (), None)
+    assert job.kind == TRAIN_WITH_SAMPLES and job.pen_copies == 0
+    assert not job.settings["subclass"]

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtGui import QColor, QFontMetrics, QImage
 
 from digitpad.ui.training.plots import (
+    MARKED_EPOCHS,
     TRAINING,
     VALIDATION,
     VALIDATION_COLOUR,
@@ -105,6 +106,15 @@ def test_epochs_are_marked_and_a_new_run_clears_the_marks(plots: TrainingPlots) 
     assert plots.accuracy.epoch_marks() == plots.loss.epoch_marks() == [1.0, 2.0]
     plots.reset(3)
     assert plots.accuracy.epoch_marks() == [] and not plots.has_data()
+
+
+def test_a_long_run_is_not_hatched_with_a_mark_per_epoch(plots: TrainingPlots) -> None:
+    plots.reset(100)  # the over-fitting preset
+    train_epochs(plots, [[(0.9, 0.3)] * 5] * 3, [(0.95, 0.2)] * 3)
+    assert plots.accuracy.epoch_marks() == [] and plots.accuracy.has_data()
+    plots.reset(MARKED_EPOCHS)
+    train_epochs(plots, [[(0.9, 0.3)] * 5] * 3, [(0.95, 0.2)] * 3)
+    assert plots.loss.epoch_marks() == [1.0, 2.0, 3.0]
 
 
 def test_after_two_epochs_validation_has_a_point_per_epoch_and_training_one_per_batch(

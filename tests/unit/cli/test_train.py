@@ -1,0 +1,134 @@
+"""``digitpad train``: with no options Retrain's default recipe on the shipped data, ``--preset``
+for the others, and the options given over the preset."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from digitpad.cli import build_parser
+from digitpad.cli.train import pen_copies, recipe_settings, train_command
+from digitpad.ml.presets import BEST, DEFAULT, OVERFIT, PRESETS, TUTORIAL
+from tests.unit.cli.conftest import Run
+
+
+def parsed(*args: str) -> tuple[dict, int]:
+    """The settings and pen-digit variants ``digitpad train ARGS`` trains with."""
+    options = build_parser().parse_args(["train", *args])
+    chosen, settings = recipe_settings(options)
+    return settings, pen_copies(options, chosen)
+
+
+@pytest.mark.parametrize("chosen", PRESETS, ids=[p.name for p in PRESETS])
+def test_a_preset_by_name_gives_its_whole_recipe(chosen) -> None:
+    assert parsed("--preset", chosen.name) == ({**chosen.settings, "seed": 0},
+                                               chosen.pen_copies)
+
+
+def test_no_options_is_retrains_default_recipe() -> None:
+    assert DEFAULT is BEST
+    assert parsed() == ({**BEST.settings, "seed": 0}, BEST.pen_copies)
+    assert build_parser().parse_args(["train"]).out is None  # into the models folder
+
+
+def test_the_options_given_override_the_preset() -> None:
+    settings, copies = parsed("--preset", "overfit", "--epochs", "150", "--early-stopping",
+                              "--train-images", "500", "--seed", "4")
+    assert settings == {**OVERFIT.settings, "epochs": 150, "early_stopping": True,
+                        "train_limit": 500, "seed": 4}
+    assert copies == 0
+    settings, copies = parsed("--arch", "mlp", "--batch-size", "32", "--learning-rate", "0.01",
+                              "--no-augment", "--validation-fraction", "0.2")
+    assert (settings["arch"], settings["batch_size"], settings["learning_rate"],
+            settings["augment"], settings["validation_fraction"]) == ("mlp", 32, 0.01, False, 0.2)
+    assert settings["epochs"] == BEST.settings["epochs"] and copies == BEST.pen_copies
+    assert parsed("--no-pen-digits")[1] == 0
+    assert parsed("--ink-copies", "1")[1] == 1
+    assert parsed("--preset", "tutorial", "--pen-digits")[1] == BEST.pen_copies
+    assert parsed("--preset", "tutorial", "--ink", "pen.json")[1] == BEST.pen_copies
+    assert parsed("--preset", "tutorial", "--subclass")[0] == {**TUTORIAL.settings,
+                                                              "subclass": True, "seed": 0}
+
+
+def test_an_unknown_preset_is_refused_with_the_names(
+    cli: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli("train", "--preset", "fast")
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "--preset: invalid choice: 'fast'" in err
+    assert all(p.name in err.rsplit("choose from", 1)[1] for p in PRESETS)
+
+
+def test_contradicting_options_are_one_line_and_exit_2(cli: Run, tmp_path: Path) -> None:
+    code, _, err = cli("train", "--subclass", "--out", str(tmp_path / "m.keras"))
+    assert code == 2
+    assert err.startswith("digitpad: error: subclass builds the tutorial's MLP") and \
+        "use arch='mlp'" in err
+    code, _, err = cli("train", "--ink", "pen.json", "--no-pen-digits")
+    assert code == 2 and "give one of them" in err
+
+
+def test_with_no_options_it_trains_on_the_shipped_data_into_the_models_folder(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What ``digitpad train`` learns from, up to the training itself (minutes for real): the
+    MNIST shipped with digitpad (the test's profile has no Keras cache) and the shipped pen
+    digits of the training writers, here ten of each writer's."""
+    from digitpad.cli.train import _library_path
+    from digitpad.ml import datasets, training
+    from digitpad.paths import trusted_model_dirs
+
+    shipped = datasets.shipped_pen_digits()
+    kept: dict[str, int] = defaultdict(int)
+    few = []
+    for drawing in shipped:
+        if kept[drawing.extra["writer"]] < 10:
+            kept[drawing.extra["writer"]] += 1
+            few.append(drawing)
+    monkeypatch.setattr(datasets, "shipped_pen_digits", lambda: few)
+    seen: dict[str, object] = {}
+
+    class Trained(Exception):
+        pass
+
+    def fake_train(config, data, callbacks=(), extra_train=None):
+        seen.update(config=config, data=data, extra=extra_train)
+        raise Trained
+
+    monkeypatch.setattr(training, "train", fake_train)
+    options = build_parser().parse_args(["train"])
+    options.argv = ["train"]
+    with pytest.raises(Trained):
+        train_command(options)
+
+    assert seen["config"] == training.TrainingConfig(**BEST.settings, seed=0)
+    assert seen["data"].source == datasets.SHIPPED_SOURCE
+    images, labels, weights = seen["extra"]
+    # The 20 training writers' ten each, as drawn and as the variants; all weighing as one.
+    assert len(images) == len(labels) == 200 * (1 + BEST.pen_copies)
+    assert set(weights.tolist()) == {1.0}
+    err = capsys.readouterr().err
+    assert err.startswith("training cnn (Best for drawings) on MNIST (shipped with digitpad), "
+                          "60000 training images; plus 200 pen-drawn digits from "
+                          "pendigits_train_strokes.json.gz (20 writers)")
+    assert _library_path("cnn").parent == trusted_model_dirs()[1]
+
+
+def test_the_tutorials_model_as_a_subclass_reports_it_is_the_same_network(
+    cli: Run, tmp_path: Path, mnist_path: Path
+) -> None:
+    out = tmp_path / "sub.keras"
+    code, stdout, err = cli("train", "--preset", "tutorial", "--subclass", "--epochs", "1",
+                            "--limit", "1000", "--data", str(mnist_path), "--out", str(out))
+    assert code == 0, err
+    assert ("as a keras.Model subclass: 101,770 parameters, test accuracy ") in stdout
+    assert "as a Sequential model: 101,770 parameters, " in stdout
+    assert stdout.rstrip().endswith("(the same weights)")
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["config"]["subclass"] is True and card["parameters"] == 101_770
+    assert "pen-drawn" not in card["data"]  # the tutorial learns from MNIST alone
