@@ -27,6 +27,8 @@ from digitpad.ml.presets import BEST, DEFAULT, PRESETS, Preset, preset
 if TYPE_CHECKING:
     from digitpad.ml.jobs import Message
 
+_PATH_OPTIONS = ("--data", "--out", "--eval-ink", "--ink", "--samples")
+"""The options that name a file, recorded in the model card by the file's name alone."""
 _OPTION_FOR = {"train_limit": "train_images"}
 """The option that overrides a preset setting, where its name is not the setting's."""
 
@@ -145,6 +147,20 @@ def recipe_settings(args: argparse.Namespace) -> tuple[Preset, dict[str, Any]]:
     return chosen, settings
 
 
+def recorded_command(argv: list[str]) -> str:
+    """The command line for the model card, with each file named by its name alone: the folders
+    of the machine that trained it (often a temporary one) mean nothing where the model is read."""
+    words: list[str] = []
+    for n, word in enumerate(argv):
+        option, equals, value = word.partition("=")
+        if equals and option in _PATH_OPTIONS:
+            word = f"{option}={Path(value).name}"
+        elif n and argv[n - 1] in _PATH_OPTIONS:
+            word = Path(word).name
+        words.append(word)
+    return "digitpad " + shlex.join(words)
+
+
 def pen_copies(args: argparse.Namespace, chosen: Preset) -> int:
     """How many variants of each pen-drawn digit to learn from; 0 for none."""
     if args.ink is not None and args.pen_digits is False:
@@ -257,7 +273,7 @@ def train_command(args: argparse.Namespace) -> int:
     result = train(config, data, [progress], extra_train=extra_train)
     model = as_sequential(result.model)  # a subclass's weights, in the form every Keras loads
     card = result.card().replace(ink_training=ink_training, data=data_text,
-                                 command="digitpad " + shlex.join(args.argv))
+                                 command=recorded_command(args.argv))
     check = None
     if config.subclass:
         print("training the same network as a Sequential model, to compare", file=sys.stderr)

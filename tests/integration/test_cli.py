@@ -122,6 +122,7 @@ def test_train_a_model_that_knows_what_is_no_digit_then_classify_with_it(
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["architecture"] == "mlp" and card["config"]["seed"] == 2
     assert card["command"].startswith("digitpad train --arch mlp")
+    assert "--out twelve.keras" in card["command"] and str(tmp_path) not in card["command"]
     assert card["outputs"][-2:] == ["crossed 7", "not a digit"]
     ink = card["ink_training"]
     assert ink["not_digits"] == 300 and ink["pen_crossed_sevens"] > 300

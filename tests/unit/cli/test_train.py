@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from digitpad.cli import build_parser
-from digitpad.cli.train import pen_copies, recipe_settings, train_command
+from digitpad.cli.train import pen_copies, recipe_settings, recorded_command, train_command
 from digitpad.ml.presets import BEST, DEFAULT, OVERFIT, PRESETS, TUTORIAL
 from tests.unit.cli.conftest import Run
 
@@ -132,3 +132,11 @@ def test_the_tutorials_model_as_a_subclass_reports_it_is_the_same_network(
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["config"]["subclass"] is True and card["parameters"] == 101_770
     assert "pen-drawn" not in card["data"]  # the tutorial learns from MNIST alone
+
+
+def test_the_card_names_the_files_it_was_trained_from_without_the_machines_folders() -> None:
+    command = recorded_command(["train", "--data", "/tmp/x1/mnist.npz",
+                                "--out=/tmp/b/my model.keras", "--ink", "../shared/pen.json",
+                                "--epochs", "3"])
+    assert command == ("digitpad train --data mnist.npz '--out=my model.keras' --ink pen.json "
+                       "--epochs 3")
