@@ -79,6 +79,20 @@ def held_out_pendigits(bundled_recognizer, pendigits: list) -> list:
     return [d for d in pendigits if d.extra["writer"] in writers]
 
 
+@pytest.fixture(scope="session")
+def few_pen_digits(pendigits: list) -> list:
+    """The first ten drawings of each of the 30 writers: the shipped pen-drawn digits' split into
+    training and held-out writers, on the scale of a test's training run."""
+    kept: dict[str, int] = {}
+    few = []
+    for drawing in pendigits:
+        writer = drawing.extra["writer"]
+        if kept.get(writer, 0) < 10:
+            kept[writer] = kept.get(writer, 0) + 1
+            few.append(drawing)
+    return few
+
+
 @pytest.fixture(autouse=True)
 def collect_garbage_on_the_main_thread():
     """As the app does (``digitpad/ui/support/main_thread_gc.py``): no cycle collection on a worker

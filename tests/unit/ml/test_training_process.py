@@ -8,10 +8,12 @@ import threading
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from digitpad.ml import training_process
 from digitpad.ml.datasets import DatasetError, Mnist, load_mnist
+from digitpad.ml.evaluation import MISTAKES_KEPT
 from digitpad.ml.ink import Drawing, SampleError
 from digitpad.ml.jobs import (
     CONVERT,
@@ -98,6 +100,19 @@ def test_a_job_reports_each_step_and_saves_the_model_with_its_history(
     loaded = Recognizer.load(output)
     assert loaded.card == card and loaded.card.file == "new.keras"
 
+    # The test set's confusion matrix, from the same outputs as the accuracy.
+    evaluation = outcome.mnist_evaluation
+    sliced = load_mnist(str(mnist_file))
+    assert evaluation.title == "MNIST test" and evaluation.confusion.shape == (10, 10)
+    assert evaluation.samples == 500 and evaluation.accuracy == outcome.test_accuracy
+    np.testing.assert_array_equal(evaluation.confusion.sum(axis=1),
+                                  np.bincount(sliced.y_test, minlength=10))
+    assert len(evaluation.mistakes) == min(MISTAKES_KEPT, 500 - evaluation.right)
+    for mistake in evaluation.mistakes:
+        np.testing.assert_array_equal(mistake.image, sliced.x_test[mistake.index])
+        assert mistake.label == sliced.y_test[mistake.index] != mistake.answer
+    assert outcome.pen_evaluation is None  # no pen-drawn digits in this run
+
 
 def test_the_current_models_card_figure_spares_measuring_it(
     mnist_file: Path, tmp_path: Path
@@ -131,19 +146,13 @@ def test_without_a_file_the_child_trains_offline_on_the_data_shipped_with_digitp
 
 
 def test_a_recipe_with_pen_digits_keeps_the_cards_writers_out_and_is_judged_on_them(
-    mnist_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pendigits: list[Drawing]
+    mnist_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pendigits: list[Drawing],
+    few_pen_digits: list[Drawing],
 ) -> None:
     """The default recipe's data on a small scale: ten drawings of each of the 30 writers (the
     shipped set, read for real, has 7,494); the model in use is judged by its card's figure."""
-    shipped = training_process.shipped_pen_digits()
-    assert len(shipped) == len(pendigits)
-    per_writer: dict[str, int] = defaultdict(int)
-    few = []
-    for drawing in shipped:
-        if per_writer[drawing.extra["writer"]] < 10:
-            per_writer[drawing.extra["writer"]] += 1
-            few.append(drawing)
-    monkeypatch.setattr(training_process, "shipped_pen_digits", lambda: few)
+    assert len(training_process.shipped_pen_digits()) == len(pendigits)
+    monkeypatch.setattr(training_process, "shipped_pen_digits", lambda: few_pen_digits)
     messages: list[Message] = []
     job = TrainingJob(TRAIN, str(tmp_path / "pen.keras"), {**MLP_QUICK, "epochs": 1},
                       str(mnist_file), current_model=str(bundled_model_path()), pen_copies=2)
@@ -164,6 +173,12 @@ def test_a_recipe_with_pen_digits_keeps_the_cards_writers_out_and_is_judged_on_t
     assert outcome.pen_accuracy == card.ink_evaluation["accuracy"] > 0.3
     assert outcome.current_pen_accuracy == bundled.ink_evaluation["accuracy"]
     assert outcome.pen_writers == 10
+    pen = outcome.pen_evaluation
+    assert pen.title == "Held-out pen writers" and pen.samples == 100
+    assert pen.accuracy == outcome.pen_accuracy
+    assert {str(d): a for d, a in pen.per_digit_accuracy().items()} == \
+        card.ink_evaluation["per_digit_accuracy"]
+    assert pen.mistakes and all(m.label != m.answer for m in pen.mistakes)
     assert "plus 200 pen-drawn digits from pendigits_train_strokes.json.gz (20 writers)" in \
         card.data
 
@@ -222,6 +237,7 @@ def test_training_with_samples_records_them_and_the_held_out_figures(
     assert card.history is not None and len(card.history["loss"]) == card.epochs_run == 2
     assert card.data is not None
     assert card.data.endswith(f"and {outcome.trained_on} of the user's samples")
+    assert outcome.mnist_evaluation.accuracy == outcome.test_accuracy
 
 
 def test_a_fine_tuned_twelve_output_model_keeps_its_outputs_and_opens_as_one(
@@ -250,6 +266,11 @@ def test_a_fine_tuned_twelve_output_model_keeps_its_outputs_and_opens_as_one(
                                  f"MNIST; and {round(NOT_DIGIT_SHARE * replayed)} generated "
                                  "drawings that are no digit")
     assert Recognizer.load(outcome.path).knows_non_digits
+    # "Not a digit" has its column in the matrix; a mistake keeps all twelve outputs.
+    evaluation = outcome.mnist_evaluation
+    assert evaluation.confusion.shape == (10, 11) and evaluation.output_names == OUTPUT_NAMES
+    assert evaluation.accuracy == outcome.test_accuracy
+    assert all(m.outputs.shape == (12,) for m in evaluation.mistakes)
 
 
 def test_a_model_that_cannot_be_saved_is_a_save_problem(
