@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from digitpad.ml.ink import Drawing
-from digitpad.ml.ink_augment import split_by_writer
 from digitpad.ml.number_synthesis import synthesise_numbers
 from digitpad.ml.numbers import read_number
 from digitpad.ml.recognizer import Recognizer
@@ -26,13 +25,6 @@ NUMBERS = 5000
 """Enough that one number in a thousand moves the grouping figure by a tenth of its margin."""
 LENGTHS = (2, 6)
 GROUPING_TARGET = 0.995
-
-
-@pytest.fixture(scope="module")
-def held_out(pendigits: list[Drawing], bundled_recognizer: Recognizer) -> list[Drawing]:
-    _, held_out, writers = split_by_writer(pendigits, 3)
-    assert writers == sorted(bundled_recognizer.card.ink_training["held_out_writers"])
-    return held_out
 
 
 def test_numbers_are_grouped_into_the_right_digits(

@@ -25,7 +25,6 @@ import numpy as np
 import pytest
 
 from digitpad.ml.ink import Drawing
-from digitpad.ml.ink_augment import split_by_writer
 from digitpad.ml.preprocess import load_gray, load_image, picture_ink, working_copy
 from digitpad.ml.recognizer import Recognizer
 from tests.unit.ml.photos import LIGHTINGS, ink_on_paper, photograph, scan
@@ -38,13 +37,6 @@ TARGET = 0.97
 CLEAN_BEFORE = {"clean": 1181, "white on black": 1181}
 """How many clean scans read right before the lighting was flattened (measured as above)."""
 FIND_INK_P95_MS = 30.0
-
-
-@pytest.fixture(scope="module")
-def held_out(pendigits: list[Drawing], bundled_recognizer: Recognizer) -> list[Drawing]:
-    _, held_out, writers = split_by_writer(pendigits, 3)
-    assert writers == sorted(bundled_recognizer.card.ink_training["held_out_writers"])
-    return held_out
 
 
 def test_photos_read_right_whatever_the_lighting(
