@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from digitpad.ml.card import ModelCard
+from digitpad.ml.evaluation import Evaluation
 from digitpad.ml.ink import Drawing
 
 TRAIN = "train"
@@ -152,6 +153,11 @@ class Outcome:
     pen_samples: int = 0
     pen_writers: int = 0
     subclass_check: SubclassCheck | None = None
+    mnist_evaluation: Evaluation | None = None
+    """The confusion matrix and the mistakes on the MNIST test set (None from a job that did
+    not keep them)."""
+    pen_evaluation: Evaluation | None = None
+    """The same on the held-out pen writers' drawings, when the run had them."""
 
 
 @dataclass(frozen=True)

@@ -176,8 +176,12 @@ def evaluate_on_samples(model: Recognizer | keras.Model, drawings: Sequence[Draw
 def mnist_test_accuracy(model: Recognizer | keras.Model, mnist: Mnist) -> float:
     """As training measures it (:func:`~digitpad.ml.training.digit_accuracy`), so "before" and
     "after" compare."""
-    return digit_accuracy(_as_recognizer(model).outputs(to_model_input(mnist.x_test)),
-                          mnist.y_test)
+    return digit_accuracy(mnist_test_outputs(model, mnist), mnist.y_test)
+
+
+def mnist_test_outputs(model: Recognizer | keras.Model, mnist: Mnist) -> np.ndarray:
+    """What the model says of each MNIST test image: (N, 10 or 12) float32."""
+    return _as_recognizer(model).outputs(to_model_input(mnist.x_test))
 
 
 def _as_recognizer(model: Recognizer | keras.Model) -> Recognizer:
@@ -214,6 +218,8 @@ class PersonalResult:
     history: dict[str, list[float]] = field(default_factory=dict)
     not_digits: int = 0
     """Generated non-digits learned from (a model that says "not a digit")."""
+    mnist_test_outputs: np.ndarray | None = None
+    """What the new model said of each MNIST test image, for its confusion matrix."""
 
     def card(self, architecture: str, data: str, config: dict[str, Any] | None = None,
              fine_tuned_from: str | None = None) -> ModelCard:
@@ -285,6 +291,7 @@ def train_with_samples(
         seconds=time.perf_counter() - started,
         history=result.history,
         not_digits=len(refusals),
+        mnist_test_outputs=result.test_outputs,
     )
 
 
@@ -382,10 +389,11 @@ def fine_tune(
         verbose=0,
     )
     _unfreeze(tuned)
+    outputs = mnist_test_outputs(tuned, mnist)
     return PersonalResult(
         model=tuned,
         mnist_accuracy_before=mnist_before,
-        mnist_accuracy_after=mnist_test_accuracy(tuned, mnist),
+        mnist_accuracy_after=digit_accuracy(outputs, mnist.y_test),
         samples_accuracy_before=samples_before,
         samples_accuracy_after=_accuracy_or_none(tuned, split.held_out),
         trained_on=len(split.train),
@@ -394,6 +402,7 @@ def fine_tune(
         seconds=time.perf_counter() - started,
         history={key: [float(v) for v in values] for key, values in history.history.items()},
         not_digits=int(np.sum(y == NOT_A_DIGIT)),
+        mnist_test_outputs=outputs,
     )
 
 

@@ -5,7 +5,8 @@ epoch into a message and raises :class:`~digitpad.ml.jobs.JobCancelled` at the n
 batch once its stop flag is set. Validation uses a split of the *training* data (the tutorial
 validates on the test set, which leaks it into model selection); the test set is evaluated exactly
 once, at the end, and so are the held-out pen writers when the run learned from pen-drawn digits
-(:func:`held_out_evaluation`).
+(:func:`drawings_evaluation`); what the model said of each test image is kept, for the confusion
+matrix and the mistakes the user looks through after the run.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import tensorflow as tf
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
-from digitpad.ml.digits import ARCHITECTURES, NUM_CLASSES, to_model_input
+from digitpad.ml.digits import ARCHITECTURES, NUM_CLASSES, to_model_input, to_pixels
+from digitpad.ml.evaluation import Evaluation, answers, evaluate
 from digitpad.ml.ink import Drawing
 from digitpad.ml.jobs import (
     BATCH_REPORT_SECONDS,
@@ -35,7 +37,8 @@ from digitpad.ml.jobs import (
     SubclassCheck,
 )
 from digitpad.ml.models import build_model
-from digitpad.ml.outputs import OUTPUT_NAMES, fold
+from digitpad.ml.outputs import OUTPUT_NAMES
+from digitpad.ml.preprocess import ink_to_image
 from digitpad.ml.recognizer import Recognizer
 
 HISTORY_KEYS = (
@@ -117,6 +120,9 @@ class TrainingResult:
     history: dict[str, list[float]]
     test_accuracy: float
     test_loss: float
+    test_outputs: np.ndarray
+    """(test images, outputs) float32: what the model said of each MNIST test image, for the
+    confusion matrix (:func:`digitpad.ml.evaluation.evaluate`) without predicting again."""
     seconds: float
     best_epoch: int
     """The epoch (from 0) with the lowest validation loss; the model has its weights only with
@@ -301,7 +307,8 @@ def train(
     )
     x_test = to_model_input(data.x_test)
     test_loss, _ = model.evaluate(x_test, data.y_test, batch_size=1024, verbose=0)
-    test_accuracy = digit_accuracy(model.predict(x_test, batch_size=1024, verbose=0), data.y_test)
+    test_outputs = model.predict(x_test, batch_size=1024, verbose=0).astype(np.float32)
+    test_accuracy = digit_accuracy(test_outputs, data.y_test)
     recorded = {key: [float(v) for v in history.history.get(key, [])] for key in HISTORY_KEYS}
     best_epoch = int(np.argmin(recorded["val_loss"]))  # the first of equals, as EarlyStopping
     return TrainingResult(
@@ -310,6 +317,7 @@ def train(
         history=recorded,
         test_accuracy=float(test_accuracy),
         test_loss=float(test_loss),
+        test_outputs=test_outputs,
         seconds=time.perf_counter() - started,
         best_epoch=best_epoch,
         train_examples=len(x_train),
@@ -333,36 +341,44 @@ def compare_with_sequential(
                          int(twin.model.count_params()), twin.test_accuracy, same)
 
 
-def held_out_evaluation(model: Recognizer | keras.Model, drawings: Sequence[Drawing],
-                        source: str) -> dict[str, Any]:
-    """The model card's ``ink_evaluation``: how the model reads labelled drawings through the
-    app's own ink -> preprocess -> model path, overall and per digit. A drawing it takes for no
-    digit is read wrong, as the window would show "Not a digit"."""
+def drawings_evaluation(model: Recognizer | keras.Model, drawings: Sequence[Drawing],
+                        title: str) -> Evaluation:
+    """How the model reads labelled drawings through the app's own ink -> preprocess -> model
+    path: the confusion matrix and the mistakes (:func:`~digitpad.ml.evaluation.evaluate`). A
+    drawing it takes for no digit is read wrong, as the window would show "Not a digit"."""
     labelled = [d for d in drawings if d.label is not None and not d.is_empty]
     if not labelled:
-        raise ValueError(f"{source}: no labelled, non-empty drawings to evaluate on")
+        raise ValueError(f"{title}: no labelled, non-empty drawings to evaluate on")
     recognizer = model if isinstance(model, Recognizer) else Recognizer.from_keras(
         model, card=ModelCard(
             outputs=list(OUTPUT_NAMES) if model.output_shape[-1] > NUM_CLASSES else None))
-    predictions = recognizer.predict_drawings(labelled)
-    right = np.array([p.digit == d.label and not p.is_not_a_digit
-                      for p, d in zip(predictions, labelled, strict=True)])
+    images = np.stack([ink_to_image(d.strokes) for d in labelled])
     labels = np.array([d.label for d in labelled])
+    return evaluate(recognizer.outputs(images), labels, to_pixels(images), title)
+
+
+def ink_evaluation(evaluation: Evaluation, source: str) -> dict[str, Any]:
+    """The model card's ``ink_evaluation`` of drawings from ``source``: overall and per digit."""
     return {
         "file": source,
-        "samples": len(labelled),
-        "accuracy": float(right.mean()),
-        "per_digit_accuracy": {str(digit): float(right[labels == digit].mean())
-                               for digit in range(NUM_CLASSES) if np.any(labels == digit)},
+        "samples": evaluation.samples,
+        "accuracy": evaluation.accuracy,
+        "per_digit_accuracy": {str(digit): accuracy for digit, accuracy
+                               in evaluation.per_digit_accuracy().items()},
     }
+
+
+def held_out_evaluation(model: Recognizer | keras.Model, drawings: Sequence[Drawing],
+                        source: str) -> dict[str, Any]:
+    """The model card's ``ink_evaluation`` of labelled drawings (see
+    :func:`drawings_evaluation`)."""
+    return ink_evaluation(drawings_evaluation(model, drawings, source), source)
 
 
 def digit_accuracy(outputs: np.ndarray, labels: np.ndarray) -> float:
     """How often the answer a user sees is the labelled digit: a crossed 7 counts as a 7 (the
     default convention), and "not a digit" as wrong."""
-    digits, not_a_digit = fold(outputs)
-    answers = np.where(not_a_digit > digits.max(axis=1), -1, digits.argmax(axis=1))
-    return float(np.mean(answers == labels))
+    return float(np.mean(answers(outputs) == labels))
 
 
 def _learning_rate(

@@ -44,6 +44,7 @@ from digitpad.ml.datasets import (
     load_mnist,
     shipped_pen_digits,
 )
+from digitpad.ml.evaluation import evaluate
 from digitpad.ml.ink import SampleError
 from digitpad.ml.jobs import (
     CONVERT,
@@ -72,6 +73,11 @@ from digitpad.ml.training_data import PEN_HOLD_OUT_EVERY, InkTrainingSet, ink_tr
 
 if TYPE_CHECKING:
     from digitpad.ml.training import ProgressReporter
+
+MNIST_TEST = "MNIST test"
+"""The title of the results on MNIST's test images, as the window heads them."""
+PEN_WRITERS = "Held-out pen writers"
+"""The title of the results on the pen-drawn digits of the writers a run never learned from."""
 
 
 # -- the child's entry point ---------------------------------------------------------------------
@@ -274,7 +280,8 @@ def _train(job: TrainingJob, mnist: Mnist, pen: InkTrainingSet | None,
         ProgressReporter,
         TrainingConfig,
         compare_with_sequential,
-        held_out_evaluation,
+        drawings_evaluation,
+        ink_evaluation,
         train,
     )
 
@@ -288,25 +295,29 @@ def _train(job: TrainingJob, mnist: Mnist, pen: InkTrainingSet | None,
     result = train(config, mnist, [progress], extra_train=extra)
     model = as_sequential(result.model)  # the form every Keras loads; a subclass's weights
     card = result.card().replace(data=_data_text(mnist, config.train_limit))
+    pen_evaluation = None
     if pen is not None:
         report(Stage(f"Testing on the {len(pen.held_out):,} pen-drawn digits of the "
                      f"{len(pen.held_out_writers)} held-out writers…"))
+        pen_evaluation = drawings_evaluation(model, pen.held_out, PEN_WRITERS)
         card = card.replace(data=f"{card.data}; {_pen_text(pen)}", ink_training=pen.card_section,
-                            ink_evaluation=held_out_evaluation(
-                                model, pen.held_out,
-                                f"{SHIPPED_PEN_DIGITS}, held-out writers only"))
+                            ink_evaluation=ink_evaluation(
+                                pen_evaluation, f"{SHIPPED_PEN_DIGITS}, held-out writers only"))
     check = None
     if config.subclass:
         report(Stage("Training the same network as a Sequential model, to compare…"))
         check = compare_with_sequential(config, mnist, result,
                                         [ProgressReporter(lambda message: None, stop)], extra)
     card = _save(model, job.output, card, report)
-    evaluation = card.ink_evaluation or {}
+    ink = card.ink_evaluation or {}
     return Outcome(job.output, card, result.test_accuracy, current_accuracy, len(mnist.x_test),
-                   pen_accuracy=evaluation.get("accuracy"), current_pen_accuracy=current_pen,
-                   pen_samples=evaluation.get("samples", 0),
+                   pen_accuracy=ink.get("accuracy"), current_pen_accuracy=current_pen,
+                   pen_samples=ink.get("samples", 0),
                    pen_writers=len(pen.held_out_writers) if pen else 0,
-                   subclass_check=check)
+                   subclass_check=check,
+                   mnist_evaluation=evaluate(result.test_outputs, mnist.y_test, mnist.x_test,
+                                             MNIST_TEST),
+                   pen_evaluation=pen_evaluation)
 
 
 def _pen_text(pen: InkTrainingSet) -> str:
@@ -352,7 +363,8 @@ def _train_with_samples(
                                 callbacks=[progress])
     card = result.card(config.arch, f"{_data_text(mnist)} and {result.trained_on} of the user's "
                        f"samples{_not_digits_text(result)}", config=dict(job.settings))
-    return _personal_outcome(job.output, _save(result.model, job.output, card, report), result)
+    return _personal_outcome(job.output, _save(result.model, job.output, card, report), result,
+                             mnist)
 
 
 def _fine_tune(
@@ -367,7 +379,8 @@ def _fine_tune(
                        f"{result.trained_on} of the user's samples and a replay of MNIST"
                        f"{_not_digits_text(result)}",
                        fine_tuned_from=Path(job.current_model or "").name)
-    return _personal_outcome(job.output, _save(result.model, job.output, card, report), result)
+    return _personal_outcome(job.output, _save(result.model, job.output, card, report), result,
+                             mnist)
 
 
 def _not_digits_text(result: Any) -> str:
@@ -376,12 +389,14 @@ def _not_digits_text(result: Any) -> str:
         if result.not_digits else ""
 
 
-def _personal_outcome(output: str, card: ModelCard, result: Any) -> Outcome:
-    """The Outcome of a ``personal.PersonalResult``."""
+def _personal_outcome(output: str, card: ModelCard, result: Any, mnist: Mnist) -> Outcome:
+    """The Outcome of a ``personal.PersonalResult`` tested on ``mnist``."""
     return Outcome(
         output, card, result.mnist_accuracy_after, result.mnist_accuracy_before,
         result.mnist_test_images, result.samples_accuracy_before, result.samples_accuracy_after,
         result.held_out, result.trained_on,
+        mnist_evaluation=evaluate(result.mnist_test_outputs, mnist.y_test, mnist.x_test,
+                                  MNIST_TEST),
     )
 
 

@@ -6,7 +6,8 @@ result (:mod:`.result`); it hands a :class:`~digitpad.ml.jobs.TrainingJob` to a
 :class:`~digitpad.ui.training.runner.TrainingRunner` and shows what comes back. The curves mark
 the epoch with the lowest validation loss as the epochs come. At the end the new model's
 accuracy on MNIST and on the held-out pen writers stands next to the current one's, with the
-choice to use it or discard it.
+choice to use it or discard it, and tabs beside the curves show what the run's tests found: the
+confusion matrix, the mistakes and the model's layers (:mod:`.results`).
 It is not modal: drawing and live prediction go on with the current model. Closing the dialog
 only hides it: a run goes on, and a finished model waits in the library (Model → History) for the
 user's choice.
@@ -51,6 +52,7 @@ from digitpad.ui.training.result import (
     failure_html,
     result_html,
 )
+from digitpad.ui.training.results import CURVES, MATRIX, MISTAKES, SUMMARY, ResultTabs
 from digitpad.ui.training.runner import TrainingRunner
 from digitpad.ui.training.samples import HandwritingBox
 
@@ -58,6 +60,13 @@ VALIDATION_NOTE = ("Validation uses images set aside from the training data, nev
                    "set: the tutorial validates on the test set, which leaks it into choosing "
                    "the model.")
 """Under the curves, whose orange line it explains."""
+_SAVING = {
+    CURVES: ("Save Plots…", "Save the training curves", "curves"),
+    MATRIX: ("Save Matrix…", "Save the confusion matrix", "confusion matrix"),
+    MISTAKES: ("Save Mistakes…", "Save the mistakes", "mistakes"),
+    SUMMARY: ("Save Summary…", "Save the model summary", "model summary"),
+}
+"""Per tab: the save button's text, the file dialog's title, what the messages call it."""
 
 
 @dataclass(frozen=True)
@@ -148,12 +157,14 @@ class TrainingDialog(QDialog):
         curves_widget = QWidget()
         curves_widget.setLayout(curves)
 
+        self.results = ResultTabs(curves_widget)
+        self.results.view_changed.connect(self._on_view_changed)
         top = QHBoxLayout()
         top.addWidget(settings_column)
-        top.addWidget(framed(curves_widget), 1)
+        top.addWidget(framed(self.results), 1)
 
-        self.save_plots_button = QPushButton("Save Plots…")
-        self.save_plots_button.clicked.connect(self._save_plots)
+        self.save_button = QPushButton(_SAVING[CURVES][0])
+        self.save_button.clicked.connect(self._save_view)
         self.discard_button = QPushButton("Discard")
         self.discard_button.clicked.connect(self._discard)
         self.use_button = QPushButton("Use New Model")
@@ -166,7 +177,7 @@ class TrainingDialog(QDialog):
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.close)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.save_plots_button)
+        buttons.addWidget(self.save_button)
         buttons.addStretch(1)
         for button in (self.discard_button, self.use_button, self.train_button,
                        self.cancel_button, self.close_button):
@@ -289,6 +300,7 @@ class TrainingDialog(QDialog):
         self.plots.reset(max(1, request.epochs))
         self.plots.set_empty_text("The curves appear after the first batches")
         self.banner.hide()
+        self.results.clear_results()
         self.run_progress.start(request.epochs)
         self.runner.start(job)
         self._set_running(True)
@@ -313,7 +325,7 @@ class TrainingDialog(QDialog):
         self.discard_button.setVisible(has_result)
         self.train_button.setDefault(not has_result)
         self.use_button.setDefault(has_result)
-        self.save_plots_button.setEnabled(not running and self.plots.has_data())
+        self._on_view_changed(self.results.view())
         self._show_samples()
 
     # -- progress ----------------------------------------------------------------------------
@@ -344,6 +356,7 @@ class TrainingDialog(QDialog):
                                          f"Saved as {Path(outcome.path).name}.")
         current = self._current.name if self._current is not None else "the current model"
         self.banner.show_message(RESULT, result_html(outcome, current))
+        self.results.show_outcome(outcome)
         self.use_button.setFocus()
 
     @Slot(str, str)
@@ -387,23 +400,39 @@ class TrainingDialog(QDialog):
         self.library_changed.emit()
         self.run_progress.status.setText("Discarded. The current model is unchanged.")
 
+    @Slot(str)
+    def _on_view_changed(self, view: str) -> None:
+        """The save button saves the tab shown, and says what it saves."""
+        self.save_button.setText(_SAVING[view][0])
+        self.save_button.setEnabled(not self.is_running()
+                                    and (view != CURVES or self.plots.has_data()))
+
     @Slot()
-    def _save_plots(self) -> None:
-        suggested = Path(self._pending.path).with_suffix(".png").name if self._pending else \
-            "training.png"
-        path = self.dialogs.save_path("Save the training curves", PNG_FILTER,
-                                      str(last_folder(self._settings) / suggested))
+    def _save_view(self) -> None:
+        """Save the tab shown as a PNG: the curves, the matrix, the mistakes or the summary."""
+        view = self.results.view()
+        _, title, what = _SAVING[view]
+        stem = Path(self._pending.path).stem if self._pending else "training"
+        evaluation = self.results.evaluation()
+        suffix = "" if view == CURVES else f"-{view}"
+        if view in (MATRIX, MISTAKES) and evaluation is not None:
+            suffix += "-" + "-".join(evaluation.title.lower().split())
+        path = self.dialogs.save_path(title, PNG_FILTER,
+                                      str(last_folder(self._settings) / f"{stem}{suffix}.png"))
         if path is None:
             return
         path = path if path.suffix.lower() == ".png" else path.with_name(path.name + ".png")
         existed = path.is_file()
         try:
-            self.plots.save_png(path)
+            if view == CURVES:
+                self.plots.save_png(path)
+            else:
+                self.results.save_png(path)
         except OSError as exc:
-            self.dialogs.error("Cannot save the plots", save_problem(path, exc, existed))
+            self.dialogs.error(f"Cannot save the {what}", save_problem(path, exc, existed))
             return
         remember_folder(self._settings, path)
-        self.run_progress.status.setText(f"Saved the curves as {path.name}.")
+        self.run_progress.status.setText(f"Saved the {what} as {path.name}.")
 
     # -- window ------------------------------------------------------------------------------
 

@@ -30,6 +30,8 @@ class FakeDialogs:
     answers: list[int | None] = field(default_factory=list)
     """The answers to ``ask``, in order: a choice's index, or None for Esc."""
     questions: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    """The file each save dialog suggested, in order."""
 
     def _answer(self, kind: str, title: str) -> Path | None:
         self.asked.append((kind, title))
@@ -41,6 +43,7 @@ class FakeDialogs:
         return self._answer("open", title)
 
     def save_path(self, title: str, file_filter: str, suggested: str) -> Path | None:
+        self.suggestions.append(suggested)
         return self._answer("save", title)
 
     def error(self, title: str, message: str) -> None:

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QImage
 from shiboken6 import Shiboken
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
+from digitpad.ml.evaluation import MISTAKES_KEPT
 from digitpad.ml.ink import Drawing
-from digitpad.ml.jobs import DATA_PROBLEM, TRAIN, UNEXPECTED, TrainingJob, Work
+from digitpad.ml.jobs import DATA_PROBLEM, TRAIN, UNEXPECTED, Outcome, TrainingJob, Work
 from digitpad.ml.model_library import ModelLibrary
 from digitpad.ml.modelstore import save_model
 from digitpad.ml.presets import BEST, OVERFIT, PRESETS, TUTORIAL, Preset
@@ -30,6 +32,7 @@ from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.training.dialog import VALIDATION_NOTE, TrainingDialog
 from digitpad.ui.training.form import MNIST_PATH_KEY
 from digitpad.ui.training.plots import TRAINING, VALIDATION
+from digitpad.ui.training.results import CURVES, MATRIX, MISTAKES, SUMMARY
 from digitpad.ui.training.runner import TrainingRunner
 from tests.unit.ml.mnist_files import write_corrupt, write_mnist_slice, write_wrongly_shaped
 from tests.unit.ml.test_training_process import three_of_each_digit
@@ -131,7 +134,7 @@ def test_it_opens_on_the_benchmarked_best_for_drawings_recipe(make_dialog) -> No
     assert "never the test set" in VALIDATION_NOTE and "leaks" in VALIDATION_NOTE
     assert (dialog.form.epochs.minimum(), dialog.form.epochs.maximum()) == (1, 200)
     assert dialog.train_button.isVisible() and not dialog.cancel_button.isVisible()
-    assert not dialog.use_button.isVisible() and not dialog.save_plots_button.isEnabled()
+    assert not dialog.use_button.isVisible() and not dialog.save_button.isEnabled()
     # The empty plots already span the planned run.
     dialog.form.epochs.setValue(12)
     assert dialog.plots.accuracy.epochs() == 12
@@ -228,12 +231,15 @@ def test_the_tutorials_model_as_a_subclass_has_the_same_parameters_and_results(
     plain = sequential.args[0]
     assert plain.subclass_check is None and plain.card.parameters == 101_770
     assert "subclass" not in dialog.banner_message()
+    assert_results_shown(dialog, plain)
 
     assert dialog.form.subclass.isEnabled()
     dialog.form.subclass.setChecked(True)
     with qtbot.waitSignal(dialog.runner.finished, timeout=REAL_MS) as subclassed:
         dialog.train_button.click()
+        assert dialog.results.views() == [CURVES]  # the first run's results went with it
     outcome = subclassed.args[0]
+    assert_results_shown(dialog, outcome)  # the second run's, in place of the first's
     check = outcome.subclass_check
     assert check.parameters == check.sequential_parameters == plain.card.parameters
     assert check.same_weights and check.test_accuracy == check.sequential_test_accuracy
@@ -244,6 +250,36 @@ def test_the_tutorials_model_as_a_subclass_has_the_same_parameters_and_results(
     assert "as a Sequential model, trained with the same seed: 101,770 parameters" in message
     assert "the very same weights" in message
     assert Recognizer.load(outcome.path).card.parameters == 101_770  # saved as the Sequential
+
+
+def assert_results_shown(dialog: TrainingDialog, outcome: Outcome) -> None:
+    """The run's confusion matrix and mistakes on MNIST's test images, as the user finds them on
+    their tabs, and its layers."""
+    results = dialog.results
+    assert results.views() == [CURVES, MATRIX, MISTAKES, SUMMARY]
+    assert results.view() == CURVES  # the curves stay in view until the user looks further
+    evaluation = outcome.mnist_evaluation
+    assert evaluation.samples == outcome.test_images == 500
+    assert evaluation.accuracy == outcome.test_accuracy
+
+    results.show_view(MATRIX)
+    matrix = results.matrix_page.matrix
+    assert matrix.isVisible() and matrix.evaluation() is evaluation
+    assert [[int(matrix.cell_text(row, column)) for column in range(10)]
+            for row in range(10)] == evaluation.confusion.tolist()
+    assert dialog.save_button.text() == "Save Matrix…" and dialog.save_button.isEnabled()
+
+    results.show_view(MISTAKES)
+    gallery = results.mistakes_page.gallery
+    assert gallery.isVisible() and gallery.mistakes() == list(evaluation.mistakes)
+    assert 0 < gallery.count() <= MISTAKES_KEPT
+    first = evaluation.mistakes[0]
+    assert gallery.item(0).text() == f"{first.label} → {first.answer}"
+    assert results.mistakes_page.detail.bars.values().tolist() == first.outputs.tolist()
+
+    results.show_view(SUMMARY)
+    assert "dense" in results.summary_page.toPlainText()
+    results.show_view(CURVES)
 
 
 def test_a_run_shows_progress_curves_and_the_result(qtbot, make_dialog, library) -> None:
@@ -264,8 +300,14 @@ def test_a_run_shows_progress_curves_and_the_result(qtbot, make_dialog, library)
     assert "500 test images" in message
     assert "The new model reads MNIST worse than digitpad-cnn.keras." in message
     assert dialog.use_button.isVisible() and dialog.discard_button.isVisible()
-    assert dialog.form.isEnabled() and dialog.save_plots_button.isEnabled()
+    assert dialog.form.isEnabled() and dialog.save_button.isEnabled()
     assert library_files(library) == [Path(dialog.pending().path).name]
+    # What the tests found, beside the curves (no summary: the stand-in saved no real model).
+    assert dialog.results.views() == [CURVES, MATRIX, MISTAKES]
+    dialog.results.show_view(MATRIX)
+    assert dialog.results.matrix_page.matrix.cell_text(9, 0) == "25"  # one in 20 read wrong
+    dialog.results.matrix_page.header.choice.setCurrentIndex(1)
+    assert dialog.results.matrix_page.matrix.cell_text(9, 0) == "10"  # the pen writers: 1 in 10
 
 
 def test_use_asks_for_the_new_model(qtbot, make_dialog) -> None:
@@ -330,15 +372,39 @@ def test_saving_the_plots_writes_a_png(qtbot, make_dialog, tmp_path: Path) -> No
     with qtbot.waitSignal(dialog.runner.finished, timeout=QUICK_MS):
         dialog.train_button.click()
     fake_dialogs(dialog).paths = [tmp_path / "curves", tmp_path / "missing" / "dir" / "x.png"]
-    dialog.save_plots_button.click()
+    dialog.save_button.click()
     assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    dialog.save_plots_button.click()  # a folder that does not exist is made; still fine
+    dialog.save_button.click()  # a folder that does not exist is made; still fine
     assert (tmp_path / "missing" / "dir" / "x.png").is_file()
     blocked = tmp_path / "blocked"
     blocked.write_text("a file, not a folder")
     fake_dialogs(dialog).paths = [blocked / "x.png"]
-    dialog.save_plots_button.click()
-    assert [title for title, _ in fake_dialogs(dialog).errors] == ["Cannot save the plots"]
+    dialog.save_button.click()
+    assert [title for title, _ in fake_dialogs(dialog).errors] == ["Cannot save the curves"]
+
+
+def test_each_result_tab_saves_as_a_png_named_after_the_model(
+    qtbot, make_dialog, tmp_path: Path
+) -> None:
+    dialog = make_dialog(training_work.finish)
+    with qtbot.waitSignal(dialog.runner.finished, timeout=QUICK_MS):
+        dialog.train_button.click()
+    stem = Path(dialog.pending().path).stem
+    for view, text, name, what in (
+            (MATRIX, "Save Matrix…", f"{stem}-matrix-mnist-test.png", "confusion matrix"),
+            (MISTAKES, "Save Mistakes…", f"{stem}-mistakes-mnist-test.png", "mistakes")):
+        dialog.results.show_view(view)
+        assert dialog.save_button.text() == text
+        fake_dialogs(dialog).paths = [tmp_path / view]
+        dialog.save_button.click()
+        image = QImage(str(tmp_path / f"{view}.png"))
+        assert not image.isNull() and image.size() == dialog.results.image().size()
+        assert dialog.run_progress.status.text() == f"Saved the {what} as {view}.png."
+        assert Path(fake_dialogs(dialog).suggestions[-1]).name == name
+    assert [title for _, title in fake_dialogs(dialog).asked] == [
+        "Save the confusion matrix", "Save the mistakes"]
+    dialog.results.show_view(CURVES)
+    assert dialog.save_button.text() == "Save Plots…"
 
 
 @pytest.mark.parametrize(
