@@ -26,6 +26,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, QThread,
 from PySide6.QtWidgets import QApplication
 
 from digitpad import __version__
+from digitpad.ml.layer_outputs import LayerOutputs, make_layers_form
 from digitpad.ml.recognizer import Recognizer
 from digitpad.paths import (
     APP_NAME,
@@ -37,6 +38,8 @@ from digitpad.paths import (
     user_data_dir,
 )
 from digitpad.samples import SampleStore, StoreError
+from digitpad.ui.inside.inside import SHORTCUT, TIP, InsideModel
+from digitpad.ui.inside.worker import Layers
 from digitpad.ui.main_window import MainWindow
 from digitpad.ui.models.choice import ModelChoice
 from digitpad.ui.models.preparation import ModelPreparer
@@ -175,6 +178,8 @@ class Digitpad:
     """Why ``samples`` is None (the store could not be opened), or ""."""
     teaching: Teaching | None
     """Labelling, collect mode and My Samples; None without a sample store."""
+    inside: InsideModel
+    """View → Inside the Model."""
 
     @property
     def training(self) -> TrainingDialog:
@@ -190,6 +195,7 @@ class Digitpad:
         """End a training run (nothing is saved), stop the recogniser thread (waits for a model
         load in progress to finish), close the sample store."""
         self.model_windows.shutdown()
+        self.inside.shutdown()
         self.recognition.stop()
         if self.teaching is not None:
             self.teaching.shutdown()  # My Samples may be importing into the store
@@ -210,11 +216,13 @@ def build(
     loader: Callable[[Path], Model] | None = None,
     log_path: Path | None = None,
     data_dir: Path | None = None,
+    layers_loader: Callable[[Path], Layers] | None = None,
 ) -> Digitpad:
     """Create the worker thread, the recognition glue and the window, all connected.
 
     ``data_dir`` holds the user's samples, retrained models and the LiteRT forms of models the
-    user opened (default: ``user_data_dir()``). ``loader`` defaults to LiteRT with that cache.
+    user opened (default: ``user_data_dir()``). ``loader`` defaults to LiteRT with that cache,
+    and so does ``layers_loader`` (the layers of a model, for View → Inside the Model).
     """
     data_dir = data_dir if data_dir is not None else user_data_dir()
     cache_dir = litert_cache_dir(data_dir)
@@ -254,9 +262,25 @@ def build(
     samples, samples_problem = _open_samples(data_dir)
     models, model_windows = _connect_models(window, recognition, settings, samples, data_dir)
     teaching = _add_teaching(window, recognition, worker, settings, samples, samples_problem)
+    inside = _add_inside_view(window, recognition, layers_loader or functools.partial(
+        LayerOutputs.load, cache_dir=cache_dir), cache_dir, data_dir)
     thread.start()
     return Digitpad(window, recognition, worker, thread, models, model_windows, samples,
-                    samples_problem, teaching)
+                    samples_problem, teaching, inside)
+
+
+def _add_inside_view(window: MainWindow, recognition: LiveRecognition,
+                     loader: Callable[[Path], Layers], cache_dir: Path, data_dir: Path
+                     ) -> InsideModel:
+    """View → Inside the Model: a panel of the window that follows the model in use and the
+    drawing's model input; the layers forms are made by conversion children, into the cache."""
+    preparer = ModelPreparer(cache_dir, child_log_path(data_dir), work=make_layers_form)
+    inside = InsideModel(loader, preparer, parent=window)
+    window.add_panel(inside.dock, SHORTCUT, TIP)
+    window.add_status_widget(inside.status)
+    recognition.model_ready.connect(inside.set_model)
+    recognition.input_changed.connect(inside.set_input)
+    return inside
 
 
 def _open_samples(data_dir: Path) -> tuple[SampleStore | None, str]:

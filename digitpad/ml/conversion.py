@@ -22,11 +22,13 @@ from digitpad.atomic import remove_stale, write_bytes_atomic, write_text_atomic
 from digitpad.ml.card import ModelCard
 from digitpad.ml.digits import INPUT_SHAPE
 from digitpad.ml.layer_outputs import (
+    WEIGHTS_SUFFIX,
     Layer,
     LayerOutputs,
     LayersForm,
     LayersRecord,
     layers_cache_paths,
+    weights_file_bytes,
 )
 from digitpad.ml.litert import (
     LITERT_SUFFIX,
@@ -97,20 +99,22 @@ def convert_file(keras_path: str | os.PathLike[str], cache_dir: Path) -> LiteRTF
 
 
 def convert_layers_file(keras_path: str | os.PathLike[str], cache_dir: Path) -> LayersForm:
-    """The layers form of a ``.keras`` file (:mod:`digitpad.ml.layer_outputs`), made in
-    ``cache_dir`` keyed by its hash; loaded, raises and clears leftovers as :func:`convert_file`."""
+    """The layers form of a ``.keras`` file and its weights (:mod:`digitpad.ml.layer_outputs`),
+    made in ``cache_dir`` keyed by its hash; loaded, raises and clears leftovers as
+    :func:`convert_file`."""
     _clear_leftovers(cache_dir)
     keras_sha256 = file_sha256(keras_path)
     model = load_keras_model(keras_path)
-    tflite, record_path = layers_cache_paths(cache_dir, keras_sha256)
-    record = write_layers_form(model, tflite, keras_sha256)
-    write_text_atomic(record_path, json.dumps(record.to_json(), indent=2) + "\n")
-    return LayersForm(tflite, record)
+    paths = layers_cache_paths(cache_dir, keras_sha256)
+    record = write_layers_form(model, paths.tflite, paths.weights, keras_sha256)
+    write_text_atomic(paths.record, json.dumps(record.to_json(), indent=2) + "\n")
+    return LayersForm(paths.tflite, paths.weights, record)
 
 
-def write_layers_form(model: Any, tflite_path: Path, keras_sha256: str) -> LayersRecord:
+def write_layers_form(model: Any, tflite_path: Path, weights_path: Path, keras_sha256: str
+                      ) -> LayersRecord:
     """Convert ``model``'s layers, check each one's output against Keras' and write the form
-    atomically to ``tflite_path``.
+    atomically to ``tflite_path``, the layers' weights to ``weights_path``.
 
     A hidden layer's values reach tens (the bundled CNN's first ``Dense``: 67 on a random
     input), where float32 sums taken in another order differ by about 1e-4; so a layer may
@@ -118,13 +122,40 @@ def write_layers_form(model: Any, tflite_path: Path, keras_sha256: str) -> Layer
     below 1 (probabilities, as :func:`write_litert_form` checks them).
     """
     probe, layers = layer_probe(model)
+    arrays, activations = _layer_weights(model, layers)
     write_bytes_atomic(tflite_path, tflite_bytes(probe))
     try:
         _check_same_layer_outputs(probe, layers, tflite_path)
+        write_bytes_atomic(weights_path, weights_file_bytes(arrays))
     except BaseException:
         tflite_path.unlink(missing_ok=True)
         raise
-    return LayersRecord(keras_sha256, file_sha256(tflite_path), tflite_path.name, layers)
+    return LayersRecord(keras_sha256, file_sha256(tflite_path), tflite_path.name, layers,
+                        file_sha256(weights_path), weights_path.name, activations)
+
+
+def _layer_weights(model: Any, layers: tuple[Layer, ...]
+                   ) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, str]]:
+    """Each of ``layers``' weights by their Keras names, and the activation function of those
+    that have one. A name a layer holds twice (a model nested as a layer) is kept once: the view
+    draws the weights of the standard layers only."""
+    import keras
+
+    arrays: dict[str, dict[str, np.ndarray]] = {}
+    activations: dict[str, str] = {}
+    for entry in layers:
+        layer = model.get_layer(entry.name)
+        for variable in layer.weights:
+            arrays.setdefault(entry.name, {}).setdefault(
+                variable.name, np.asarray(keras.ops.convert_to_numpy(variable), np.float32))
+        function = getattr(layer, "activation", None)
+        try:
+            name = keras.activations.serialize(function) if callable(function) else None
+        except (TypeError, ValueError):  # a function of the file's own: shown without its name
+            name = None
+        if isinstance(name, str):
+            activations[entry.name] = name
+    return arrays, activations
 
 
 def layer_probe(model: Any) -> tuple[Any, tuple[Layer, ...]]:
@@ -169,10 +200,14 @@ def _clear_leftovers(cache_dir: Path) -> None:
 
 
 def _unrecorded(cache_dir: Path) -> list[Path]:
-    """Cached ``.tflite`` files (layers forms too) without the record that vouches for them
-    (never served)."""
-    return [path for path in cache_dir.glob(f"*{LITERT_SUFFIX}")
-            if not path.with_suffix(".json").exists()]
+    """Cached ``.tflite`` files (layers forms too) and layers' weights without the record that
+    vouches for them (never served)."""
+    forms = [path for path in cache_dir.glob(f"*{LITERT_SUFFIX}")
+             if not path.with_suffix(".json").exists()]
+    weights = [path for path in cache_dir.glob(f"*{WEIGHTS_SUFFIX}")
+               if not layers_cache_paths(cache_dir, path.name.removesuffix(WEIGHTS_SUFFIX))
+               .record.exists()]
+    return forms + weights
 
 
 def _check_inputs() -> np.ndarray:

@@ -7,16 +7,20 @@ summary. Only TensorFlow can make it, so a conversion child makes it (:func:`mak
 the work of a conversion job, as :mod:`digitpad.ml.training_process` runs it), checked layer by
 layer against Keras (:func:`digitpad.ml.conversion.write_layers_form`). It is cached like the
 LiteRT form of a user's file, in the user data folder by the ``.keras`` file's hash:
-``<cache>/<sha256>.layers.tflite`` and its record ``<sha256>.layers.json`` (both files' hashes
-and the layers). It is made only when asked for, for every model alike (the bundled one too):
+``<cache>/<sha256>.layers.tflite``, the weights of every layer ``<sha256>.weights.npz`` (what a
+unit looks for: the window cannot read them from the ``.keras`` without TensorFlow) and their
+record ``<sha256>.layers.json`` (the three files' hashes, the layers and their activation
+functions). It is made only when asked for, for every model alike (the bundled one too):
 reading a drawing never needs it, and converting the bundled CNN's layers takes seconds, which
 neither saving a model nor start-up should pay.
 """
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -39,12 +43,13 @@ from digitpad.ml.litert import LITERT_SUFFIX, LiteRTError, file_sha256, open_int
 from digitpad.ml.recognizer import ModelError
 
 LAYERS_SUFFIX = ".layers" + LITERT_SUFFIX
+WEIGHTS_SUFFIX = ".weights.npz"
 THREADS = 1
 """One drawing's layers are too small to share between cores: on two busy cores the bundled
 CNN's took 0.9 ms on one thread and 2.0 ms on two. One also leaves the window a core."""
 
 _MAX_RECORD_BYTES = 1 << 20
-"""A record is two hashes and a line per layer, a few kilobytes."""
+"""A record is three hashes and a line per layer, a few kilobytes."""
 
 
 class Layer(NamedTuple):
@@ -67,7 +72,8 @@ class NeedsLayersForm(ModelError):
 
 @dataclass(frozen=True)
 class LayersRecord:
-    """What ties a layers form to the ``.keras`` it was made from, and what its outputs are."""
+    """What ties a layers form and its weights to the ``.keras`` they were made from, and what
+    its outputs are."""
 
     keras_sha256: str
     tflite_sha256: str
@@ -75,6 +81,12 @@ class LayersRecord:
     """The ``.layers.tflite``'s file name, in the folder of the record."""
     layers: tuple[Layer, ...]
     """The form's outputs, in order."""
+    weights_sha256: str
+    weights_file: str
+    """The ``.weights.npz``'s file name, in the folder of the record."""
+    activations: Mapping[str, str]
+    """Layer name -> its activation function as Keras names it ("relu", "softmax", "linear"),
+    for the layers that have one."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,22 +95,30 @@ class LayersRecord:
             "file": self.tflite_file,
             "layers": [{"name": layer.name, "class": layer.class_name, "shape": list(layer.shape)}
                        for layer in self.layers],
+            "weights_sha256": self.weights_sha256,
+            "weights_file": self.weights_file,
+            "activations": dict(self.activations),
         }
 
     @staticmethod
     def from_json(data: object) -> LayersRecord | None:
-        """The record in ``data``, or None if it is not one (damaged, or from elsewhere)."""
+        """The record in ``data``, or None if it is not one (damaged, from elsewhere, or from a
+        digitpad that kept no weights: made again then)."""
         if not isinstance(data, dict):
             return None
-        hashes = (data.get("keras_sha256"), data.get("tflite_sha256"), data.get("file"))
-        entries = data.get("layers")
-        if not all(isinstance(value, str) for value in hashes) or not isinstance(entries, list):
+        texts = (data.get("keras_sha256"), data.get("tflite_sha256"), data.get("file"),
+                 data.get("weights_sha256"), data.get("weights_file"))
+        entries, activations = data.get("layers"), data.get("activations")
+        if (not all(isinstance(value, str) for value in texts) or not isinstance(entries, list)
+                or not isinstance(activations, dict)
+                or not all(isinstance(v, str) for v in activations.values())):
             return None
-        keras_sha256, tflite_sha256, file = hashes
+        keras_sha256, tflite_sha256, file, weights_sha256, weights_file = texts
         layers = [_layer(entry) for entry in entries]
-        if Path(file).name != file or None in layers:  # a record names a file beside it
-            return None
-        return LayersRecord(keras_sha256, tflite_sha256, file, tuple(layers))
+        if None in layers or any(Path(name).name != name for name in (file, weights_file)):
+            return None  # a record names files beside it, never a path elsewhere
+        return LayersRecord(keras_sha256, tflite_sha256, file, tuple(layers), weights_sha256,
+                            weights_file, activations)
 
 
 def _layer(entry: object) -> Layer | None:
@@ -113,31 +133,104 @@ def _layer(entry: object) -> Layer | None:
 
 @dataclass(frozen=True)
 class LayersForm:
-    """A layers form that matches its ``.keras`` and the record that says so."""
+    """A layers form and its weights that match their ``.keras`` and the record that says so."""
 
     path: Path
+    weights_path: Path
     record: LayersRecord
 
 
-def layers_cache_paths(cache_dir: str | os.PathLike[str], keras_sha256: str
-                       ) -> tuple[Path, Path]:
-    """The cached layers form and its record for the ``.keras`` file with this hash."""
+class LayersPaths(NamedTuple):
+    """Where the layers form of one ``.keras`` file is cached."""
+
+    tflite: Path
+    weights: Path
+    record: Path
+
+
+def layers_cache_paths(cache_dir: str | os.PathLike[str], keras_sha256: str) -> LayersPaths:
+    """The cached layers form, its weights and their record for the ``.keras`` file with this
+    hash."""
     folder = Path(cache_dir)
-    return folder / f"{keras_sha256}{LAYERS_SUFFIX}", folder / f"{keras_sha256}.layers.json"
+    return LayersPaths(folder / f"{keras_sha256}{LAYERS_SUFFIX}",
+                       folder / f"{keras_sha256}{WEIGHTS_SUFFIX}",
+                       folder / f"{keras_sha256}.layers.json")
 
 
 def find_layers_form(keras_path: str | os.PathLike[str], cache_dir: Path) -> LayersForm | None:
-    """The layers form of ``keras_path`` in ``cache_dir`` that matches it exactly, or None."""
+    """The layers form of ``keras_path`` in ``cache_dir`` that matches it exactly, weights
+    included, or None."""
     keras_sha256 = file_sha256(keras_path)
-    tflite, record_path = layers_cache_paths(cache_dir, keras_sha256)
+    paths = layers_cache_paths(cache_dir, keras_sha256)
     try:
-        record = LayersRecord.from_json(read_json_file(record_path, _MAX_RECORD_BYTES))
+        record = LayersRecord.from_json(read_json_file(paths.record, _MAX_RECORD_BYTES))
     except (OSError, JsonFileError):
         return None
-    if (record is None or record.keras_sha256 != keras_sha256 or record.tflite_file != tflite.name
-            or not tflite.is_file() or file_sha256(tflite) != record.tflite_sha256):
+    if (record is None or record.keras_sha256 != keras_sha256
+            or (record.tflite_file, record.weights_file) != (paths.tflite.name, paths.weights.name)
+            or not all(_has_hash(path, sha256) for path, sha256 in (
+                (paths.tflite, record.tflite_sha256), (paths.weights, record.weights_sha256)))):
         return None
-    return LayersForm(tflite, record)
+    return LayersForm(paths.tflite, paths.weights, record)
+
+
+def _has_hash(path: Path, sha256: str) -> bool:
+    try:
+        return file_sha256(path) == sha256
+    except OSError:  # gone, or not a file
+        return False
+
+
+@dataclass(frozen=True)
+class LayerWeights:
+    """Each layer's weights by Keras' names (``kernel``, ``bias``, ``gamma``…; read-only float32
+    arrays shaped as in Keras) and its activation function: what a unit looks for."""
+
+    arrays: Mapping[str, Mapping[str, np.ndarray]]
+    """Layer name -> weight name -> array; a layer without weights is not in it."""
+    activations: Mapping[str, str]
+    """Layer name -> activation function ("relu"), for the layers that have one."""
+
+    def of(self, layer: str) -> Mapping[str, np.ndarray]:
+        """The weights of the layer named ``layer`` (none for a layer that has none)."""
+        return self.arrays.get(layer, {})
+
+    def activation(self, layer: str) -> str | None:
+        return self.activations.get(layer)
+
+
+NO_WEIGHTS = LayerWeights({}, {})
+
+
+def weights_file_bytes(arrays: Mapping[str, Mapping[str, np.ndarray]]) -> bytes:
+    """``arrays`` (layer -> weight name -> array) as a ``.weights.npz``'s bytes: one array per
+    weight, named ``<layer>/<weight>`` (Keras allows no "/" in a layer's name)."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **{f"{layer}/{name}": np.asarray(array, np.float32)
+                        for layer, weights in arrays.items() for name, array in weights.items()})
+    return buffer.getvalue()
+
+
+def read_layer_weights(path: Path, record: LayersRecord) -> LayerWeights:
+    """The weights in the ``.weights.npz`` at ``path`` of the layers ``record`` lists. Arrays
+    only (no pickled objects); LiteRTError says what is wrong with a file that holds more."""
+    names = {layer.name for layer in record.layers}
+    arrays: dict[str, dict[str, np.ndarray]] = {}
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            for key in stored.files:
+                layer, _, weight = key.partition("/")
+                array = stored[key]
+                if layer not in names or not weight or array.dtype != np.float32:
+                    raise LiteRTError(f"{path}: {key!r} is not the weights of a layer of the "
+                                      "model")
+                array.setflags(write=False)
+                arrays.setdefault(layer, {})[weight] = array
+    except LiteRTError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:  # ValueError: a pickled object
+        raise LiteRTError(f"{path}: not the weights of a layers form ({exc})") from exc
+    return LayerWeights(arrays, dict(record.activations))
 
 
 def _output_name(index: int) -> str:
@@ -147,10 +240,14 @@ def _output_name(index: int) -> str:
 
 class LayerOutputs:
     """A model's layers form on LiteRT: a 28x28 drawing in, every layer's output out (about a
-    millisecond for the bundled CNN's 23). Not thread-safe: each owner has its own."""
+    millisecond for the bundled CNN's 23), and each layer's weights. Not thread-safe: each owner
+    has its own."""
 
-    def __init__(self, path: Path, layers: Sequence[Layer], threads: int = THREADS) -> None:
+    def __init__(self, path: Path, layers: Sequence[Layer], threads: int = THREADS,
+                 weights: LayerWeights = NO_WEIGHTS) -> None:
         self._layers = list(layers)
+        self.weights = weights
+        """What each layer's units look for (none when only the outputs were asked for)."""
         self._interpreter = open_interpreter(path, threads)
         inputs = self._interpreter.get_input_details()
         shapes = [tuple(int(n) for n in details["shape"]) for details in inputs]
@@ -171,7 +268,8 @@ class LayerOutputs:
 
     @classmethod
     def load(cls, keras_path: str | os.PathLike[str], cache_dir: Path) -> LayerOutputs:
-        """The layers of the model at ``keras_path``, from its layers form in ``cache_dir``.
+        """The layers of the model at ``keras_path`` and their weights, from its layers form in
+        ``cache_dir``.
 
         Raises :class:`NeedsLayersForm` when there is none that matches the file (make it with
         :func:`make_layers_form` in a child), :class:`ModelError` when it cannot be run.
@@ -180,7 +278,8 @@ class LayerOutputs:
         if form is None:
             raise NeedsLayersForm(Path(keras_path))
         try:
-            return cls(form.path, form.record.layers)
+            return cls(form.path, form.record.layers,
+                       weights=read_layer_weights(form.weights_path, form.record))
         except LiteRTError as exc:
             raise ModelError(str(exc)) from exc
 

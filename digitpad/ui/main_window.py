@@ -3,8 +3,9 @@ share the room is ``ui/window_layout.py``'s).
 
 It shows what it is told (model state, input, prediction) and reports what the user asks for as
 signals; the composition root (``digitpad.app``) connects those to the recogniser. Features
-built elsewhere (teaching) come in through the extension points only: ``add_side_panel_section``,
-``add_menu`` and ``lend_escape``; the window knows nothing about them. The pad's files are
+built elsewhere (teaching, the view inside the model) come in through the extension points only:
+``add_side_panel_section``, ``add_menu``, ``add_panel``, ``add_status_widget`` and
+``lend_escape``; the window knows nothing about them. The pad's files are
 ``ui/pad/drawing_files.py``'s. Over 500 lines, but flat: most of it builds the actions, menus
 and toolbar, one statement each.
 """
@@ -19,11 +20,13 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImageReader, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
     QPushButton,
+    QStyle,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -47,8 +50,8 @@ from digitpad.ui.support import icons
 from digitpad.ui.support.about import about_html
 from digitpad.ui.support.dialogs import MODEL_FILTER, Dialogs, open_from_last_folder
 from digitpad.ui.support.help import how_to_use_html, shortcut_groups, shortcuts_html
-from digitpad.ui.support.settings import read_bytes, read_choice, settings_problem
-from digitpad.ui.window_layout import PadRowLayout, SidePanel, first_size
+from digitpad.ui.support.settings import read_bool, read_bytes, read_choice, settings_problem
+from digitpad.ui.window_layout import PadRowLayout, SidePanel, first_size, widened
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +112,10 @@ class MainWindow(QMainWindow):
         self._selected = 0
         self._no_model_text = "Loading model…"
         self._close_checks: list[Callable[[], bool]] = []
+        self._panels: list[QDockWidget] = []
+        self._panel_separator: QAction | None = None
+        self._widened_by: dict[str, int] = {}
+        """How much wider each open panel made the window: given back when it is closed."""
 
         self.setWindowTitle("digitpad")
         self.setWindowIcon(icons.app_icon())
@@ -344,6 +351,41 @@ class MainWindow(QMainWindow):
         """Add ``menu`` to the menu bar after the window's own menus; Help stays last."""
         self.menuBar().insertMenu(self.help_menu.menuAction(), menu)
 
+    def add_panel(self, dock: QDockWidget, shortcut: str, tip: str) -> QAction:
+        """Dock ``dock`` at the right, and put View → its title (``shortcut``, ``tip``) to show
+        and hide it; whether it is shown is remembered. Opening it widens the window by its
+        width where the screen has room, so the pad keeps its size. Returns the View action."""
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        action = dock.toggleViewAction()
+        action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        if self._panel_separator is None:  # the panels first, then the View menu's own entries
+            self._panel_separator = self.view_menu.insertSeparator(self.sevens.menu.menuAction())
+        self.view_menu.insertAction(self._panel_separator, action)
+        dock.setVisible(read_bool(self._settings, _panel_key(dock), False))
+        action.toggled.connect(lambda shown: self._make_room(dock, shown))
+        self._panels.append(dock)
+        return action
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        """Add ``widget`` to the status bar, after the model's state."""
+        self.statusBar().addPermanentWidget(widget)
+
+    def _make_room(self, dock: QDockWidget, shown: bool) -> None:
+        """Grow the window for a panel the user opened; shrink it back when they close it."""
+        if not self.isVisible() or dock.isFloating() or self.isMaximized() or self.isFullScreen():
+            return
+        geometry = self.geometry()
+        if shown:
+            extra = dock.sizeHint().width() + self.style().pixelMetric(
+                QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+            grown = widened(geometry, extra, self.screen().availableGeometry())
+            self._widened_by[dock.objectName()] = grown.width() - geometry.width()
+            self.setGeometry(grown)
+        else:
+            narrower = self._widened_by.pop(dock.objectName(), 0)
+            self.resize(geometry.width() - narrower, geometry.height())
+
     @Slot(bool)
     def lend_escape(self, lent: bool) -> None:
         """While ``lent``, Esc belongs to another action (collect mode's Stop) instead of Clear,
@@ -556,11 +598,17 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._settings.setValue("window/geometry", self.saveGeometry())
+        for dock in self._panels:
+            self._settings.setValue(_panel_key(dock), dock.toggleViewAction().isChecked())
         checked = self.pen_actions.checkedAction()
         if checked is not None:
             self._settings.setValue("pen/width", checked.data())
         self._settings.sync()
         super().closeEvent(event)
+
+
+def _panel_key(dock: QDockWidget) -> str:
+    return f"view/{dock.objectName()}"
 
 
 def _caption(text: str) -> QLabel:

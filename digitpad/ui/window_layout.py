@@ -4,6 +4,10 @@ People use the pad, so it is as large a square as the window allows; the side pa
 preview, chart, what the composition root adds under them) gets the rest, between
 ``PANEL_MIN_WIDTH`` and ``PANEL_MAX_WIDTH``. A window too wide for both centres them, so the
 room left over shows as margins at the edges, not as a gap between the pad and its answer.
+
+A panel docked beside them (View → Inside the Model) would take its width from the pad: so the
+window grows by that width when the user opens it, as far as the screen allows (``widened``),
+and gives it back when they close it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,17 @@ _FRAME_ROOM = QSize(16, 48)
 def first_size(available: QRect) -> QSize:
     """The window's first size on a screen whose free area is ``available``."""
     return FIRST_SIZE.boundedTo(available.size() - _FRAME_ROOM)
+
+
+def widened(geometry: QRect, extra: int, available: QRect) -> QRect:
+    """A window at ``geometry`` made ``extra`` pixels wider, within the screen's free area
+    ``available``: to the right while there is room, then moved left; never wider than fits."""
+    width = min(geometry.width() + extra, available.width() - _FRAME_ROOM.width())
+    width = max(width, geometry.width())
+    right = available.right() - _FRAME_ROOM.width() // 2
+    left = min(geometry.left(), right - width + 1)
+    left = max(left, available.left() + _FRAME_ROOM.width() // 2)
+    return QRect(left, geometry.top(), width, geometry.height())
 
 
 class PadRowLayout(QLayout):

@@ -6,6 +6,9 @@ one from an older digitpad) is converted once in a spawned child, the same way R
 (:class:`~digitpad.ui.training.runner.TrainingRunner`), and cached in the user data folder keyed
 by the file's hash; the next open is instant. The child loads the file with ``safe_mode``.
 The machinery for child processes is imported at the first conversion, not at start-up.
+
+The same machinery makes a model's *layers form* for the view inside the model: a preparer given
+:func:`~digitpad.ml.layer_outputs.make_layers_form` as its child's ``work``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 
 if TYPE_CHECKING:
-    from digitpad.ml.jobs import Converted
+    from digitpad.ml.jobs import Converted, Work
     from digitpad.ui.training.runner import TrainingRunner
 
 log = logging.getLogger(__name__)
@@ -32,12 +35,17 @@ class ModelPreparer(QObject):
     """(path, what the user should read)."""
     cancelled = Signal(str)
     """(path): stopped on request; nothing changed."""
+    stage_changed = Signal(str)
+    """What the child is doing now ("Starting TensorFlow…"), to show as progress."""
 
-    def __init__(self, cache_dir: Path, log_path: Path | None,
+    def __init__(self, cache_dir: Path, log_path: Path | None, work: Work | None = None,
                  parent: QObject | None = None) -> None:
+        """``work`` is what the child does with the conversion job (default: make the model's
+        LiteRT form)."""
         super().__init__(parent)
         self._cache_dir = cache_dir
         self._log_path = log_path
+        self._work = work
         self._path: str | None = None
         self._replacing: str | None = None
         self._runner: TrainingRunner | None = None
@@ -77,7 +85,9 @@ class ModelPreparer(QObject):
         if self._runner is None:
             from digitpad.ui.training.runner import TrainingRunner
 
-            self._runner = TrainingRunner(parent=self)
+            self._runner = (TrainingRunner(parent=self) if self._work is None
+                            else TrainingRunner(self._work, parent=self))
+            self._runner.stage_changed.connect(self.stage_changed)
             self._runner.finished.connect(self._on_finished)
             self._runner.failed.connect(self._on_failed)
             self._runner.cancelled.connect(self._on_cancelled)

@@ -65,6 +65,33 @@ you like, your samples, and shows it learning. Model &rarr; History lists the mo
 use one, compare them, delete them. Reset to Bundled Model goes back to the model digitpad came
 with.</p>
 
+<h3>Inside the model</h3>
+<p>View &rarr; Inside the Model opens a panel beside the answer with every layer of the model in
+use, in order, named and shaped as Model &rarr; Model Summary lists them, responding to your
+drawing as you draw (for a number, to the selected digit). Each picture has its own colour
+scale, its range beside it: black is 0, warm colours are positive values, cool ones negative.
+Click a map, a cell or a bar to see what that unit looks for and its value now. The first time
+for each model its layers are prepared for viewing, which takes a few seconds; the status bar
+shows it and offers Cancel.</p>
+<table cellspacing='0' cellpadding='3'>
+<tr><td><b>Convolution</b> (Conv2D)</td><td>Slides small filters, each a 3&times;3 kernel of
+weights, over the picture and adds up what each sees at every place: it finds strokes, edges and
+corners wherever they are. <i>Shown:</i> one small map per filter, bright where its pattern is;
+click one to see its kernel.</td></tr>
+<tr><td><b>Pooling</b> (MaxPooling2D)</td><td>Keeps the largest value of each 2&times;2 block,
+so the maps halve in size and a pattern counts wherever it is in its block. No weights.
+<i>Shown:</i> the same maps, half as large.</td></tr>
+<tr><td><b>Flatten</b></td><td>Unstacks the rows of the 28&times;28 image (or of the maps) and
+lines them up in one row of numbers, 784 for the image; it only reformats the data.
+<i>Shown:</i> a grid of cells, one per number.</td></tr>
+<tr><td><b>Dense</b></td><td>Densely (fully) connected: each unit multiplies every number of the
+layer before by its own weight and adds them up; the tutorial's first Dense layer has 128 units.
+<i>Shown:</i> a cell per unit (128 as 16&times;8); click one to see its weights, for the
+tutorial's model a 28&times;28 picture of what that unit responds to.</td></tr>
+<tr><td><b>Softmax</b></td><td>The last layer's ten numbers (the logits) become probabilities,
+one per digit, that add up to 1. <i>Shown:</i> a bar per digit, as in Probabilities.</td></tr>
+</table>
+
 <h3>Files</h3>
 <p>File &rarr; Open Image reads a photo or scan of a digit or a number; it takes the place of
 the drawing, which Undo brings back. Open Ink puts a saved

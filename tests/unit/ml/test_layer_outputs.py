@@ -24,12 +24,16 @@ from digitpad.ml.layer_outputs import (
     LayerOutputs,
     NeedsLayersForm,
     layers_cache_paths,
+    layers_job,
+    make_layers_form,
+    weights_file_bytes,
 )
 from digitpad.ml.litert import file_sha256
 from digitpad.ml.modelstore import save_model
 from digitpad.ml.preprocess import ink_to_image
-from digitpad.ml.recognizer import Recognizer, load_keras_model
+from digitpad.ml.recognizer import ModelError, Recognizer, load_keras_model
 from digitpad.ml.training import TrainingConfig, train
+from digitpad.ml.training_process import run_in_child
 from digitpad.paths import bundled_model_path
 
 LIMIT = 1e-4
@@ -139,7 +143,8 @@ def test_the_tutorials_subclass_twin_is_shown_layer_by_layer(
     from digitpad.ml.models import as_sequential, build_model
 
     twin = build_model("mlp", subclass=True)
-    record = write_layers_form(twin, tmp_path / "twin.layers.tflite", "0" * 64)
+    record = write_layers_form(twin, tmp_path / "twin.layers.tflite",
+                               tmp_path / "twin.weights.npz", "0" * 64)
     lite = LayerOutputs(tmp_path / "twin.layers.tflite", record.layers)
     assert lite.layers == [Layer(layer.name, class_name, shape) for layer, class_name, shape in zip(
         twin.layers, ("Flatten", "Dense", "Dense"), ((784,), (128,), (10,)), strict=True)]
@@ -161,10 +166,10 @@ def test_the_layers_form_is_made_once_into_the_cache_beside_the_litert_form(
     conversion left there is cleared by the next one."""
     cache = tmp_path / "cache"
     cache.mkdir()
-    left = cache / ("0" * 64 + ".layers.tflite")
-    left.write_bytes(b"half a form")
     hour_ago = time.time() - 3600
-    os.utime(left, (hour_ago, hour_ago))
+    for left in (cache / ("0" * 64 + ".layers.tflite"), cache / ("0" * 64 + ".weights.npz")):
+        left.write_bytes(b"half a form")
+        os.utime(left, (hour_ago, hour_ago))
     with pytest.raises(NeedsLayersForm):
         LayerOutputs.load(mlp_path, cache)
     convert_file(mlp_path, cache)
@@ -172,9 +177,11 @@ def test_the_layers_form_is_made_once_into_the_cache_beside_the_litert_form(
         LayerOutputs.load(mlp_path, cache)
     form = convert_layers_file(mlp_path, cache)
     sha256 = file_sha256(mlp_path)
-    assert (form.path, form.path.with_suffix(".json")) == layers_cache_paths(cache, sha256)
+    assert (form.path, form.weights_path, form.path.with_suffix(".json")) == layers_cache_paths(
+        cache, sha256)
     assert sorted(p.name for p in cache.iterdir()) == sorted(
-        [f"{sha256}.tflite", f"{sha256}.json", f"{sha256}.layers.tflite", f"{sha256}.layers.json"])
+        [f"{sha256}.tflite", f"{sha256}.json", f"{sha256}.layers.tflite",
+         f"{sha256}.weights.npz", f"{sha256}.layers.json"])
     made = {path: path.stat().st_mtime_ns for path in cache.iterdir()}
     for _ in range(2):
         assert len(LayerOutputs.load(mlp_path, cache).run(np.zeros((28, 28), np.float32))) == 3
@@ -203,6 +210,82 @@ def test_a_damaged_or_outdated_layers_form_is_not_served(
     tflite.write_bytes(bytes(data))
     with pytest.raises(NeedsLayersForm):
         LayerOutputs.load(mlp_path, damaged)
+
+
+def test_the_child_keeps_each_layers_weights_and_activation_as_keras_has_them(
+    mlp_path: Path, tmp_path: Path
+) -> None:
+    """What a unit looks for comes from the conversion child too: the window has no Keras."""
+    run_in_child(layers_job(mlp_path, tmp_path), work=make_layers_form)
+    weights = LayerOutputs.load(mlp_path, tmp_path).weights
+    model = load_keras_model(mlp_path)
+    flatten, hidden, output = model.layers
+    assert weights.of(flatten.name) == {}
+    for layer in (hidden, output):
+        kernel, bias = layer.get_weights()
+        assert set(weights.of(layer.name)) == {"kernel", "bias"}
+        np.testing.assert_array_equal(weights.of(layer.name)["kernel"], kernel)
+        np.testing.assert_array_equal(weights.of(layer.name)["bias"], bias)
+    assert weights.of(hidden.name)["kernel"].shape == (784, 128)  # a 28x28 picture per unit
+    assert (weights.activation(hidden.name), weights.activation(output.name)) == (
+        "relu", "softmax")
+    with pytest.raises(ValueError):  # the window only reads them
+        weights.of(hidden.name)["bias"][0] = 1.0
+
+
+def test_the_bundled_cnns_kernels_are_kept_for_every_convolution(
+    bundled_layers: LayerOutputs,
+) -> None:
+    model = load_keras_model(bundled_model_path())
+    for layer in model.layers:
+        expected = {variable.name: np.asarray(variable) for variable in layer.weights}
+        got = bundled_layers.weights.of(layer.name)
+        assert set(got) == set(expected), layer.name
+        for name, array in expected.items():
+            np.testing.assert_array_equal(got[name], array)
+    assert bundled_layers.weights.of("conv2d_1")["kernel"].shape == (3, 3, 32, 32)
+    assert bundled_layers.weights.activation("activation") == "relu"
+
+
+def test_tampered_weights_or_a_record_without_weights_are_not_served(
+    mlp_path: Path, tmp_path: Path
+) -> None:
+    """A changed weights file is made again, as a changed form is; one that holds pickled
+    objects is refused even when a record vouches for it; an older record without weights is
+    made again, not a crash."""
+    cache = tmp_path / "cache"
+    convert_layers_file(mlp_path, cache)
+    paths = layers_cache_paths(cache, file_sha256(mlp_path))
+    record = json.loads(paths.record.read_text())
+    original = paths.weights.read_bytes()
+
+    tampered = bytearray(original)
+    tampered[len(tampered) // 2] ^= 0xFF
+    paths.weights.write_bytes(bytes(tampered))
+    with pytest.raises(NeedsLayersForm):
+        LayerOutputs.load(mlp_path, cache)
+    paths.weights.unlink()
+    with pytest.raises(NeedsLayersForm):
+        LayerOutputs.load(mlp_path, cache)
+
+    pickled = tmp_path / "pickled.npz"
+    np.savez(pickled, **{"dense/kernel": np.array([object()], dtype=object)})
+    for forged in (pickled.read_bytes(),
+                   weights_file_bytes({"not_a_layer": {"kernel": np.ones(3)}})):
+        paths.weights.write_bytes(forged)
+        paths.record.write_text(json.dumps({**record,
+                                            "weights_sha256": file_sha256(paths.weights)}))
+        with pytest.raises(ModelError, match="weights"):
+            LayerOutputs.load(mlp_path, cache)
+
+    paths.weights.write_bytes(original)
+    paths.record.write_text(json.dumps({key: value for key, value in record.items()
+                                        if key not in ("weights_sha256", "weights_file")}))
+    with pytest.raises(NeedsLayersForm):  # as a digitpad before weights were kept left it
+        LayerOutputs.load(mlp_path, cache)
+    convert_layers_file(mlp_path, cache)
+    hidden = load_keras_model(mlp_path).layers[1].name
+    assert set(LayerOutputs.load(mlp_path, cache).weights.of(hidden)) == {"kernel", "bias"}
 
 
 def test_reading_the_layers_imports_neither_tensorflow_nor_keras(

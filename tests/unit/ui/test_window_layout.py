@@ -1,5 +1,6 @@
 """The window's room goes to the pad: at the minimum size, at the first size on a laptop screen,
-and maximised on a large one, with the teaching row in the side panel as the app has it."""
+and maximised on a large one, with the teaching row in the side panel as the app has it; the
+Inside the Model panel beside them takes its room from a wider window, not from the pad."""
 
 from __future__ import annotations
 
@@ -18,7 +19,13 @@ from digitpad.ui.main_window import MainWindow
 from digitpad.ui.pad.canvas import PAD_MIN
 from digitpad.ui.pad.preview import ZOOM
 from digitpad.ui.pad.workers import ModelInfo
-from digitpad.ui.window_layout import FIRST_SIZE, PANEL_MAX_WIDTH, PANEL_MIN_WIDTH, first_size
+from digitpad.ui.window_layout import (
+    FIRST_SIZE,
+    PANEL_MAX_WIDTH,
+    PANEL_MIN_WIDTH,
+    first_size,
+    widened,
+)
 
 LAPTOP = QRect(0, 0, 1366, 768 - 40)
 """A 1366x768 laptop screen less a 40 px task bar."""
@@ -113,3 +120,31 @@ def test_a_long_number_fits_beside_the_preview_at_any_size(window: MainWindow,
         right = buttons[-1].mapTo(window, QPoint(buttons[-1].width(), 0)).x()
         assert right <= window.preview.mapTo(window, QPoint()).x()  # clear of the preview
         assert window.canvas.pad_rect().width() >= PAD_MIN
+
+
+def test_opening_a_panel_widens_the_window_to_the_right_then_moves_it_left() -> None:
+    screen = QRect(0, 0, 1920, 1040)
+    assert widened(QRect(100, 50, 1120, 680), 440, screen) == QRect(100, 50, 1560, 680)
+    moved = widened(QRect(600, 50, 1120, 680), 440, screen)
+    assert moved.width() == 1560 and moved.right() < screen.right()
+    assert widened(QRect(10, 50, 1120, 680), 440, LAPTOP).width() <= LAPTOP.width()
+    full = QRect(8, 50, LAPTOP.width() - 16, 680)
+    assert widened(full, 440, LAPTOP) == full  # no room: the panel takes it from the pad
+
+
+def test_with_the_inside_view_open_the_pad_keeps_its_size_in_the_widened_window(
+        window: MainWindow, shown: Digitpad) -> None:
+    laid_out(window, FIRST_SIZE)
+    pad = window.canvas.pad_rect().width()
+    dock = shown.inside.dock
+    dock.toggleViewAction().trigger()
+    laid_out(window, QSize(FIRST_SIZE.width() + dock.sizeHint().width() + 8,
+                           FIRST_SIZE.height()))
+    assert abs(window.canvas.pad_rect().width() - pad) <= 8
+    assert dock.width() >= dock.minimumSizeHint().width()
+    assert window.side_panel.width() >= PANEL_MIN_WIDTH
+    laid_out(window, window.minimumSizeHint())  # the smallest window still fits all three
+    assert window.canvas.pad_rect().width() >= PAD_MIN
+    assert window.side_panel.width() >= PANEL_MIN_WIDTH
+    assert dock.geometry().left() >= window.side_panel.mapTo(window, QPoint()).x() + (
+        window.side_panel.width())

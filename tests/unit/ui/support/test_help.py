@@ -64,5 +64,15 @@ def test_how_to_use_covers_every_feature() -> None:
     text = how_to_use_html()
     for needle in ("Draw", "Numbers", "12 digits", "Not a digit", "How You Write 1 and 7",
                    "Teach", "Collect", "My Samples", "Retrain", "History", "Open Image",
-                   "Save Ink"):
+                   "Save Ink", "Inside the Model"):
         assert needle in text, needle
+
+
+def test_how_to_use_says_what_each_kind_of_layer_does_beside_what_the_view_shows() -> None:
+    text = how_to_use_html()
+    section = text[text.index("<h3>Inside the model</h3>"):text.index("<h3>Files</h3>")]
+    rows = section.split("<tr>")[1:]
+    assert [row.split("</b>")[0].split("<b>")[1] for row in rows] == [
+        "Convolution", "Pooling", "Flatten", "Dense", "Softmax"]
+    assert all("<i>Shown:</i>" in row for row in rows)
+    assert "28&times;28" in section and "784" in section and "16&times;8" in section
