@@ -89,6 +89,19 @@ def _caption(text: str) -> QLabel:
     return label
 
 
+def _column(caption: str, picture: QWidget, text: QLabel) -> QWidget:
+    """A caption, a picture and its words, stacked; the stretch under them takes the room of a
+    hidden picture, so the texts stay on top."""
+    column = QWidget()
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(_caption(caption))
+    layout.addWidget(picture, 1)
+    layout.addWidget(text)
+    layout.addStretch(0)
+    return column
+
+
 def _wrapping(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
@@ -134,20 +147,8 @@ class UnitDetail(QWidget):
         layout.addWidget(self.title)
         columns = QHBoxLayout()
         columns.setSpacing(12)
-        self._looks_for = QWidget()
-        looks = QVBoxLayout(self._looks_for)
-        looks.setContentsMargins(0, 0, 0, 0)
-        looks.addWidget(_caption("WHAT IT LOOKS FOR"))
-        looks.addWidget(self.weights_view, 1)
-        looks.addWidget(self.weights_text)
-        looks.addStretch(0)  # takes the room of a hidden picture: the texts stay on top
-        self._value = QWidget()
-        value = QVBoxLayout(self._value)
-        value.setContentsMargins(0, 0, 0, 0)
-        value.addWidget(_caption("FOR THIS DRAWING"))
-        value.addWidget(self.value_view, 1)
-        value.addWidget(self.value_text)
-        value.addStretch(0)
+        self._looks_for = _column("WHAT IT LOOKS FOR", self.weights_view, self.weights_text)
+        self._value = _column("FOR THIS DRAWING", self.value_view, self.value_text)
         columns.addWidget(self._looks_for, 1)
         columns.addWidget(self._value, 1)
         self._columns = columns
