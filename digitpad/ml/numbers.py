@@ -17,8 +17,9 @@ height of the tallest stroke, so the unit of the points never matters. The rules
    by side that overlap little. Two neighbouring pieces are read as one 4 when they are close
    (``STEM_REACH``), together no wider than ``MAX_FOUR_WIDTH``, one reaching ``STEM_DROP`` lower
    than the other (less when they touch: ``TOUCHING_STEM_DROP``) and standing right of it, and the
-   model reads that one (the stem) as a 1, the other as anything but a 4 (a 4 beside a 1 is "41")
-   and both together as a 4. A short stem (a thin upright fragment at least ``MIN_STEM`` tall) that
+   model reads that one (the stem) as a 1, the other as anything but a 4 or as a 4 less surely
+   than both together (a 4 beside a 1 is "41", and a model that knows pairs of digits reads such
+   a pair as no digit), and both together as a 4. A short stem (a thin upright fragment at least ``MIN_STEM`` tall) that
    rule 2 gave to the digit it touches moves to a near top it reaches lower than
    (``SHORT_STEM_DROP``) when the model reads the two as a 4 and the top alone as anything but
    a 4. Geometry alone cannot tell these 4s from a 6 or a 2 beside a 1; the model can.
@@ -240,7 +241,9 @@ class _Plan:
                       ) -> bool:
         top, stem = sorted((a, b), key=lambda p: self.ink.box(p)[3])
         both = readings[_group(a | b)]
-        return (readings[_group(stem)].digit == 1 and readings[_group(top)].digit != 4
+        alone = readings[_group(top)]
+        return (readings[_group(stem)].digit == 1
+                and (alone.digit != 4 or both.confidence > alone.confidence)
                 and both.digit == 4 and both.confidence >= FOUR_CONFIDENCE)
 
 

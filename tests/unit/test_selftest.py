@@ -67,8 +67,8 @@ class ReadingModel:
         if image is None:
             return Prediction.empty()
         nearest = int(np.argmin(((self._images - image) ** 2).sum(axis=(1, 2))))
-        probabilities = np.full(10, 0.001, np.float32)  # no trace of a 1 to doubt a 7 by
-        probabilities[self._answers[nearest]] = 0.991
+        probabilities = np.full(10, 0.0001, np.float32)  # no trace of a 1 to doubt a 7 by
+        probabilities[self._answers[nearest]] = 0.99
         return Prediction.from_probabilities(probabilities)
 
     def predict_images(self, images: Sequence[np.ndarray | None]) -> list[Prediction]:

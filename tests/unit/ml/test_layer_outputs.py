@@ -89,7 +89,7 @@ def test_the_bundled_cnns_layers_are_listed_as_its_summary_lists_them(
         for layer in model.layers]
     assert len(bundled_layers.layers) == 23
     assert bundled_layers.layers[1] == Layer("conv2d", "Conv2D", (28, 28, 32))
-    assert bundled_layers.layers[-1] == Layer("dense_1", "Dense", (10,))
+    assert bundled_layers.layers[-1] == Layer("dense_1", "Dense", (12,))  # digits, crossed 7, none
     summary = ModelCard.read(bundled_model_path()).litert.summary
     assert [(f"{layer.name} ({layer.class_name})", f"(None, {', '.join(map(str, layer.shape))})")
             for layer in bundled_layers.layers] == _summary_rows(summary)

@@ -41,7 +41,7 @@ def test_the_summary_is_read_into_one_row_per_layer() -> None:
     assert summary.rows[2] == ("batch_normalization (BatchNormalization)", "(None, 28, 28, 32)",
                                "128")
     assert sum(int(row[2].replace(",", "")) for row in summary.rows) == CARD.parameters
-    assert summary.totals[0] == ("Total params", "468,778 (1.79 MB)")
+    assert summary.totals[0] == ("Total params", "469,036 (1.79 MB)")
 
 
 def test_the_summary_shows_as_a_table_that_fits_its_window(shown) -> None:

@@ -93,7 +93,7 @@ def number(*predictions: Prediction, groups: int | None = None) -> NumberReading
 
 def test_a_number_of_sure_digits_is_claimed_with_its_least_sure_digit() -> None:
     verdict = number_verdict(number(prediction((2, 0.99)), prediction((0, 0.95)),
-                                    prediction((7, 0.98))))
+                                    prediction((7, 0.98), (1, 0.0))))
     assert verdict.certainty is Certainty.SURE
     assert (verdict.headline, verdict.detail) == ("207", "3 digits, each at least 95% sure")
 
