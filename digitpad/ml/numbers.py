@@ -21,9 +21,8 @@ height of the tallest stroke, so the unit of the points never matters. The rules
    than both together (a 4 beside a 1 is "41", and a model that knows pairs of digits reads such
    a pair as no digit), and both together as a 4. A short stem (a thin upright fragment at least
    ``MIN_STEM`` tall) that rule 2 gave to the digit it touches moves to a near top it reaches lower
-   than
-   (``SHORT_STEM_DROP``) when the model reads the two as a 4 and the top alone as anything but
-   a 4. Geometry alone cannot tell these 4s from a 6 or a 2 beside a 1; the model can.
+   than (``SHORT_STEM_DROP``) when the model reads the two as a 4 and the top alone as anything
+   but a 4. Geometry alone cannot tell these 4s from a 6 or a 2 beside a 1; the model can.
 
 The readings rule 3 needs and the readings of the digits come from one model call. Two digits
 joined by one stroke are one group: telling those apart is the model's job, not the grouping's.
