@@ -6,6 +6,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+import numpy as np
+
 from digitpad.ml.numbers import MAX_DIGITS, NumberReading
 from digitpad.ml.outputs import Sevens
 from digitpad.ml.recognizer import Prediction
@@ -131,7 +133,7 @@ def number_text(verdicts: list[Verdict]) -> str:
 def _doubted_seven(prediction: Prediction, sevens: Sevens) -> bool:
     """A 7 that may be a 1 to a writer who crosses 7s (:data:`SEVEN_DOUBTED_FROM`)."""
     return (sevens is Sevens.PLAIN and prediction.digit == 7
-            and float(prediction.probabilities[1]) >= SEVEN_DOUBTED_FROM)
+            and prediction.probabilities[1] >= np.float32(SEVEN_DOUBTED_FROM))  # in float32
 
 
 def _percent(share: float) -> str:
