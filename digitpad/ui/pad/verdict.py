@@ -80,7 +80,7 @@ def verdict_for(prediction: Prediction, unsure_below: float = UNSURE_BELOW,
                    if prediction.confidence >= CLOSEST_FROM else "")
         return Verdict(Certainty.NOT_A_DIGIT, None, NOT_A_DIGIT,
                        f"{prediction.not_a_digit:.0%} sure it is none{closest}")
-    if prediction.confidence >= unsure_below and _doubted_seven(prediction, sevens):
+    if _doubted_seven(prediction, sevens, unsure_below):
         return Verdict(Certainty.UNSURE, digit, "7?",
                        f"A 7 ({prediction.confidence:.0%}), or a 1 as written where 7s are "
                        "crossed (View \N{RIGHTWARDS ARROW} How You Write 1 and 7)")
@@ -113,8 +113,7 @@ def number_verdict(reading: NumberReading, unsure_below: float = UNSURE_BELOW,
     unsure = [n for n, v in enumerate(verdicts) if v.certainty is Certainty.UNSURE]
     if unsure:
         first = reading.digits[unsure[0]].prediction
-        runner_up = (1 if first.confidence >= unsure_below and _doubted_seven(first, sevens)
-                     else first.runner_up)
+        runner_up = 1 if _doubted_seven(first, sevens, unsure_below) else first.runner_up
         more = f" (and {len(unsure) - 1} more)" if len(unsure) > 1 else ""
         return Verdict(Certainty.UNSURE, None, f"{text}?",
                        f"Not sure of digit {unsure[0] + 1}{more}: {first.digit} "
@@ -130,9 +129,11 @@ def number_text(verdicts: list[Verdict]) -> str:
     return "".join(NOT_A_DIGIT_MARK if v.digit is None else str(v.digit) for v in verdicts)
 
 
-def _doubted_seven(prediction: Prediction, sevens: Sevens) -> bool:
-    """A 7 that may be a 1 to a writer who crosses 7s (:data:`SEVEN_DOUBTED_FROM`)."""
+def _doubted_seven(prediction: Prediction, sevens: Sevens, unsure_below: float) -> bool:
+    """A 7 sure enough otherwise that may be a 1 to a writer who crosses 7s
+    (:data:`SEVEN_DOUBTED_FROM`); a less sure one is unsure already, its runner-up named."""
     return (sevens is Sevens.PLAIN and prediction.digit == 7
+            and prediction.confidence >= unsure_below
             and prediction.probabilities[1] >= np.float32(SEVEN_DOUBTED_FROM))  # in float32
 
 
