@@ -55,33 +55,71 @@ def ink_to_image(
     Returns ``None`` for an empty drawing: there is no digit to show the model.
     ``pen_width_ratio`` is for training-time variety only; the app always uses the default.
     """
-    strokes = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes if len(s)]
+    strokes = _as_points(strokes)
     if not strokes:
         return None
-    points = np.concatenate(strokes)
-    low = points.min(axis=0)
-    span = points.max(axis=0) - low
-    size = float(span.max())
-    if size < _DOT_SIZE:  # a single dot: any size will do, it is rendered as a round blob
-        size = 1.0
-    pen = pen_width_ratio * size
-    scale = BOX_SIZE * SUPERSAMPLE / (size + pen)
-    width_px, height_px = (np.ceil((span + pen) * scale).astype(int) + 1).tolist()
-    offset = low - pen / 2.0
+    return _centre_by_mass(_InkFrame.around(strokes, pen_width_ratio).render(strokes))
 
-    canvas = Image.new("L", (width_px, height_px), 0)
-    draw = ImageDraw.Draw(canvas)
-    pen_px = max(1, round(pen * scale))
-    radius = pen * scale / 2.0
-    for stroke in strokes:
-        path = (_smooth(stroke, size) - offset) * scale
-        if len(path) > 1:
-            draw.line(path.ravel().tolist(), fill=255, width=pen_px)
-        # Round caps and round joins (a thick polyline leaves notches where it turns). A dot at
-        # every point costs a Python call each, so only the ends and the real turns get one.
-        for x, y in path[_ends_and_turns(path)]:
-            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
-    return _centre_by_mass(canvas)
+
+def ink_parts_to_images(whole: Sequence[np.ndarray],
+                        parts: Sequence[Sequence[np.ndarray]]) -> list[np.ndarray | None]:
+    """Each part of a drawing (strokes, or pieces of them) drawn where it sits in the picture of
+    the ``whole`` drawing, at the same scale and shift, not re-centred: the picture the model would
+    see if the rest of the ink were rubbed out. None for a part with no ink (or no whole)."""
+    strokes = _as_points(whole)
+    if not strokes:
+        return [None for _ in parts]
+    frame = _InkFrame.around(strokes)
+    placement = _placement(_pixels(frame.render(strokes)))
+    if placement is None:
+        return [None for _ in parts]
+    images: list[np.ndarray | None] = []
+    for part in parts:
+        ink = _as_points(part)
+        pixels = _pixels(frame.render(ink)) if ink else None
+        images.append(None if pixels is None or not pixels.any() else _place(pixels, *placement))
+    return images
+
+
+def _as_points(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
+    return [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes if len(s)]
+
+
+class _InkFrame:
+    """Where a drawing's ink goes on the supersampled canvas: its size sets the scale and pen."""
+
+    def __init__(self, low: np.ndarray, span: np.ndarray, size: float, pen_width_ratio: float):
+        self.size = size
+        self.pen = pen_width_ratio * size
+        self.scale = BOX_SIZE * SUPERSAMPLE / (size + self.pen)
+        self.pixels = (np.ceil((span + self.pen) * self.scale).astype(int) + 1).tolist()
+        self.offset = low - self.pen / 2.0
+
+    @classmethod
+    def around(cls, strokes: list[np.ndarray],
+               pen_width_ratio: float = PEN_WIDTH_RATIO) -> _InkFrame:
+        points = np.concatenate(strokes)
+        low = points.min(axis=0)
+        span = points.max(axis=0) - low
+        size = float(span.max())
+        if size < _DOT_SIZE:  # a single dot: any size will do, it is rendered as a round blob
+            size = 1.0
+        return cls(low, span, size, pen_width_ratio)
+
+    def render(self, strokes: list[np.ndarray]) -> Image.Image:
+        canvas = Image.new("L", tuple(self.pixels), 0)
+        draw = ImageDraw.Draw(canvas)
+        pen_px = max(1, round(self.pen * self.scale))
+        radius = self.pen * self.scale / 2.0
+        for stroke in strokes:
+            path = (_smooth(stroke, self.size) - self.offset) * self.scale
+            if len(path) > 1:
+                draw.line(path.ravel().tolist(), fill=255, width=pen_px)
+            # Round caps and round joins (a thick polyline leaves notches where it turns). A dot
+            # at every point costs a Python call each, so only the ends and the real turns get one.
+            for x, y in path[_ends_and_turns(path)]:
+                draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
+        return canvas
 
 
 _TURN_COSINE = np.cos(np.radians(25.0))
@@ -144,8 +182,19 @@ def _centre_by_mass(digit: Image.Image) -> np.ndarray | None:
     step away. Shift and 4x box filter are both separable and linear, so they are one small matrix
     per axis: frame = down @ digit @ across.T.
     """
+    pixels = _pixels(digit)
+    placement = _placement(pixels)
+    return None if placement is None else _place(pixels, *placement)
+
+
+def _pixels(digit: Image.Image) -> np.ndarray:
     pixels = np.frombuffer(digit.tobytes(), dtype=np.uint8).reshape(digit.height, digit.width)
-    pixels = pixels.astype(np.float32)
+    return pixels.astype(np.float32)
+
+
+def _placement(pixels: np.ndarray) -> tuple[float, float] | None:
+    """The (top, left) shift in fine pixels that puts the digit's centre of mass at the frame's
+    centre (None when there is no ink)."""
     rows = pixels.sum(axis=1).astype(np.float64)  # whole numbers < 2**24: exact in float32
     mass = float(rows.sum())
     if mass <= 0.0:
@@ -155,10 +204,15 @@ def _centre_by_mass(digit: Image.Image) -> np.ndarray | None:
     cx = float(columns @ np.arange(len(columns))) / mass + 0.5
     frame_px = FRAME_SIZE * SUPERSAMPLE
     centre = frame_px / 2.0
-    left = min(max(centre - cx, 0.0), float(frame_px - digit.width))
-    top = min(max(centre - cy, 0.0), float(frame_px - digit.height))
-    down = _shift_and_shrink(top, digit.height)
-    across = _shift_and_shrink(left, digit.width)
+    height, width = pixels.shape
+    left = min(max(centre - cx, 0.0), float(frame_px - width))
+    top = min(max(centre - cy, 0.0), float(frame_px - height))
+    return top, left
+
+
+def _place(pixels: np.ndarray, top: float, left: float) -> np.ndarray:
+    down = _shift_and_shrink(top, pixels.shape[0])
+    across = _shift_and_shrink(left, pixels.shape[1])
     frame = down @ pixels @ across.T
     # 8-bit grey levels, as MNIST's and as My Samples keeps them: what is stored is what was seen.
     frame = to_model_input(np.rint(frame))

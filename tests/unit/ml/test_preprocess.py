@@ -21,6 +21,7 @@ from digitpad.ml.preprocess import (
     _centre_by_mass,
     centre_of_mass,
     ink_bounding_box,
+    ink_parts_to_images,
     ink_to_image,
     load_image,
 )
@@ -72,6 +73,21 @@ def test_a_one_stays_thin_aspect_ratio_is_kept() -> None:
 def test_a_single_dot_is_a_digit_shaped_blob_not_an_error() -> None:
     image = ink_to_image([np.array([[3.0, 4.0]])])
     assert image is not None and image.sum() > 0
+
+
+def test_part_of_a_drawing_is_drawn_where_it_sits_in_the_whole(pendigits: list[Drawing]) -> None:
+    """What "rub this ink out" shows the model: the rest, not re-centred or re-scaled."""
+    drawing = next(d for d in pendigits if len(d.strokes) == 2)
+    whole = ink_to_image(drawing.strokes)
+    first, second, nothing, everything = ink_parts_to_images(
+        drawing.strokes, [drawing.strokes[:1], drawing.strokes[1:], [], drawing.strokes])
+    assert nothing is None and np.array_equal(everything, whole)
+    assert first is not None and second is not None
+    # Each part is a subset of the whole's ink, and together they cover it (up to the grey
+    # level's rounding): nothing moved.
+    assert np.all(first <= whole + 1 / 255) and np.all(second <= whole + 1 / 255)
+    assert np.all(np.minimum(first + second, 1.0) >= whole - 1 / 255)
+    assert ink_parts_to_images([], [drawing.strokes]) == [None]
 
 
 @pytest.fixture(scope="module")
