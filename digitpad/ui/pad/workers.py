@@ -111,8 +111,13 @@ class _Batch:
     done: int = 0
 
 
-class RecognizerWorker(QObject):
-    """Lives on a QThread; ``load_model`` and the queued classification run there."""
+class ModelThread(QObject):
+    """A model of its own, on a QThread of its own: ``load_model`` and the posted jobs run there.
+
+    Each job is a function of the model; jobs coalesce, only the latest one posted runs. The
+    live reader is one (:class:`RecognizerWorker`); the second model of a comparison and the
+    "why this digit" runs are others, so neither ever waits for, or delays, the live answer.
+    """
 
     model_loaded = Signal(object)
     """ModelInfo of the model now in use."""
@@ -121,11 +126,8 @@ class RecognizerWorker(QObject):
     conversion_needed = Signal(str)
     """(path): a ``.keras`` file without its LiteRT form; the previous model stays in use."""
     predicted = Signal(object)
-    """PredictionResult for the latest request."""
-    batch_classified = Signal(object)
-    """BatchResult: one chunk of the latest batch, in order."""
+    """What the latest job returned."""
     _wake = Signal()
-    _batch_wake = Signal()
 
     def __init__(self, loader: Callable[[Path], Model]) -> None:
         super().__init__()
@@ -133,14 +135,9 @@ class RecognizerWorker(QObject):
         self._model: Model | None = None
         self._sevens = Sevens.PLAIN
         self._lock = threading.Lock()
-        self._pending: tuple[int, Callable[[Model], PredictionResult]] | None = None
+        self._pending: Callable[[Model], object] | None = None
         self._scheduled = False
-        self._batch: _Batch | None = None
-        self._batch_scheduled = False
-        self._wake.connect(self._classify_latest)
-        # Queued even when emitted on the worker's own thread: each chunk is its own event, so
-        # requests posted meanwhile run in between.
-        self._batch_wake.connect(self._classify_batch_chunk, Qt.ConnectionType.QueuedConnection)
+        self._wake.connect(self._run_latest)
 
     @Slot(str)
     def load_model(self, path: str) -> None:
@@ -159,7 +156,11 @@ class RecognizerWorker(QObject):
         self._model = model
         log.info("model %s loaded", path)
         self.model_loaded.emit(info)
-        self._schedule_batch()  # one asked for before there was a model
+        self._on_model_loaded()
+
+    def _on_model_loaded(self) -> None:
+        """Work that waited for a model starts here (a job posted meanwhile was kept)."""
+        self._schedule()
 
     @Slot(object)
     def set_sevens(self, sevens: Sevens) -> None:
@@ -168,34 +169,64 @@ class RecognizerWorker(QObject):
         if self._model is not None:
             self._model.sevens = sevens
 
-    def submit_picture(self, request_id: int, gray: np.ndarray) -> None:
-        """Ask for the reading of a picture's grey levels (a digit or a number,
-        :func:`read_number_image`); safe from any thread, never blocks."""
-        self._post(request_id, lambda model: _result(request_id,
-                                                     read_number_image(gray, model)))
-
-    def submit_strokes(self, request_id: int, strokes: Sequence[np.ndarray]) -> None:
-        """Ask for the reading of a drawing (one digit or a number, :func:`read_number`: a few
-        ms, one model call); safe from any thread, never blocks."""
-        self._post(request_id, lambda model: _result(request_id, read_number(strokes, model)))
-
-    def _post(self, request_id: int, job: Callable[[Model], PredictionResult]) -> None:
+    def post(self, job: Callable[[Model], object]) -> None:
+        """Run ``job`` with the model, replacing any job not yet started; its result comes as
+        ``predicted``. Safe from any thread, never blocks."""
         with self._lock:
-            self._pending = (request_id, job)
-            if self._scheduled:
+            self._pending = job
+        self._schedule()
+
+    def drop_pending(self) -> None:
+        """Forget the job not yet started, if any (its result is no longer wanted)."""
+        with self._lock:
+            self._pending = None
+
+    def _schedule(self) -> None:
+        with self._lock:
+            if self._scheduled or self._pending is None:
                 return
             self._scheduled = True
         self._wake.emit()
 
     @Slot()
-    def _classify_latest(self) -> None:
+    def _run_latest(self) -> None:
         with self._lock:
-            pending, self._pending = self._pending, None
             self._scheduled = False
-        if pending is None or self._model is None:
-            return
-        _, job = pending
-        self.predicted.emit(job(self._model))
+            if self._model is None:
+                return  # kept for the model being loaded
+            job, self._pending = self._pending, None
+        if job is not None:
+            self.predicted.emit(job(self._model))
+
+
+class RecognizerWorker(ModelThread):
+    """The live reader: drawings and pictures one at a time, and stored samples in batches."""
+
+    batch_classified = Signal(object)
+    """BatchResult: one chunk of the latest batch, in order."""
+    _batch_wake = Signal()
+
+    def __init__(self, loader: Callable[[Path], Model]) -> None:
+        super().__init__(loader)
+        self._batch: _Batch | None = None
+        self._batch_scheduled = False
+        # Queued even when emitted on the worker's own thread: each chunk is its own event, so
+        # requests posted meanwhile run in between.
+        self._batch_wake.connect(self._classify_batch_chunk, Qt.ConnectionType.QueuedConnection)
+
+    def _on_model_loaded(self) -> None:
+        super()._on_model_loaded()
+        self._schedule_batch()  # one asked for before there was a model
+
+    def submit_picture(self, request_id: int, gray: np.ndarray) -> None:
+        """Ask for the reading of a picture's grey levels (a digit or a number,
+        :func:`read_number_image`); safe from any thread, never blocks."""
+        self.post(lambda model: _result(request_id, read_number_image(gray, model)))
+
+    def submit_strokes(self, request_id: int, strokes: Sequence[np.ndarray]) -> None:
+        """Ask for the reading of a drawing (one digit or a number, :func:`read_number`: a few
+        ms, one model call); safe from any thread, never blocks."""
+        self.post(lambda model: _result(request_id, read_number(strokes, model)))
 
     def submit_batch(self, request_id: int, images: np.ndarray) -> None:
         """Ask for the probabilities of (N, 28, 28) inputs; replaces any batch not yet finished.
