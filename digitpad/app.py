@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication
 
 from digitpad import __version__
 from digitpad.ml.layer_outputs import LayerOutputs, make_layers_form
+from digitpad.ml.numbers import NumberReading
 from digitpad.ml.recognizer import Recognizer
 from digitpad.paths import (
     APP_NAME,
@@ -44,6 +45,7 @@ from digitpad.ui.main_window import MainWindow
 from digitpad.ui.models.choice import ModelChoice
 from digitpad.ui.models.preparation import ModelPreparer
 from digitpad.ui.pad.recognition import LiveRecognition
+from digitpad.ui.pad.why_digit import WhyThisDigit
 from digitpad.ui.pad.workers import Model, ModelInfo, RecognizerWorker
 from digitpad.ui.support.crash import CrashReporter
 from digitpad.ui.support.dialogs import Dialogs
@@ -180,6 +182,8 @@ class Digitpad:
     """Labelling, collect mode and My Samples; None without a sample store."""
     inside: InsideModel
     """View → Inside the Model."""
+    why: WhyThisDigit
+    """View → Why This Digit."""
 
     @property
     def training(self) -> TrainingDialog:
@@ -196,6 +200,7 @@ class Digitpad:
         load in progress to finish), close the sample store."""
         self.model_windows.shutdown()
         self.inside.shutdown()
+        self.why.shutdown()
         self.recognition.stop()
         if self.teaching is not None:
             self.teaching.shutdown()  # My Samples may be importing into the store
@@ -226,8 +231,9 @@ def build(
     """
     data_dir = data_dir if data_dir is not None else user_data_dir()
     cache_dir = litert_cache_dir(data_dir)
-    worker = RecognizerWorker(loader or functools.partial(
-        Recognizer.load, cache_dir=cache_dir, trusted_dirs=trusted_model_dirs(data_dir)))
+    loader = loader or functools.partial(
+        Recognizer.load, cache_dir=cache_dir, trusted_dirs=trusted_model_dirs(data_dir))
+    worker = RecognizerWorker(loader)
     thread = QThread()
     thread.setObjectName("recognizer")
     worker.moveToThread(thread)
@@ -264,9 +270,10 @@ def build(
     teaching = _add_teaching(window, recognition, worker, settings, samples, samples_problem)
     inside = _add_inside_view(window, recognition, layers_loader or functools.partial(
         LayerOutputs.load, cache_dir=cache_dir), cache_dir, data_dir)
+    why = _add_why_this_digit(window, recognition, loader, settings)
     thread.start()
     return Digitpad(window, recognition, worker, thread, models, model_windows, samples,
-                    samples_problem, teaching, inside)
+                    samples_problem, teaching, inside, why)
 
 
 def _add_inside_view(window: MainWindow, recognition: LiveRecognition,
@@ -281,6 +288,31 @@ def _add_inside_view(window: MainWindow, recognition: LiveRecognition,
     recognition.model_ready.connect(inside.set_model)
     recognition.input_changed.connect(inside.set_input)
     return inside
+
+
+def _add_why_this_digit(window: MainWindow, recognition: LiveRecognition,
+                        loader: Callable[[Path], Model], settings: QSettings) -> WhyThisDigit:
+    """View → Why This Digit: explains each finished drawing (never one being drawn) with a
+    model of its own, loaded like the live one, and colours the pad and the preview."""
+    why = WhyThisDigit(loader, settings, parent=window)
+    canvas = window.canvas
+    window.add_view_action(why.action)
+    window.add_side_panel_section(why.legend)
+    recognition.model_ready.connect(why.set_model)
+    window.sevens.changed.connect(why.set_sevens)
+    why.set_sevens(window.sevens.value())
+    canvas.strokes_changed.connect(why.ink_changed)
+
+    def on_reading(reading: NumberReading | None, selected: int) -> None:
+        if canvas.is_drawing() or not recognition.is_up_to_date():
+            why.ink_changed()
+        else:
+            why.explain(reading, selected, recognition.drawing())
+
+    recognition.reading_changed.connect(on_reading)
+    why.effects_changed.connect(canvas.set_effects)
+    why.blocks_changed.connect(window.preview.set_blocks)
+    return why
 
 
 def _open_samples(data_dir: Path) -> tuple[SampleStore | None, str]:

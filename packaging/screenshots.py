@@ -8,7 +8,9 @@ writers the bundled model never trained on (its card names them), chosen by rule
 hand: ``main-window.png`` shows the first one-stroke 4 the model reads right and sure,
 ``unsure.png`` the first drawing it is unsure about whose runner-up is the digit that was drawn,
 ``number.png`` the first four-digit number made of one held-out writer's digits that it reads
-right, and ``not-a-digit.png`` (a model that can refuse) the first generated letter it refuses.
+right, ``not-a-digit.png`` (a model that can refuse) the first generated letter it refuses, and
+``why-this-digit.png`` View → Why This Digit on the first held-out 1, given a long flag, that the
+model reads as a sure 7.
 ``main-window-150.png`` is ``main-window.png`` at 150 % scaling, as on a 1920x1080 laptop set to
 150 %: Qt's scale factor is fixed when it starts, so a second run of this script takes it.
 Every window has the size a new user's window first has on such a screen. The window uses
@@ -36,6 +38,9 @@ SCREEN = (1920, 1080 - 40)
 """The free area of a common laptop screen (less a task bar), in pixels."""
 SCALED = (1.5, "main-window-150.png")
 """The scaling of the second run and its one screenshot."""
+WHY = ("why-this-digit.png", "why-this-digit-150.png")
+"""View → Why This Digit on a 1 with a long flag that the model reads as a 7, at 100 % and at
+150 %: the flag is the ink that made it a 7."""
 TIMEOUT_S = 120.0
 
 
@@ -49,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     scale = SCALED[0] if options.scaled else 1.0
     os.environ["QT_SCALE_FACTOR"] = str(scale)
 
+    import numpy as np
     from PySide6.QtCore import QCoreApplication, QRect, QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -58,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from digitpad.ml.number_synthesis import synthesise_numbers
     from digitpad.ml.numbers import read_number
     from digitpad.ml.recognizer import Recognizer
+    from digitpad.ml.regional import flagged_one
     from digitpad.paths import APP_NAME, bundled_model_path
     from digitpad.ui.pad.probability_chart import ANIMATION_MS
     from digitpad.ui.pad.verdict import UNSURE_BELOW
@@ -75,11 +82,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     if p.confidence < UNSURE_BELOW - 0.05 and p.runner_up == d.label)
     number = next(n for n in synthesise_numbers(drawings, 50, (4, 4), seed=4)
                   if read_number(n.strokes, recognizer).text == n.text)
+    rng = np.random.default_rng(1)
+    flagged = [flagged_one(d, rng, length=0.6) for d in drawings if d.label == 1]
+    one_as_seven = next(d for d, p in zip(flagged, recognizer.predict_drawings(flagged),
+                                          strict=True) if p.digit == 7 and p.confidence > 0.9)
+    why = [(WHY[0], one_as_seven)]
     shots = [("main-window.png", sure_four), ("unsure.png", doubtful),
              ("number.png", Drawing(number.strokes, None, {"writer": "a held-out writer",
                                                            "shows": number.text}))]
     if options.scaled:
-        shots = [(SCALED[1], sure_four)]
+        shots, why = [(SCALED[1], sure_four)], [(WHY[1], one_as_seven)]
     elif recognizer.knows_non_digits:
         letters = [d for d in negative_drawings(200, 4, "evaluation", pen_digits=drawings)
                    if d.extra["kind"] == "letter"]
@@ -93,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     with tempfile.TemporaryDirectory(prefix="digitpad-screenshots-") as scratch:
         settings = QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat)
-        parts = build(settings, lambda path: recognizer, data_dir=Path(scratch) / "data")
+        parts = build(settings, Recognizer.load, data_dir=Path(scratch) / "data")
         try:
             width, height = (round(side / scale) for side in SCREEN)
             parts.window.resize(first_size(QRect(0, 0, width, height)))
@@ -103,10 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             parts.recognition.load_model(str(bundled_model_path()))
             _wait_until(app, lambda: bool(ready), "the model to load")
             options.out.mkdir(parents=True, exist_ok=True)
-            for name, drawing in shots:
+            for name, drawing in [*shots, *why]:
+                parts.why.action.setChecked(name in WHY)
                 parts.window.clear_action.trigger()
                 parts.window.canvas.set_strokes(drawing.strokes)
                 _wait_until(app, parts.recognition.is_up_to_date, "the prediction")
+                if name in WHY:
+                    _wait_until(app, lambda: parts.why.why() is not None, "the explanation")
                 _pause(app, 2 * ANIMATION_MS / 1000)  # the chart's bars settle
                 path = options.out / name
                 if not parts.window.grab().save(str(path)):

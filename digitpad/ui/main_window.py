@@ -4,8 +4,8 @@ share the room is ``ui/window_layout.py``'s).
 It shows what it is told (model state, input, prediction) and reports what the user asks for as
 signals; the composition root (``digitpad.app``) connects those to the recogniser. Features
 built elsewhere (teaching, the view inside the model) come in through the extension points only:
-``add_side_panel_section``, ``add_menu``, ``add_panel``, ``add_status_widget`` and
-``lend_escape``; the window knows nothing about them. The pad's files are
+``add_side_panel_section``, ``add_menu``, ``add_panel``, ``add_view_action``,
+``add_status_widget`` and ``lend_escape``; the window knows nothing about them. The pad's files are
 ``ui/pad/drawing_files.py``'s. Over 500 lines, but flat: most of it builds the actions, menus
 and toolbar, one statement each.
 """
@@ -359,13 +359,17 @@ class MainWindow(QMainWindow):
         action = dock.toggleViewAction()
         action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(tip)
-        if self._panel_separator is None:  # the panels first, then the View menu's own entries
-            self._panel_separator = self.view_menu.insertSeparator(self.sevens.menu.menuAction())
-        self.view_menu.insertAction(self._panel_separator, action)
+        self.add_view_action(action)
         dock.setVisible(read_bool(self._settings, _panel_key(dock), False))
         action.toggled.connect(lambda shown: self._make_room(dock, shown))
         self._panels.append(dock)
         return action
+
+    def add_view_action(self, action: QAction) -> None:
+        """Put ``action`` into the View menu with the panels, before the menu's own entries."""
+        if self._panel_separator is None:
+            self._panel_separator = self.view_menu.insertSeparator(self.sevens.menu.menuAction())
+        self.view_menu.insertAction(self._panel_separator, action)
 
     def add_status_widget(self, widget: QWidget) -> None:
         """Add ``widget`` to the status bar, after the model's state."""

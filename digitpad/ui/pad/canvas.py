@@ -35,6 +35,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from digitpad.ui.pad.number_marks import DigitMark, paint_marks
+from digitpad.ui.pad.why_marks import InkEffect, paint_effects
 
 PAD_UNITS = 1000.0
 """Side of the pad in ink coordinates."""
@@ -100,6 +101,7 @@ class InkCanvas(QWidget):
         self._picture: Picture | None = None
         """The picture on the pad; hidden while a stroke is drawn over it, which replaces it."""
         self._marks: tuple[DigitMark, ...] = ()
+        self._effects: tuple[InkEffect, ...] = ()
         self._hint = "Draw a digit here"
         self._hint_note = ""
         self._cache: QPixmap | None = None
@@ -207,6 +209,15 @@ class InkCanvas(QWidget):
 
     def marks(self) -> tuple[DigitMark, ...]:
         return self._marks
+
+    def set_effects(self, effects: Sequence[InkEffect]) -> None:
+        """Colour the ink by what it did to the answer (none: the ink as drawn). Hidden while a
+        stroke is being drawn: it explains the drawing before the stroke."""
+        self._effects = tuple(effects)
+        self.update()
+
+    def effects(self) -> tuple[InkEffect, ...]:
+        return self._effects
 
     def set_pen_width(self, width: float) -> None:
         self._pen_width = float(width)
@@ -372,9 +383,10 @@ class InkCanvas(QWidget):
             self._to_pad_transform(painter)
             current = (np.array(self._current, dtype=np.float64),)
             self._paint_strokes(painter, current, self.palette().color(QPalette.ColorRole.Text))
-        if self._marks and self._current is None:
+        if (self._marks or self._effects) and self._current is None:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             self._to_pad_transform(painter)
+            paint_effects(painter, self._effects, self._pen_width)
             paint_marks(painter, self._marks, self.palette(), self.pad_rect().width() / PAD_UNITS)
         painter.end()
 

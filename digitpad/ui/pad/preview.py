@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from digitpad.ml.digits import FRAME_SIZE, to_pixels
+from digitpad.ui.pad.why_marks import paint_blocks
 
 ZOOM = 5
 """Screen pixels per model pixel at first: the pixels are plain to see and it fits beside the
@@ -21,6 +22,7 @@ class ModelInputPreview(QWidget):
         super().__init__(parent)
         self._array: np.ndarray | None = None
         self._image: QImage | None = None
+        self._blocks: np.ndarray | None = None
         self._zoom = ZOOM
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setToolTip("The 28 by 28 pixel picture the model classifies")
@@ -57,6 +59,15 @@ class ModelInputPreview(QWidget):
             ).copy()
         self.update()
 
+    def blocks(self) -> np.ndarray | None:
+        return self._blocks
+
+    def set_blocks(self, strengths: np.ndarray | None) -> None:
+        """Colour the picture's blocks by what covering each did to the answer (in [-1, 1]; see
+        :mod:`digitpad.ui.pad.why_marks`), or show it plain (None)."""
+        self._blocks = strengths
+        self.update()
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         frame = QRect(0, 0, FRAME_SIZE * self._zoom + 2, FRAME_SIZE * self._zoom + 2)
@@ -67,6 +78,8 @@ class ModelInputPreview(QWidget):
             # Nearest-neighbour on purpose: the blocks ARE the model's pixels.
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
             painter.drawImage(inner, self._image)
+            if self._blocks is not None:
+                paint_blocks(painter, QRectF(inner), self._blocks)
         else:
             painter.setPen(QColor(150, 150, 150))
             painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, "empty")

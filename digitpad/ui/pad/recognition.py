@@ -111,6 +111,10 @@ class LiveRecognition(QObject):
         """The latest reading of the drawing or picture, None for an empty pad."""
         return self._reading
 
+    def drawing(self) -> tuple[np.ndarray, ...]:
+        """The strokes last read; empty for a picture or an empty pad."""
+        return self._strokes
+
     def selected(self) -> int:
         """The index of the selected digit in :meth:`reading`."""
         return self._selected
