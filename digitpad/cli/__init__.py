@@ -81,7 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
         commands, "inspect", help="every layer's output for drawings in ink JSON files or images",
         description="Print each layer's output (name, class, shape, values) for each drawing, "
         "as the model's summary lists its layers.",
-        json_help="print machine-readable JSON with every value")
+        json_help="print machine-readable JSON with every value, and why the model reads each "
+        "drawing as it does: the effect of leaving out each piece of ink and each block of the "
+        "picture")
+    commands.choices["inspect"].add_argument(
+        "--compare", metavar="PATH", default=None,
+        help="also read each drawing with this .keras model, and give its verdict beside the "
+        "first model's")
     return parser
 
 

@@ -1,12 +1,18 @@
 """``inspect``: every layer's output for each drawing in the files, the numbers behind the window's
-view inside the model. On LiteRT, from the model's layers form (:mod:`digitpad.ml.layer_outputs`),
-which a child process makes the first time a model is inspected.
+view inside the model, and why the model reads each drawing as it does. On LiteRT, from the
+model's layers form (:mod:`digitpad.ml.layer_outputs`), which a child process makes the first
+time a model is inspected.
 
-``--json`` prints ``{"results": [{"file", "index", "input", "layers", "probabilities"}]}``: one
-result per drawing, ``index`` counting the drawings of its file; ``input`` the 28x28 model input;
-``layers`` each layer's ``name``, ``class``, ``shape`` and ``values`` (nested like ``shape``), as
-the model's summary lists them; ``probabilities`` the ten digits' as ``classify`` gives them.
-An empty drawing has ``"input": null``, ``"values": null`` and probabilities of zero.
+``--json`` prints ``{"results": [{"file", "index", "input", "layers", "probabilities", "why"}]}``:
+one result per drawing, ``index`` counting the drawings of its file; ``input`` the 28x28 model
+input; ``layers`` each layer's ``name``, ``class``, ``shape`` and ``values`` (nested like
+``shape``), as the model's summary lists them; ``probabilities`` the ten digits' as ``classify``
+gives them; ``why`` what :mod:`digitpad.ml.why` finds: the ``answer`` explained (a digit or
+``"not-a-digit"``), its ``probability``, the ``pieces`` of ink left out in turn (``stroke``,
+``effect``, ``without``, ``points``; none for a picture) and the 7x7 ``occlusion`` map.
+An empty drawing has ``"input": null``, ``"values": null``, probabilities of zero and
+``"why": null``. With ``--compare``, each result also has ``compare``: the other model's
+``model`` file name, ``probabilities``, ``digit`` and ``not_a_digit``.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,26 +32,52 @@ from digitpad.ml.ink import iter_ink, read_ink_json
 from digitpad.ml.layer_outputs import Layer, LayerOutputs
 from digitpad.ml.preprocess import ink_to_image, load_image
 from digitpad.ml.recognizer import Prediction
+from digitpad.ml.why import Why, explain_image, explain_ink
 
 DECIMALS = 6
 """Every number is rounded to this many decimals, as ``classify`` rounds probabilities."""
+NOT_A_DIGIT = "not-a-digit"
+"""The ``why`` answer of a drawing the model finds likelier no digit, as ``read --json`` says."""
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """One drawing and what the models make of it."""
+
+    file: str
+    name: str
+    """The drawing's label for humans."""
+    index: int
+    image: np.ndarray | None
+    outputs: list[np.ndarray] | None
+    prediction: Prediction
+    why: Why | None
+    compared: Prediction | None
+    """The ``--compare`` model's prediction, None without ``--compare``."""
 
 
 def inspect_command(args: argparse.Namespace) -> int:
     recognizer = load_recognizer(args.model)
     recognizer.sevens = writer_sevens(args.sevens)
+    other = load_recognizer(args.compare) if args.compare is not None else None
+    if other is not None:
+        other.sevens = recognizer.sevens
     inspector = load_layer_outputs(recognizer.path)
-    seen = [(file, name, index, image, inspector.run(image) if image is not None else None,
-             recognizer.predict_image(image))
-            for file, name, index, image in _model_inputs(args.paths)]
+    seen = [
+        _Seen(file, name, index, image, inspector.run(image) if image is not None else None,
+              recognizer.predict_image(image),
+              # explaining costs some fifty model runs a drawing: only JSON shows it
+              _explain(strokes, image, recognizer) if args.json else None,
+              other.predict_image(image) if other is not None else None)
+        for file, name, index, strokes, image in _model_inputs(args.paths)
+    ]
     if args.json:
-        results = [_result(file, index, image, inspector.layers, outputs, prediction)
-                   for file, _, index, image, outputs, prediction in seen]
+        results = [_result(drawing, inspector.layers, other) for drawing in seen]
         json.dump({"results": results}, sys.stdout)
         sys.stdout.write("\n")
     else:
-        for _, name, _, _, outputs, prediction in seen:
-            print(_text(name, inspector.layers, outputs, prediction))
+        for drawing in seen:
+            print(_text(drawing, inspector.layers, recognizer, other))
     return 0
 
 
@@ -69,31 +102,68 @@ def load_layer_outputs(model_path: Path) -> LayerOutputs:
     return LayerOutputs.load(model_path, cache_dir)
 
 
-def _model_inputs(paths: Sequence[str]) -> Iterator[tuple[str, str, int, np.ndarray | None]]:
-    """(file, label for humans, index in the file, model input) of every drawing, in order."""
+def _model_inputs(paths: Sequence[str]) -> Iterator[
+        tuple[str, str, int, Sequence[np.ndarray] | None, np.ndarray | None]]:
+    """(file, label for humans, index in the file, strokes or None for a picture, model input)
+    of every drawing, in order."""
     for path in paths:
         if not is_ink(path):
-            yield path, path, 0, load_image(path)
+            yield path, path, 0, None, load_image(path)
             continue
         data = read_ink_json(path)
         for index, (name, drawing) in enumerate(
                 zip(drawing_names(path, data), iter_ink(data, source=path), strict=True)):
-            yield path, name, index, ink_to_image(drawing.strokes)
+            yield path, name, index, drawing.strokes, ink_to_image(drawing.strokes)
 
 
-def _result(file: str, index: int, image: np.ndarray | None, layers: list[Layer],
-            outputs: list[np.ndarray] | None, prediction: Prediction) -> dict[str, Any]:
-    return {
-        "file": file,
-        "index": index,
-        "input": _numbers(image),
+def _explain(strokes: Sequence[np.ndarray] | None, image: np.ndarray | None,
+             recognizer: Any) -> Why | None:
+    """Ink is explained by its pieces and blocks, a picture by its blocks alone."""
+    if strokes is not None:
+        return explain_ink(strokes, recognizer, occlusion=True)
+    return explain_image(image, recognizer) if image is not None else None
+
+
+def _result(drawing: _Seen, layers: list[Layer], other: Any) -> dict[str, Any]:
+    outputs = drawing.outputs
+    result: dict[str, Any] = {
+        "file": drawing.file,
+        "index": drawing.index,
+        "input": _numbers(drawing.image),
         "layers": [
             {"name": layer.name, "class": layer.class_name, "shape": list(layer.shape),
              "values": _numbers(outputs[k]) if outputs is not None else None}
             for k, layer in enumerate(layers)
         ],
-        "probabilities": [round(float(v), DECIMALS) for v in prediction.probabilities],
+        "probabilities": _probabilities(drawing.prediction),
+        "why": _why(drawing.why),
     }
+    if drawing.compared is not None:
+        result["compare"] = {
+            "model": other.path.name,
+            "probabilities": _probabilities(drawing.compared),
+            "digit": drawing.compared.digit,
+            "not_a_digit": drawing.compared.is_not_a_digit,
+        }
+    return result
+
+
+def _why(why: Why | None) -> dict[str, Any] | None:
+    if why is None:
+        return None
+    return {
+        "answer": NOT_A_DIGIT if why.answer is None else why.answer,
+        "probability": round(why.probability, DECIMALS),
+        "pieces": [{"stroke": piece.stroke, "effect": round(piece.effect, DECIMALS),
+                    "without": round(piece.without, DECIMALS), "points": _numbers(piece.points)}
+                   for piece in why.pieces],
+        "occlusion": _numbers(why.occlusion),
+    }
+
+
+def _probabilities(prediction: Prediction) -> list[float]:
+    """The ten digits' probabilities, rounded as ``classify`` rounds them."""
+    return [round(float(v), DECIMALS) for v in prediction.probabilities]
 
 
 def _numbers(values: np.ndarray | None) -> Any:
@@ -103,14 +173,25 @@ def _numbers(values: np.ndarray | None) -> Any:
     return np.round(np.asarray(values, dtype=np.float64), DECIMALS).tolist()
 
 
-def _text(name: str, layers: list[Layer], outputs: list[np.ndarray] | None,
-          prediction: Prediction) -> str:
-    """A drawing's layers for a terminal: name, class, shape and the range of its values."""
+def _text(drawing: _Seen, layers: list[Layer], recognizer: Any, other: Any) -> str:
+    """A drawing's layers for a terminal: name, class, shape and the range of its values; with
+    ``--compare``, both models' verdicts on one line."""
+    prediction, outputs = drawing.prediction, drawing.outputs
     if outputs is None:
-        return f"{name}: no digit (empty)"
-    lines = [f"{name}: {prediction.digit}  ({prediction.confidence:.1%})"]
+        return f"{drawing.name}: no digit (empty)"
+    lines = [f"{drawing.name}: {prediction.digit}  ({prediction.confidence:.1%})"]
+    if drawing.compared is not None:
+        lines.append(f"  {recognizer.path.name}: {_verdict(prediction)}  ·  "
+                     f"{other.path.name}: {_verdict(drawing.compared)}")
     for layer, values in zip(layers, outputs, strict=True):
         shape = "x".join(str(n) for n in layer.shape)
         lines.append(f"  {layer.name} ({layer.class_name})  {shape}  "
                      f"{values.min():.3g} to {values.max():.3g}")
     return "\n".join(lines)
+
+
+def _verdict(prediction: Prediction) -> str:
+    """What the window would show: the digit, or "not a digit", and how sure the model is."""
+    if prediction.is_not_a_digit:
+        return f"not a digit  ({prediction.not_a_digit:.1%})"
+    return f"{prediction.digit}  ({prediction.confidence:.1%})"

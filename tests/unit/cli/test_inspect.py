@@ -18,6 +18,8 @@ from tests.unit.ml.number_pictures import draw_ink
 
 Cli = Callable[..., tuple[int, str, str]]
 PREPARING = "preparing the layers of"
+WRITER = "tra_w09"
+"""A writer whose 0s have more ink than ``HEAVY_INK`` and whose 1s less (``conftest.py``)."""
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +49,21 @@ def mlp(mlp_files: Path) -> Path:
     return library / mlp_files.name
 
 
+@pytest.fixture
+def bundled() -> Path:
+    """The bundled model, its layers form made in this process as a first inspect's child would
+    make it (a child per test is slow)."""
+    from digitpad.ml.conversion import convert_layers_file
+    from digitpad.paths import bundled_model_path, litert_cache_dir
+
+    convert_layers_file(bundled_model_path(), litert_cache_dir())
+    return bundled_model_path()
+
+
+def first(pendigits: list[Drawing], digit: int) -> Drawing:
+    return next(d for d in pendigits if d.extra["writer"] == WRITER and d.label == digit)
+
+
 def two_digits(pendigits: list[Drawing], tmp_path: Path) -> Path:
     path = tmp_path / "two.json"
     save_ink(path, [pendigits[0], pendigits[1]])
@@ -65,7 +82,8 @@ def test_json_gives_every_layers_values_shaped_as_the_layer(
     assert PREPARING in err
     results = json.loads(out)["results"]
     assert [(r["file"], r["index"]) for r in results] == [(str(ink), 0), (str(ink), 1)]
-    assert all(set(r) == {"file", "index", "input", "layers", "probabilities"} for r in results)
+    assert all(list(r) == ["file", "index", "input", "layers", "probabilities", "why"]
+               for r in results)
     first = results[0]
     np.testing.assert_allclose(first["input"], ink_to_image(pendigits[0].strokes), atol=1e-6)
     assert [(layer["class"], layer["shape"]) for layer in first["layers"]] == [
@@ -113,3 +131,115 @@ def test_pictures_and_empty_drawings_and_the_plain_output(
     assert [line.split()[1:3] for line in lines[1:4]] == [
         ["(Flatten)", "784"], ["(Dense)", "128"], ["(Dense)", "10"]]
     assert lines[4] == f"{files[1]}: no digit (empty)"
+
+
+def some_files(pendigits: list[Drawing], tmp_path: Path) -> tuple[list[Drawing], list[str]]:
+    """A file of a 3 and a 5, a picture of the 3 and an empty drawing."""
+    drawings = [first(pendigits, 3), first(pendigits, 5)]
+    save_ink(tmp_path / "two.json", drawings)
+    draw_ink(drawings[0].strokes).image.save(tmp_path / "three.png")
+    save_ink(tmp_path / "empty.json", make_drawing([]))
+    return drawings, [str(tmp_path / name) for name in ("two.json", "three.png", "empty.json")]
+
+
+def test_why_names_the_ink_that_made_the_answer_and_compare_the_other_models_reading(
+    cli: Cli, tmp_path: Path, pendigits: list[Drawing], bundled: Path, mlp: Path
+) -> None:
+    drawings, files = some_files(pendigits, tmp_path)
+    code, out, err = cli("inspect", "--json", "--compare", str(mlp), *files)
+    assert (code, err) == (0, "")
+    results = json.loads(out)["results"]
+    assert [list(r) for r in results] == [
+        ["file", "index", "input", "layers", "probabilities", "why", "compare"]] * 4
+    *ink, picture, empty = results
+
+    for result, drawing in zip(ink, drawings, strict=True):
+        why = result["why"]
+        assert list(why) == ["answer", "probability", "pieces", "occlusion"]
+        assert why["answer"] == drawing.label
+        assert why["probability"] == result["probabilities"][drawing.label]
+        pieces = why["pieces"]
+        assert list(pieces[0]) == ["stroke", "effect", "without", "points"]
+        assert {piece["stroke"] for piece in pieces} == set(range(len(drawing.strokes)))
+        for k, stroke in enumerate(drawing.strokes):
+            # a stroke's pieces run along it, in the drawing's units, from its first point to its
+            # last
+            along = [piece["points"] for piece in pieces if piece["stroke"] == k]
+            np.testing.assert_allclose(along[0][0], stroke[0], atol=1e-6)
+            np.testing.assert_allclose(along[-1][-1], stroke[-1], atol=1e-6)
+        strongest = max(pieces, key=lambda piece: piece["effect"])
+        assert strongest["effect"] > 0
+        assert strongest["without"] < why["probability"]
+        occlusion = np.asarray(why["occlusion"])
+        assert occlusion.shape == (7, 7)
+        inked = np.asarray(result["input"]).reshape(7, 4, 7, 4).any(axis=(1, 3))
+        assert np.all(occlusion[~inked] == 0) and occlusion.max() > 0
+
+    assert picture["why"]["answer"] == drawings[0].label
+    assert picture["why"]["pieces"] == []
+    assert np.asarray(picture["why"]["occlusion"]).shape == (7, 7)
+    assert empty["why"] is None
+
+    _, classified, _ = cli("classify", "--json", "--model", str(mlp), *files)
+    for result, expected in zip(results, json.loads(classified)["results"], strict=True):
+        assert result["compare"] == {"model": "tutorial.keras",
+                                     "probabilities": expected["probabilities"],
+                                     "digit": expected["digit"], "not_a_digit": False}
+    assert empty["compare"]["digit"] is None
+
+    # each file alone gives what it gave among the others: nothing carries over between drawings
+    alone = [r for file in files
+             for r in json.loads(cli("inspect", "--json", "--compare", str(mlp), file)[1])[
+                 "results"]]
+    assert [(r["why"], r["compare"]) for r in alone] == [(r["why"], r["compare"])
+                                                         for r in results]
+
+
+def test_the_plain_output_names_both_models_verdicts(
+    cli: Cli, tmp_path: Path, pendigits: list[Drawing], bundled: Path, mlp: Path
+) -> None:
+    _, files = some_files(pendigits, tmp_path)
+    code, out, err = cli("inspect", "--compare", str(mlp), *files)
+    assert (code, err) == (0, "")
+    ours = cli("classify", *files)[1].splitlines()
+    theirs = cli("classify", "--model", str(mlp), *files)[1].splitlines()
+    headings = [line for line in out.splitlines() if not line.startswith("  ")]
+    assert headings == ours
+    compared = [line for line in out.splitlines() if "  ·  " in line]
+    assert compared == [
+        f"  {bundled.name}: {a.split(': ', 1)[1]}  ·  tutorial.keras: {b.split(': ', 1)[1]}"
+        for a, b in zip(ours[:-1], theirs[:-1], strict=True)]  # the empty drawing has no verdicts
+    assert out.splitlines()[1] == compared[0]  # right under its drawing's name
+
+
+def test_not_a_digit_is_the_answer_explained_and_the_verdict_compared(
+    cli: Cli, tmp_path: Path, pendigits: list[Drawing], bundled: Path, heavy_ink_model: Path
+) -> None:
+    """The twelve-output model takes the heavy ink of a 0 for no digit and a 1 for a 7."""
+    from digitpad.ml.conversion import convert_layers_file
+    from digitpad.paths import litert_cache_dir
+
+    convert_layers_file(heavy_ink_model, litert_cache_dir())
+    save_ink(tmp_path / "zero.json", first(pendigits, 0))
+    save_ink(tmp_path / "one.json", first(pendigits, 1))
+    files = [str(tmp_path / "zero.json"), str(tmp_path / "one.json")]
+    code, out, err = cli("inspect", "--json", "--model", str(heavy_ink_model), "--sevens",
+                         "plain", "--compare", str(bundled), *files)
+    assert (code, err) == (0, "")
+    zero, one = json.loads(out)["results"]
+    assert zero["why"]["answer"] == "not-a-digit" and zero["why"]["probability"] > 0.99
+    assert one["why"]["answer"] == 7
+    assert (zero["compare"]["model"], zero["compare"]["digit"]) == (bundled.name, 0)
+    assert zero["compare"]["not_a_digit"] is False
+
+    code, out, _ = cli("inspect", "--json", "--compare", str(heavy_ink_model), files[0])
+    assert code == 0
+    [zero] = json.loads(out)["results"]
+    assert zero["why"]["answer"] == 0
+    assert (zero["compare"]["model"], zero["compare"]["not_a_digit"]) == ("heavy.keras", True)
+
+    code, out, _ = cli("inspect", "--compare", str(heavy_ink_model), files[0])
+    assert code == 0
+    line = out.splitlines()[1]
+    assert line.startswith(f"  {bundled.name}: 0  (")
+    assert "  ·  heavy.keras: not a digit  (" in line
