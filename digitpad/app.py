@@ -43,6 +43,7 @@ from digitpad.ui.inside.inside import SHORTCUT, TIP, InsideModel
 from digitpad.ui.inside.worker import Layers
 from digitpad.ui.main_window import MainWindow
 from digitpad.ui.models.choice import ModelChoice
+from digitpad.ui.models.comparison import ModelComparison
 from digitpad.ui.models.preparation import ModelPreparer
 from digitpad.ui.pad.recognition import LiveRecognition
 from digitpad.ui.pad.why_digit import WhyThisDigit
@@ -78,8 +79,11 @@ class ModelWindows:
         settings: QSettings,
         samples: SampleStore | None,
         data_dir: Path,
+        compare: Callable[[str], None],
     ) -> None:
+        """``compare`` is History's Compare: read the drawing with that model too."""
         self._window = window
+        self._compare = compare
         self._recognition = recognition
         self._models = models
         self._settings = settings
@@ -109,6 +113,7 @@ class ModelWindows:
                                         parent=self._window)
             dialog.use_requested.connect(self._models.use)
             dialog.reset_requested.connect(self._models.reset)
+            dialog.compare_requested.connect(self._compare)
             self._follow_model(dialog.set_current_model)
             self._history = dialog
         return self._history
@@ -184,6 +189,8 @@ class Digitpad:
     """View → Inside the Model."""
     why: WhyThisDigit
     """View → Why This Digit."""
+    comparison: ModelComparison
+    """Model → Compare With."""
 
     @property
     def training(self) -> TrainingDialog:
@@ -201,6 +208,7 @@ class Digitpad:
         self.model_windows.shutdown()
         self.inside.shutdown()
         self.why.shutdown()
+        self.comparison.shutdown()
         self.recognition.stop()
         if self.teaching is not None:
             self.teaching.shutdown()  # My Samples may be importing into the store
@@ -266,14 +274,16 @@ def build(
     recognition.error.connect(window.show_error)
 
     samples, samples_problem = _open_samples(data_dir)
-    models, model_windows = _connect_models(window, recognition, settings, samples, data_dir)
+    comparison = _add_comparison(window, recognition, loader, settings, cache_dir, data_dir)
+    models, model_windows = _connect_models(window, recognition, settings, samples, data_dir,
+                                            comparison)
     teaching = _add_teaching(window, recognition, worker, settings, samples, samples_problem)
     inside = _add_inside_view(window, recognition, layers_loader or functools.partial(
         LayerOutputs.load, cache_dir=cache_dir), cache_dir, data_dir)
     why = _add_why_this_digit(window, recognition, loader, settings)
     thread.start()
     return Digitpad(window, recognition, worker, thread, models, model_windows, samples,
-                    samples_problem, teaching, inside, why)
+                    samples_problem, teaching, inside, why, comparison)
 
 
 def _add_inside_view(window: MainWindow, recognition: LiveRecognition,
@@ -288,6 +298,25 @@ def _add_inside_view(window: MainWindow, recognition: LiveRecognition,
     recognition.model_ready.connect(inside.set_model)
     recognition.input_changed.connect(inside.set_input)
     return inside
+
+
+def _add_comparison(window: MainWindow, recognition: LiveRecognition,
+                    loader: Callable[[Path], Model], settings: QSettings, cache_dir: Path,
+                    data_dir: Path) -> ModelComparison:
+    """Model → Compare With: a second model, loaded like the first, reads each input shown."""
+    preparer = ModelPreparer(cache_dir, child_log_path(data_dir))
+    comparison = ModelComparison(loader, preparer, bundled_model_path(), settings,
+                                 lambda: window.dialogs, parent=window)
+    window.add_model_submenu(comparison.menu)
+    window.add_side_panel_section(comparison.legend)
+    recognition.model_ready.connect(comparison.set_model)
+    recognition.input_changed.connect(comparison.set_input)
+    recognition.prediction_changed.connect(comparison.set_prediction)
+    window.sevens.changed.connect(comparison.set_sevens)
+    comparison.set_sevens(window.sevens.value())
+    comparison.compared.connect(window.chart.set_comparison)
+    comparison.failed.connect(window.show_error)
+    return comparison
 
 
 def _add_why_this_digit(window: MainWindow, recognition: LiveRecognition,
@@ -330,10 +359,13 @@ def _connect_models(
     settings: QSettings,
     samples: SampleStore | None,
     data_dir: Path,
+    comparison: ModelComparison,
 ) -> tuple[ModelChoice, ModelWindows]:
-    """Model menu: which model is in use (remembered), Retrain… and History…."""
+    """Model menu: which model is in use (remembered), Retrain…, History… and Compare With."""
     models = ModelChoice(settings, bundled_model_path(), parent=window)
-    model_windows = ModelWindows(window, recognition, models, settings, samples, data_dir)
+    model_windows = ModelWindows(window, recognition, models, settings, samples, data_dir,
+                                 comparison.compare_with)
+    comparison.history_requested.connect(model_windows.open_history)
     window.bundled_model_requested.connect(models.reset)
     window.retrain_requested.connect(model_windows.open_training)
     window.history_requested.connect(model_windows.open_history)

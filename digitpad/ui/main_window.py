@@ -4,10 +4,10 @@ share the room is ``ui/window_layout.py``'s).
 It shows what it is told (model state, input, prediction) and reports what the user asks for as
 signals; the composition root (``digitpad.app``) connects those to the recogniser. Features
 built elsewhere (teaching, the view inside the model) come in through the extension points only:
-``add_side_panel_section``, ``add_menu``, ``add_panel``, ``add_view_action``,
-``add_status_widget`` and ``lend_escape``; the window knows nothing about them. The pad's files are
-``ui/pad/drawing_files.py``'s. Over 500 lines, but flat: most of it builds the actions, menus
-and toolbar, one statement each.
+``add_side_panel_section``, ``add_menu``, ``add_model_submenu``, ``add_panel``,
+``add_view_action``, ``add_status_widget`` and ``lend_escape``; the window knows nothing about
+them. The pad's files are ``ui/pad/drawing_files.py``'s. Over 500 lines, but flat: most of it
+builds the actions, menus and toolbar, one statement each.
 """
 
 from __future__ import annotations
@@ -364,6 +364,11 @@ class MainWindow(QMainWindow):
         action.toggled.connect(lambda shown: self._make_room(dock, shown))
         self._panels.append(dock)
         return action
+
+    def add_model_submenu(self, menu: QMenu) -> None:
+        """Put ``menu`` into the Model menu, after the models one can switch to."""
+        self.model_menu.addSeparator()
+        self.model_menu.addMenu(menu)
 
     def add_view_action(self, action: QAction) -> None:
         """Put ``action`` into the View menu with the panels, before the menu's own entries."""

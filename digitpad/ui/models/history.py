@@ -55,6 +55,8 @@ class ModelHistoryDialog(QDialog):
 
     use_requested = Signal(str)
     reset_requested = Signal()
+    compare_requested = Signal(str)
+    """(path): read the drawing with this model too, beside the one in use."""
 
     def __init__(
         self, library: ModelLibrary, bundled: Path, parent: QWidget | None = None
@@ -102,6 +104,10 @@ class ModelHistoryDialog(QDialog):
         self.use_button = QPushButton("Use")
         self.use_button.setToolTip("Switch the pad to this model now")
         self.use_button.clicked.connect(self._use)
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Show this model's bars beside the model in use's, on "
+                                       "the same drawing")
+        self.compare_button.clicked.connect(self._compare)
         self.delete_button = QPushButton("Delete…")
         self.delete_button.clicked.connect(self._delete)
         self.reset_button = QPushButton("Reset to Bundled Model")
@@ -112,7 +118,7 @@ class ModelHistoryDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.reset_button)
         buttons.addStretch(1)
-        for button in (self.delete_button, self.use_button, close):
+        for button in (self.delete_button, self.compare_button, self.use_button, close):
             buttons.addWidget(button)
 
         self.folder = QLabel(f"Saved in {self._library.directory}")
@@ -211,6 +217,7 @@ class ModelHistoryDialog(QDialog):
         model = self.selected()
         in_use = model is not None and model.path == self._current
         self.use_button.setEnabled(model is not None and not in_use)
+        self.compare_button.setEnabled(model is not None and not in_use)
         self.delete_button.setEnabled(model is not None and not in_use)
         self.delete_button.setToolTip(
             "The model in use cannot be deleted; use another one first" if in_use
@@ -225,6 +232,12 @@ class ModelHistoryDialog(QDialog):
         model = self.selected()
         if model is not None and model.path != self._current:
             self.use_requested.emit(str(model.path))
+
+    @Slot()
+    def _compare(self) -> None:
+        model = self.selected()
+        if model is not None and model.path != self._current:
+            self.compare_requested.emit(str(model.path))
 
     @Slot()
     def _delete(self) -> None:

@@ -13,6 +13,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from digitpad.ml.digits import NUM_CLASSES
 
+COMPARED = QColor(117, 112, 179)
+"""The second model's bars when two are compared: apart from the highlight and from the why
+colours, for every common colour-vision deficiency."""
 ANIMATION_MS = 120
 """Bars glide to new values this fast: shorter than the ~40 ms between live updates would be a
 snap, much longer would lag the pen."""
@@ -21,13 +24,19 @@ _SHOWN_FROM = 0.005
 
 
 class ProbabilityChart(QWidget):
-    """Ten vertical bars labelled 0-9 with their percentages; one bar can be highlighted."""
+    """Ten vertical bars labelled 0-9 with their percentages; one bar can be highlighted.
+
+    When two models are compared, a second, narrower bar of the other model's stands to the right
+    of each, its percentage shown for its likeliest digit only (twenty labels would be noise).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._shown = np.zeros(NUM_CLASSES)
         self._start = np.zeros(NUM_CLASSES)
         self._target = np.zeros(NUM_CLASSES)
+        self._compared: np.ndarray | None = None
+        """The second model's probabilities as shown, start and target (rows), or None."""
         self._highlight: int | None = None
         self._muted = False
         self._empty_text = "Draw a digit"
@@ -53,6 +62,22 @@ class ProbabilityChart(QWidget):
     def highlighted(self) -> int | None:
         return self._highlight
 
+    def comparison(self) -> np.ndarray | None:
+        """The second model's probabilities the bars show or move to, None when not comparing."""
+        return None if self._compared is None else self._compared[2].copy()
+
+    def set_comparison(self, probabilities: np.ndarray | None) -> None:
+        """Show the second model's ``probabilities`` beside the bars (None: stop comparing)."""
+        if probabilities is None:
+            self._compared = None
+        else:
+            target = np.asarray(probabilities, dtype=float)
+            shown = self._compared[0] if self._compared is not None else np.zeros(NUM_CLASSES)
+            self._compared = np.stack([shown, shown, target])
+            self._start = self._shown.copy()
+            self._animate()
+        self.update()
+
     def empty_text(self) -> str | None:
         """The message shown instead of bars, or None when there are bars."""
         return self._empty_text if not self._target.any() else None
@@ -69,12 +94,17 @@ class ProbabilityChart(QWidget):
         self._start = self._shown.copy()
         self._target = target
         self.setToolTip(_describe(target))
+        if self._compared is not None:
+            self._compared[1] = self._compared[0]
+        self._animate()
+        self.update()
+
+    def _animate(self) -> None:
         self._animation.stop()
         if self.isVisible():
             self._animation.start()
         else:
-            self._shown = target.copy()
-        self.update()
+            self._step(1.0)
 
     def set_empty_text(self, text: str) -> None:
         self._empty_text = text
@@ -83,6 +113,9 @@ class ProbabilityChart(QWidget):
     @Slot(object)
     def _step(self, fraction: float) -> None:
         self._shown = self._start + (self._target - self._start) * float(fraction)
+        if self._compared is not None:
+            shown, start, target = self._compared
+            shown[:] = start + (target - start) * float(fraction)
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -92,9 +125,17 @@ class ProbabilityChart(QWidget):
         metrics = painter.fontMetrics()
         label_height = metrics.height() + 6
         value_height = metrics.height() + 4
-        plot = QRectF(self.rect()).adjusted(4, value_height, -4, -label_height)
+        labels_above = 2 if self._compared is not None else 1  # two: one for each model's
+        plot = QRectF(self.rect()).adjusted(4, labels_above * value_height, -4, -label_height)
         slot = plot.width() / NUM_CLASSES
         bar_width = min(slot * 0.62, 42.0)
+        pair_gap = 2.0
+        if self._compared is not None:
+            bar_width = min(slot * 0.4, 28.0)
+        compared_width = bar_width * 0.75
+        pair = bar_width + (pair_gap + compared_width if self._compared is not None else 0.0)
+        compared_leader = (int(np.argmax(self._compared[2])) if self._compared is not None
+                           and self._compared[2].any() else None)
 
         text = palette.color(QPalette.ColorRole.WindowText)
         faint = palette.color(QPalette.ColorRole.PlaceholderText)
@@ -106,7 +147,7 @@ class ProbabilityChart(QWidget):
         digit_font = QFont(painter.font())
         digit_font.setPointSizeF(digit_font.pointSizeF() * 1.15)
         for k in range(NUM_CLASSES):
-            x = plot.left() + slot * k + (slot - bar_width) / 2
+            x = plot.left() + slot * k + (slot - pair) / 2
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(track)
             painter.drawRoundedRect(QRectF(x, plot.top(), bar_width, plot.height()), 4, 4)
@@ -119,6 +160,19 @@ class ProbabilityChart(QWidget):
                 painter.drawRoundedRect(
                     QRectF(x, plot.bottom() - height, bar_width, height), 4, 4
                 )
+            compared_top = plot.bottom()
+            if self._compared is not None:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(track)
+                left = x + bar_width + pair_gap
+                painter.drawRoundedRect(QRectF(left, plot.top(), compared_width, plot.height()),
+                                        3, 3)
+                other = plot.height() * float(np.clip(self._compared[0][k], 0.0, 1.0))
+                compared_top -= other
+                if other > 0.5:
+                    painter.setBrush(COMPARED)
+                    painter.drawRoundedRect(QRectF(left, compared_top, compared_width, other),
+                                            3, 3)
             column = QRectF(plot.left() + slot * k, 0, slot, self.height())
             digit_font.setBold(k == self._highlight)
             painter.setFont(digit_font)
@@ -128,14 +182,26 @@ class ProbabilityChart(QWidget):
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, str(k),
             )
             value = float(self._target[k])
+            top = plot.bottom() - height - value_height
             if value >= _SHOWN_FROM:
                 painter.setFont(self.font())
                 painter.setPen(text)
-                top = plot.bottom() - height - value_height
+                where = (QRectF(x - slot, top, bar_width + 2 * slot, value_height)
+                         if self._compared is not None else
+                         QRectF(column.left(), top, slot, value_height))
+                painter.drawText(where, Qt.AlignmentFlag.AlignHCenter
+                                 | Qt.AlignmentFlag.AlignBottom, _percent(value))
+            if k == compared_leader and self._compared is not None:
+                painter.setFont(self.font())
+                painter.setPen(COMPARED)
+                middle = x + bar_width + pair_gap + compared_width / 2
+                above = compared_top - value_height
+                if value >= _SHOWN_FROM and abs(above - top) < value_height:
+                    above = top - value_height  # over the first model's label, not on it
                 painter.drawText(
-                    QRectF(column.left(), top, slot, value_height),
-                    Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, _percent(value),
-                )
+                    QRectF(middle - slot, above, 2 * slot, value_height),
+                    Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                    _percent(float(self._compared[2][k])))
         if not self._target.any():
             painter.setFont(self.font())
             painter.setPen(faint)

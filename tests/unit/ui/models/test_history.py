@@ -107,6 +107,20 @@ def test_use_asks_for_the_selected_model_and_the_one_in_use_is_marked(
         history.reset_button.click()
 
 
+def test_compare_asks_for_the_selected_model_beside_the_one_in_use(
+    qtbot, history: ModelHistoryDialog, two_models: tuple[Path, Path]
+) -> None:
+    older, newer = two_models
+    history.open_dialog()
+    history.set_current_model(in_use(older))
+    history.select(newer)
+    with qtbot.waitSignal(history.compare_requested) as compared:
+        history.compare_button.click()
+    assert compared.args == [str(newer)]
+    history.select(older)  # the model in use beside itself teaches nothing
+    assert not history.compare_button.isEnabled()
+
+
 def test_delete_asks_first_and_removes_the_files(
     history: ModelHistoryDialog, two_models: tuple[Path, Path]
 ) -> None:

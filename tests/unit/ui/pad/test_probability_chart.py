@@ -72,3 +72,37 @@ def test_the_highlighted_bar_is_painted_in_the_accent_colour(chart, qtbot) -> No
     assert sum(c == accent for c in column) > chart.height() * 0.4
     other = [image.pixelColor(round(slot * 6.5), y) for y in range(image.height())]
     assert not any(c == accent for c in other)
+
+
+def compared_pixels(chart: ProbabilityChart) -> np.ndarray:
+    """Where the chart shows the second model's colour."""
+    from PySide6.QtGui import QImage
+
+    from digitpad.ui.pad.probability_chart import COMPARED
+
+    image = chart.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(
+        image.height(), image.bytesPerLine() // 4, 4)[:, : image.width(), 2::-1].astype(int)
+    target = np.array(COMPARED.getRgb()[:3])
+    return np.abs(pixels - target).sum(axis=2) < 12
+
+
+def test_a_second_models_bars_stand_beside_the_first_and_go_when_comparing_stops(
+    chart: ProbabilityChart, qtbot
+) -> None:
+    chart.set_probabilities(probabilities(7, 0.9), highlight=7)
+    assert chart.comparison() is None
+    assert not compared_pixels(chart).any()
+    chart.set_comparison(probabilities(1, 0.6))
+    qtbot.waitUntil(lambda: np.allclose(chart._compared[0], probabilities(1, 0.6)), timeout=2000)
+    np.testing.assert_allclose(chart.comparison(), probabilities(1, 0.6))
+    coloured = compared_pixels(chart)
+    columns = np.flatnonzero(coloured.any(axis=0))
+    slot = chart.width() / 10
+    tallest = max(range(10), key=lambda k: coloured[:, int(k * slot):int((k + 1) * slot)].sum())
+    assert tallest == 1  # the second model's leader, in its own colour
+    chart.set_probabilities(probabilities(4, 0.7), highlight=4)  # the first moves on; both stay
+    assert chart.comparison() is not None and len(columns) > 0
+    chart.set_comparison(None)
+    assert chart.comparison() is None
+    assert not compared_pixels(chart).any()
