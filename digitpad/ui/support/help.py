@@ -92,6 +92,21 @@ tutorial's model a 28&times;28 picture of what that unit responds to.</td></tr>
 one per digit, that add up to 1. <i>Shown:</i> a bar per digit, as in Probabilities.</td></tr>
 </table>
 
+<h3>Why this digit</h3>
+<p>View &rarr; Why This Digit colours your ink after each stroke: <b>blue</b> ink made the
+answer, <b>orange</b> ink argued against it, the deeper the more it mattered; ink that hardly
+mattered stays black. digitpad finds out by rubbing out each piece of the ink in turn and reading
+what is left again; the line under the chart says how far the answer drops without the bluest
+ink. On the 28&times;28 picture the same is done block by block. A 1 drawn with a long flag that
+reads as a 7 shows the flag in blue: it is what made it a 7.</p>
+
+<h3>Compare two models</h3>
+<p>Model &rarr; Compare With lets a second model read the same drawing: the bundled one, one
+from History (select it, then Compare) or a model file. Its bars stand beside the bars of the
+model in use, in their own colour, and the line under the chart names both models and both
+answers. The tutorial's model next to the bundled one on your own 7 shows what the convolution
+layers add. Stop Comparing, in the same menu, ends it.</p>
+
 <h3>Files</h3>
 <p>File &rarr; Open Image reads a photo or scan of a digit or a number; it takes the place of
 the drawing, which Undo brings back. Open Ink puts a saved

@@ -64,7 +64,7 @@ def test_how_to_use_covers_every_feature() -> None:
     text = how_to_use_html()
     for needle in ("Draw", "Numbers", "12 digits", "Not a digit", "How You Write 1 and 7",
                    "Teach", "Collect", "My Samples", "Retrain", "History", "Open Image",
-                   "Save Ink", "Inside the Model"):
+                   "Save Ink", "Inside the Model", "Why This Digit", "Compare With"):
         assert needle in text, needle
 
 
