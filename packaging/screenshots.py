@@ -10,7 +10,7 @@ hand: ``main-window.png`` shows the first one-stroke 4 the model reads right and
 ``number.png`` the first four-digit number made of one held-out writer's digits that it reads
 right, ``not-a-digit.png`` (a model that can refuse) the first generated letter it refuses, and
 ``why-this-digit.png`` View → Why This Digit on the first held-out 1, given a long flag, that the
-model reads as a sure 7.
+model reads as a sure 7, and ``compare.png`` the tutorial's MLP beside it on a 7 (:data:`COMPARE`).
 ``main-window-150.png`` is ``main-window.png`` at 150 % scaling, as on a 1920x1080 laptop set to
 150 %: Qt's scale factor is fixed when it starts, so a second run of this script takes it.
 Every window has the size a new user's window first has on such a screen. The window uses
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PENDIGITS = PROJECT_ROOT.parent / "shared" / "data" / "pendigits_train_strokes.json"
+MNIST = PROJECT_ROOT.parent / "shared" / "data" / "mnist.npz"
 SCREEN = (1920, 1080 - 40)
 """The free area of a common laptop screen (less a task bar), in pixels."""
 SCALED = (1.5, "main-window-150.png")
@@ -41,6 +42,9 @@ SCALED = (1.5, "main-window-150.png")
 WHY = ("why-this-digit.png", "why-this-digit-150.png")
 """View → Why This Digit on a 1 with a long flag that the model reads as a 7, at 100 % and at
 150 %: the flag is the ink that made it a 7."""
+COMPARE = "compare.png"
+"""Model → Compare With the tutorial's MLP (trained here as Retrain's tutorial preset trains it,
+once) on the first held-out 7 the bundled model reads as a sure 7 and the MLP does not."""
 TIMEOUT_S = 120.0
 
 
@@ -48,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ink", type=Path, default=PENDIGITS)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "assets" / "screenshots")
+    parser.add_argument("--mnist", type=Path, default=MNIST)
     parser.add_argument("--scaled", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -87,11 +92,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     one_as_seven = next(d for d, p in zip(flagged, recognizer.predict_drawings(flagged),
                                           strict=True) if p.digit == 7 and p.confidence > 0.9)
     why = [(WHY[0], one_as_seven)]
+    mlp = _tutorial_mlp(Path(tempfile.gettempdir()) / "digitpad-tutorial-mlp", options.mnist)
+    tutorial = Recognizer.load(mlp)
+    sevens = [d for d in drawings if d.label == 7]
+    disagreed = next(d for d, ours, theirs in zip(
+        sevens, recognizer.predict_drawings(sevens), tutorial.predict_drawings(sevens),
+        strict=True) if ours.digit == 7 and ours.confidence > 0.95 and theirs.digit != 7)
+    compare = [(COMPARE, disagreed)]
     shots = [("main-window.png", sure_four), ("unsure.png", doubtful),
              ("number.png", Drawing(number.strokes, None, {"writer": "a held-out writer",
                                                            "shows": number.text}))]
     if options.scaled:
-        shots, why = [(SCALED[1], sure_four)], [(WHY[1], one_as_seven)]
+        shots, why, compare = [(SCALED[1], sure_four)], [(WHY[1], one_as_seven)], []
     elif recognizer.knows_non_digits:
         letters = [d for d in negative_drawings(200, 4, "evaluation", pen_digits=drawings)
                    if d.extra["kind"] == "letter"]
@@ -115,11 +127,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             parts.recognition.load_model(str(bundled_model_path()))
             _wait_until(app, lambda: bool(ready), "the model to load")
             options.out.mkdir(parents=True, exist_ok=True)
-            for name, drawing in [*shots, *why]:
+            for name, drawing in [*shots, *why, *compare]:
                 parts.why.action.setChecked(name in WHY)
+                if name == COMPARE:
+                    parts.comparison.compare_with(str(mlp))
+                    _wait_until(app, lambda: parts.comparison.other() is not None,
+                                "the second model")
                 parts.window.clear_action.trigger()
                 parts.window.canvas.set_strokes(drawing.strokes)
                 _wait_until(app, parts.recognition.is_up_to_date, "the prediction")
+                if name == COMPARE:
+                    _wait_until(app, parts.comparison.is_up_to_date, "the second model's bars")
                 if name in WHY:
                     _wait_until(app, lambda: parts.why.why() is not None, "the explanation")
                 _pause(app, 2 * ANIMATION_MS / 1000)  # the chart's bars settle
@@ -137,6 +155,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         subprocess.run([sys.executable, __file__, "--ink", str(options.ink), "--out",
                         str(options.out), "--scaled"], check=True)
     return 0
+
+
+def _tutorial_mlp(folder: Path, mnist: Path) -> Path:
+    """The tutorial's model, trained by ``digitpad train --preset tutorial`` (kept for next time:
+    it takes half a minute)."""
+    path = folder / "tutorial-mlp.keras"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "digitpad", "train", "--preset", "tutorial",
+                        "--data", str(mnist), "--out", str(path)], check=True,
+                       cwd=PROJECT_ROOT)
+    return path
 
 
 def _wait_until(app: QApplication, condition: Callable[[], bool], what: str) -> None:
