@@ -16,3 +16,4 @@ def held_out(pendigits: list[Drawing], bundled_recognizer: Recognizer) -> list[D
     _, held_out, writers = split_by_writer(pendigits, 3)
     assert writers == sorted(bundled_recognizer.card.ink_training["held_out_writers"])
     return held_out
+

@@ -9,13 +9,12 @@ on a quiet machine: the numbers are printed as well as checked.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.benchmarks.fresh_process import run_probe
 
 PROBE = Path(__file__).with_name("app_probe.py")
 WINDOW_SHOWN_S = 0.4
@@ -28,10 +27,7 @@ IDLE_RSS_MB = 300.0
 @pytest.fixture(scope="module")
 def measured() -> dict[str, float]:
     launched = time.time()
-    result = subprocess.run([sys.executable, str(PROBE)], capture_output=True, text=True,
-                            timeout=180, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures = run_probe(PROBE, timeout_s=180)
     figures["window_shown_s"] = figures["window_shown"] - launched
     figures["first_prediction_s"] = figures["first_prediction"] - launched
     f = figures

@@ -6,12 +6,11 @@ in a fresh process; run with
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.benchmarks.fresh_process import run_probe
 
 PROBE = Path(__file__).with_name("inside_probe.py")
 UPDATES_PER_S = 20.0
@@ -23,10 +22,7 @@ pytestmark = [pytest.mark.benchmark, pytest.mark.timeout(660)]
 
 @pytest.fixture(scope="module")
 def measured() -> dict[str, float]:
-    result = subprocess.run([sys.executable, str(PROBE)], capture_output=True, text=True,
-                            timeout=600, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    f = json.loads(result.stdout.strip().splitlines()[-1])
+    f = run_probe(PROBE)
     print(f"\nInside the Model open ({f['layers']} layers of the bundled CNN), drawing for "
           f"{f['drawing_seconds']:.1f} s: {f['inside_updates_per_second']:.1f} panel updates/s, "
           f"{f['predictions_per_second']:.1f} predictions/s; event-loop stall p50 "

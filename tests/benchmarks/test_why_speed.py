@@ -6,12 +6,11 @@ on a quiet machine."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.benchmarks.fresh_process import run_probe
 
 PROBE = Path(__file__).with_name("why_probe.py")
 READY_P95_MS = 150.0
@@ -23,10 +22,7 @@ pytestmark = [pytest.mark.benchmark, pytest.mark.timeout(660)]
 
 @pytest.fixture(scope="module")
 def measured() -> dict[str, float]:
-    result = subprocess.run([sys.executable, str(PROBE)], capture_output=True, text=True,
-                            timeout=600, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    f = json.loads(result.stdout.strip().splitlines()[-1])
+    f = run_probe(PROBE)
     print(f"\nWhy This Digit on {f['drawings']} held-out pen digits: ready after pen-up p50 "
           f"{f['ready_p50_ms']:.1f} ms, p95 {f['ready_p95_ms']:.1f} ms, max "
           f"{f['ready_max_ms']:.1f} ms; explained the shown answer {f['explained_the_answer']}"

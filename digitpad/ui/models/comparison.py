@@ -24,7 +24,7 @@ from digitpad.ml.recognizer import Prediction
 from digitpad.ui.models.preparation import ModelPreparer
 from digitpad.ui.pad.probability_chart import COMPARED
 from digitpad.ui.pad.verdict import digit_caption
-from digitpad.ui.pad.workers import Model, ModelInfo, ModelThread
+from digitpad.ui.pad.workers import Model, ModelInfo, ModelThread, model_thread
 from digitpad.ui.support.dialogs import MODEL_FILTER, Dialogs, open_from_last_folder
 
 log = logging.getLogger(__name__)
@@ -170,14 +170,9 @@ class ModelComparison(QObject):
     def _ensure_worker(self) -> None:
         if self._worker is not None:
             return
-        worker = ModelThread(self._loader)
-        thread = QThread()
-        thread.setObjectName("comparison")
-        worker.moveToThread(thread)
-        thread.finished.connect(worker.deleteLater)
+        worker, thread = model_thread(self._loader, "comparison", self._sevens)
         self._load_requested.connect(worker.load_model)
         self._sevens_changed.connect(worker.set_sevens)
-        worker.set_sevens(self._sevens)  # before the thread runs: no race
         worker.model_loaded.connect(self._on_loaded)
         worker.model_failed.connect(self._on_failed)
         worker.conversion_needed.connect(self._on_conversion_needed)

@@ -24,7 +24,7 @@ from digitpad.ml.numbers import NumberReading
 from digitpad.ml.outputs import Sevens
 from digitpad.ml.why import Why, explain_image, explain_ink
 from digitpad.ui.pad.why_marks import AGAINST, SUPPORTED, InkEffect
-from digitpad.ui.pad.workers import Model, ModelInfo, ModelThread
+from digitpad.ui.pad.workers import Model, ModelInfo, ModelThread, model_thread
 from digitpad.ui.support.notice import digit_name
 from digitpad.ui.support.settings import read_bool
 
@@ -169,14 +169,9 @@ class WhyThisDigit(QObject):
         """The thread starts when the view is first switched on: most sessions never need it."""
         if self._worker is not None:
             return
-        worker = ModelThread(self._loader)
-        thread = QThread()
-        thread.setObjectName("why-this-digit")
-        worker.moveToThread(thread)
-        thread.finished.connect(worker.deleteLater)
+        worker, thread = model_thread(self._loader, "why-this-digit", self._sevens)
         self._load_requested.connect(worker.load_model)
         self._sevens_changed.connect(worker.set_sevens)
-        worker.set_sevens(self._sevens)  # before the thread runs: no race
         worker.predicted.connect(self._on_explained)
         worker.model_failed.connect(self._on_model_failed)
         worker.conversion_needed.connect(self._on_model_failed)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.number_images import read_number_image
@@ -197,6 +197,19 @@ class ModelThread(QObject):
             job, self._pending = self._pending, None
         if job is not None:
             self.predicted.emit(job(self._model))
+
+
+def model_thread(loader: Callable[[Path], Model], name: str, sevens: Sevens
+                 ) -> tuple[ModelThread, QThread]:
+    """A second model's worker on its own (not yet started) thread, reading 1 and 7 as
+    ``sevens`` from the start; the caller connects its signals, then starts the thread."""
+    worker = ModelThread(loader)
+    worker.set_sevens(sevens)  # before the thread runs: no race
+    thread = QThread()
+    thread.setObjectName(name)
+    worker.moveToThread(thread)
+    thread.finished.connect(worker.deleteLater)
+    return worker, thread
 
 
 class RecognizerWorker(ModelThread):
