@@ -10,7 +10,9 @@ hand: ``main-window.png`` shows the first one-stroke 4 the model reads right and
 ``number.png`` the first four-digit number made of one held-out writer's digits that it reads
 right, ``not-a-digit.png`` (a model that can refuse) the first generated letter it refuses, and
 ``why-this-digit.png`` View → Why This Digit on the first held-out 1, given a long flag, that the
-model reads as a sure 7, and ``compare.png`` the tutorial's MLP beside it on a 7 (:data:`COMPARE`).
+model reads as a sure 7, ``compare.png`` the tutorial's MLP beside it on a 7 (:data:`COMPARE`),
+and ``inside-cnn.png`` / ``inside-mlp.png`` View → Inside the Model on that 7 with each model, the
+unit that responds most to it clicked (:data:`INSIDE`).
 ``main-window-150.png`` is ``main-window.png`` at 150 % scaling, as on a 1920x1080 laptop set to
 150 %: Qt's scale factor is fixed when it starts, so a second run of this script takes it.
 Every window has the size a new user's window first has on such a screen. The window uses
@@ -32,6 +34,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from digitpad.app import Digitpad
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PENDIGITS = PROJECT_ROOT.parent / "shared" / "data" / "pendigits_train_strokes.json"
 MNIST = PROJECT_ROOT.parent / "shared" / "data" / "mnist.npz"
@@ -42,6 +46,10 @@ SCALED = (1.5, "main-window-150.png")
 WHY = ("why-this-digit.png", "why-this-digit-150.png")
 """View → Why This Digit on a 1 with a long flag that the model reads as a 7, at 100 % and at
 150 %: the flag is the ink that made it a 7."""
+INSIDE = ("inside-cnn.png", "inside-mlp.png")
+INSIDE_150 = ("inside-cnn-150.png", "inside-mlp-150.png")
+"""View → Inside the Model on the compared 7 (the drawing stays on the pad), with the bundled CNN
+and with the tutorial's MLP, at 100 % and at 150 %."""
 COMPARE = "compare.png"
 """Model → Compare With the tutorial's MLP (trained here as Retrain's tutorial preset trains it,
 once) on the first held-out 7 the bundled model reads as a sure 7 and the MLP does not."""
@@ -99,11 +107,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sevens, recognizer.predict_drawings(sevens), tutorial.predict_drawings(sevens),
         strict=True) if ours.digit == 7 and ours.confidence > 0.95 and theirs.digit != 7)
     compare = [(COMPARE, disagreed)]
+    inside = [(INSIDE[0], bundled_model_path()), (INSIDE[1], mlp)]
     shots = [("main-window.png", sure_four), ("unsure.png", doubtful),
              ("number.png", Drawing(number.strokes, None, {"writer": "a held-out writer",
                                                            "shows": number.text}))]
     if options.scaled:
         shots, why, compare = [(SCALED[1], sure_four)], [(WHY[1], one_as_seven)], []
+        inside = [(INSIDE_150[0], bundled_model_path()), (INSIDE_150[1], mlp)]
     elif recognizer.knows_non_digits:
         letters = [d for d in negative_drawings(200, 4, "evaluation", pen_digits=drawings)
                    if d.extra["kind"] == "letter"]
@@ -148,6 +158,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{path}: {drawing.extra.get('writer')}'s {shows}, shown as "
                       f"{parts.window.panel.headline.text()!r} "
                       f"({parts.window.panel.detail.text()!r})")
+            parts.comparison.stop()
+            parts.why.action.setChecked(False)
+            parts.window.clear_action.trigger()
+            parts.window.canvas.set_strokes(disagreed.strokes)
+            parts.inside.dock.show()
+            for name, model in inside:
+                parts.recognition.load_model(str(model))
+                _wait_until(app, lambda model=model: parts.inside.is_up_to_date()
+                            and parts.recognition.model().path == model, "the layers")
+                _show_busiest_unit(parts)
+                _pause(app, 2 * ANIMATION_MS / 1000)
+                path = options.out / name
+                if not parts.window.grab().save(str(path)):
+                    raise SystemExit(f"could not write {path}")
+                print(f"{path}: Inside the Model, {model.name}, "
+                      f"{parts.window.panel.headline.text()!r}")
         finally:
             parts.window.close()
             parts.shutdown()
@@ -155,6 +181,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         subprocess.run([sys.executable, __file__, "--ink", str(options.ink), "--out",
                         str(options.out), "--scaled"], check=True)
     return 0
+
+
+def _show_busiest_unit(parts: Digitpad) -> None:
+    """Click, as a user would, the unit of the first Conv2D or Dense layer that responds most
+    to the drawing: its kernel or its 784 weights then show what it looks for."""
+    import numpy as np
+
+    rows = parts.inside.view.stack.rows()
+    row = next(k for k, r in enumerate(rows) if "(Conv2D)" in r.title or "(Dense)" in r.title)
+    values = rows[row].picture.values
+    assert values is not None
+    unit = int(np.argmax(values.reshape(-1, values.shape[-1]).mean(axis=0)))
+    parts.inside.view.stack.unit_clicked.emit(row, unit)
 
 
 def _tutorial_mlp(folder: Path, mnist: Path) -> Path:
