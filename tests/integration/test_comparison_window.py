@@ -45,6 +45,14 @@ def test_a_second_model_reads_the_same_drawings_beside_the_first(
 
     dialogs(app).paths = [mlp]
     app.comparison.file_action.trigger()
+    qtbot.waitUntil(lambda: "Preparing tutorial mlp.keras" in app.comparison.legend.text())
+    app.comparison.stop_action.trigger()  # changed one's mind while the child converts
+    assert not app.comparison.is_comparing() and not app.comparison.legend.isVisible()
+    qtbot.waitUntil(lambda: not app.comparison.is_preparing(), timeout=PREPARED_MS)
+    assert not list(litert_cache_dir(tmp_path / "data").glob("*.tflite"))
+
+    dialogs(app).paths = [mlp]
+    app.comparison.file_action.trigger()
     assert "tutorial mlp.keras" in app.comparison.legend.text()  # loading, then preparing
     compared_for(app, mlp, qtbot)
     assert len(list(litert_cache_dir(tmp_path / "data").glob("*.tflite"))) == 1

@@ -96,6 +96,10 @@ class ModelComparison(QObject):
     def is_comparing(self) -> bool:
         return self._path is not None
 
+    def is_preparing(self) -> bool:
+        """Whether a conversion child is preparing the second model (or stopping)."""
+        return self._preparer.is_preparing()
+
     def other(self) -> ModelInfo | None:
         """The second model, once loaded (None while not comparing or still loading)."""
         return self._other
