@@ -10,9 +10,9 @@ hand: ``main-window.png`` shows the first one-stroke 4 the model reads right and
 ``number.png`` the first four-digit number made of one held-out writer's digits that it reads
 right, ``not-a-digit.png`` (a model that can refuse) the first generated letter it refuses, and
 ``why-this-digit.png`` View → Why This Digit on the first held-out 1, given a long flag, that the
-model reads as a sure 7, ``compare.png`` the tutorial's MLP beside it on a 7 (:data:`COMPARE`),
-and ``inside-cnn.png`` / ``inside-mlp.png`` View → Inside the Model on that 7 with each model, the
-unit that responds most to it clicked (:data:`INSIDE`).
+model reads as a sure 7, ``compare.png`` the tutorial's MLP beside it on a 7 (:data:`COMPARE`,
+also at 150 %), and ``inside-cnn.png`` / ``inside-mlp.png`` View → Inside the Model on that 7
+with each model, the unit that responds most to it clicked (:data:`INSIDE`).
 ``main-window-150.png`` is ``main-window.png`` at 150 % scaling, as on a 1920x1080 laptop set to
 150 %: Qt's scale factor is fixed when it starts, so a second run of this script takes it.
 Every window has the size a new user's window first has on such a screen. The window uses
@@ -50,7 +50,7 @@ INSIDE = ("inside-cnn.png", "inside-mlp.png")
 INSIDE_150 = ("inside-cnn-150.png", "inside-mlp-150.png")
 """View → Inside the Model on the compared 7 (the drawing stays on the pad), with the bundled CNN
 and with the tutorial's MLP, at 100 % and at 150 %."""
-COMPARE = "compare.png"
+COMPARE = ("compare.png", "compare-150.png")
 """Model → Compare With the tutorial's MLP (trained here as Retrain's tutorial preset trains it,
 once) on the first held-out 7 the bundled model reads as a sure 7 and the MLP does not."""
 TIMEOUT_S = 120.0
@@ -106,13 +106,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     disagreed = next(d for d, ours, theirs in zip(
         sevens, recognizer.predict_drawings(sevens), tutorial.predict_drawings(sevens),
         strict=True) if ours.digit == 7 and ours.confidence > 0.95 and theirs.digit != 7)
-    compare = [(COMPARE, disagreed)]
+    compare = [(COMPARE[0], disagreed)]
     inside = [(INSIDE[0], bundled_model_path()), (INSIDE[1], mlp)]
     shots = [("main-window.png", sure_four), ("unsure.png", doubtful),
              ("number.png", Drawing(number.strokes, None, {"writer": "a held-out writer",
                                                            "shows": number.text}))]
     if options.scaled:
-        shots, why, compare = [(SCALED[1], sure_four)], [(WHY[1], one_as_seven)], []
+        shots, why = [(SCALED[1], sure_four)], [(WHY[1], one_as_seven)]
+        compare = [(COMPARE[1], disagreed)]
         inside = [(INSIDE_150[0], bundled_model_path()), (INSIDE_150[1], mlp)]
     elif recognizer.knows_non_digits:
         letters = [d for d in negative_drawings(200, 4, "evaluation", pen_digits=drawings)
@@ -139,14 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             options.out.mkdir(parents=True, exist_ok=True)
             for name, drawing in [*shots, *why, *compare]:
                 parts.why.action.setChecked(name in WHY)
-                if name == COMPARE:
+                if name in COMPARE:
                     parts.comparison.compare_with(str(mlp))
                     _wait_until(app, lambda: parts.comparison.other() is not None,
                                 "the second model")
                 parts.window.clear_action.trigger()
                 parts.window.canvas.set_strokes(drawing.strokes)
                 _wait_until(app, parts.recognition.is_up_to_date, "the prediction")
-                if name == COMPARE:
+                if name in COMPARE:
                     _wait_until(app, parts.comparison.is_up_to_date, "the second model's bars")
                 if name in WHY:
                     _wait_until(app, lambda: parts.why.why() is not None, "the explanation")
