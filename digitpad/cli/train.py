@@ -281,7 +281,7 @@ def train_command(args: argparse.Namespace) -> int:
     if held_out_samples:
         from digitpad.ml.personal import evaluate_on_samples
 
-        held_out_accuracy = evaluate_on_samples(model, held_out_samples)
+        held_out_accuracy = evaluate_on_samples(result.served.recognizer, held_out_samples)
         card = card.replace(personal_samples={
             "file": Path(args.samples).name,
             "trained_on": trained_on,
@@ -289,9 +289,7 @@ def train_command(args: argparse.Namespace) -> int:
             "held_out_accuracy": held_out_accuracy,
         })
     if eval_drawings is not None:
-        from digitpad.ml.recognizer import Recognizer
-
-        report = evaluate_drawings(Recognizer.from_keras(model, card=card), eval_drawings)
+        report = evaluate_drawings(result.served.recognizer, eval_drawings)
         card = card.replace(ink_evaluation={
             "file": eval_name,
             "samples": report["samples"],
@@ -299,7 +297,7 @@ def train_command(args: argparse.Namespace) -> int:
             "per_digit_accuracy": report["per_digit_accuracy"],
         })
     try:
-        save_model(model, out, card)
+        save_model(model, out, card, result.served)
     except OSError as exc:
         raise CliError(f"{out}: the new model could not be saved ({exc.strerror or exc}); free "
                        "some disk space or choose another folder with --out, then train again"

@@ -13,6 +13,7 @@ import contextlib
 import io
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,13 @@ from digitpad.ml.litert import (
     LITERT_SUFFIX,
     LiteRTError,
     LiteRTForm,
-    LiteRTModel,
     LiteRTRecord,
     beside_path,
     cache_paths,
     file_sha256,
 )
 from digitpad.ml.model_library import LEFTOVER_AGE_SECONDS
+from digitpad.ml.outputs import OUTPUT_NAMES
 from digitpad.ml.recognizer import ModelError, Recognizer, load_keras_model
 
 TOLERANCE = 1e-4
@@ -63,23 +64,47 @@ def tflite_bytes(model: Any) -> bytes:
                          ) from exc
 
 
+@dataclass(frozen=True)
+class ServedForm:
+    """A model just made, as the window will serve it: its checked LiteRT flatbuffer, and a
+    recogniser that runs on it. Every figure about a new model is measured on this form, so
+    what Retrain and ``train`` report is what the window will answer; saving writes these
+    bytes, so the model is converted once."""
+
+    data: bytes
+    recognizer: Recognizer
+
+
+def served_form(model: Any, card: ModelCard | None = None) -> ServedForm:
+    """Convert ``model`` for LiteRT and check the result gives its probabilities.
+
+    ``card`` names a twelve-output model's outputs (default: those of a model digitpad made,
+    :data:`~digitpad.ml.outputs.OUTPUT_NAMES` for twelve). Raises ModelError when the model is
+    no digit model, cannot be converted, or its LiteRT form answers differently.
+    """
+    if card is None:
+        twelve = tuple(model.output_shape)[-1] == len(OUTPUT_NAMES)
+        card = ModelCard(outputs=list(OUTPUT_NAMES) if twelve else None)
+    keras_form = Recognizer.from_keras(model, card=card)  # rejects a model that is no digit model
+    data = tflite_bytes(model)
+    recognizer = Recognizer.from_litert(data, keras_form.name, keras_form.summary(), card=card)
+    _check_same_answers(keras_form, recognizer)
+    return ServedForm(data, recognizer)
+
+
 def write_litert_form(model: Any, tflite_path: Path, keras_sha256: str,
-                      card: ModelCard | None = None) -> LiteRTRecord:
-    """Convert ``model``, check the result against it and write it atomically to ``tflite_path``.
+                      card: ModelCard | None = None, served: ServedForm | None = None
+                      ) -> LiteRTRecord:
+    """Write ``model``'s LiteRT form atomically to ``tflite_path``: ``served`` when it was made
+    already (:func:`served_form` of this model), else converted and checked now.
 
     ``keras_sha256`` is the hash of the ``.keras`` file this model was saved to or loaded from;
     ``card`` is its model card (it names a twelve-output model's outputs).
     """
-    recognizer = Recognizer.from_keras(model, card=card or ModelCard())  # rejects a non-digit model
-    data = tflite_bytes(model)
-    write_bytes_atomic(tflite_path, data)
-    try:
-        _check_same_answers(recognizer, tflite_path)
-    except BaseException:
-        tflite_path.unlink(missing_ok=True)
-        raise
+    served = served or served_form(model, card)
+    write_bytes_atomic(tflite_path, served.data)
     return LiteRTRecord(keras_sha256, file_sha256(tflite_path), tflite_path.name,
-                        recognizer.summary())
+                        served.recognizer.summary())
 
 
 def convert_file(keras_path: str | os.PathLike[str], cache_dir: Path) -> LiteRTForm:
@@ -239,18 +264,12 @@ def _check_same_layer_outputs(probe: Any, layers: tuple[Layer, ...], tflite_path
                 f"Keras (by up to {difference:.2g}; at most {allowed:.2g} is allowed)")
 
 
-def _check_same_answers(recognizer: Recognizer, tflite_path: Path) -> None:
+def _check_same_answers(keras_form: Recognizer, lite_form: Recognizer) -> None:
     inputs = _check_inputs()
-    try:
-        lite = LiteRTModel(tflite_path, threads=1)
-    except LiteRTError as exc:
-        raise ModelError(str(exc)) from exc
-    expected = recognizer.outputs(inputs)
-    got = lite(inputs.reshape((len(inputs), *lite.input_shape)))
-    difference = float(np.max(np.abs(expected - got)))
+    difference = float(np.max(np.abs(keras_form.outputs(inputs) - lite_form.outputs(inputs))))
     if not difference <= TOLERANCE:
         raise ModelError(
-            f"{recognizer.name}: its LiteRT form answers differently from the Keras model "
+            f"{keras_form.name}: its LiteRT form answers differently from the Keras model "
             f"(probabilities differ by up to {difference:.2g}; at most {TOLERANCE:g} is allowed)")
 
 

@@ -155,16 +155,24 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-def open_interpreter(path: Path, threads: int) -> Any:
-    """A LiteRT interpreter for ``path``, its tensors allocated; LiteRTError says why not."""
+def _name(source: Path | bytes) -> str:
+    return "the converted model" if isinstance(source, bytes) else str(source)
+
+
+def open_interpreter(source: Path | bytes, threads: int) -> Any:
+    """A LiteRT interpreter for a ``.tflite`` file or a flatbuffer in memory (a model just
+    converted, not yet saved), its tensors allocated; LiteRTError says why not."""
     from ai_edge_litert.interpreter import Interpreter
 
     try:
         with _native_stderr_silenced():
-            interpreter = Interpreter(model_path=str(path), num_threads=threads)
+            if isinstance(source, bytes):
+                interpreter = Interpreter(model_content=source, num_threads=threads)
+            else:
+                interpreter = Interpreter(model_path=str(source), num_threads=threads)
             interpreter.allocate_tensors()
     except (ValueError, RuntimeError) as exc:
-        raise LiteRTError(f"{path}: not a usable LiteRT model ({exc})") from exc
+        raise LiteRTError(f"{_name(source)}: not a usable LiteRT model ({exc})") from exc
     return interpreter
 
 
@@ -175,13 +183,13 @@ class LiteRTModel:
     Resizing the input for a new batch size re-plans the interpreter, so the last size is kept.
     """
 
-    def __init__(self, path: Path, threads: int = THREADS) -> None:
-        self._interpreter = open_interpreter(path, threads)
+    def __init__(self, source: Path | bytes, threads: int = THREADS) -> None:
+        self._interpreter = open_interpreter(source, threads)
         inputs = self._interpreter.get_input_details()
         outputs = self._interpreter.get_output_details()
         if len(inputs) != 1 or len(outputs) != 1:
             raise LiteRTError(
-                f"{path}: the model has {len(inputs)} inputs and {len(outputs)} outputs; "
+                f"{_name(source)}: the model has {len(inputs)} inputs and {len(outputs)} outputs; "
                 "digitpad needs one of each")
         self._input = inputs[0]["index"]
         self._output = outputs[0]["index"]

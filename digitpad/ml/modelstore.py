@@ -5,16 +5,22 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digitpad.atomic import atomic_path
 from digitpad.ml.card import ModelCard
 from digitpad.ml.litert import beside_path, file_sha256
 
+if TYPE_CHECKING:
+    from digitpad.ml.conversion import ServedForm
 
-def save_model(model: Any, path: str | os.PathLike[str], card: ModelCard) -> ModelCard:
+
+def save_model(model: Any, path: str | os.PathLike[str], card: ModelCard,
+               served: ServedForm | None = None) -> ModelCard:
     """Write ``model`` to ``path`` with its LiteRT form and its card; returns the card as written.
-    Imports TensorFlow (the conversion): for the training child and ``train``.
+    Imports TensorFlow (the conversion): for the training child and ``train``. ``served`` is the
+    model's LiteRT form when it was made already to judge the model (then it is not converted
+    again).
 
     The order, and why: the ``.keras`` is saved to a hidden temporary file beside ``path`` and
     hashed; then the ``.tflite`` (checked against the model) and the card (both hashes, the
@@ -41,7 +47,7 @@ def save_model(model: Any, path: str | os.PathLike[str], card: ModelCard) -> Mod
         with atomic_path(path, suffix=".keras") as keras_tmp:  # Keras wants the .keras ending
             inference_model.save(keras_tmp)
             record = write_litert_form(inference_model, beside_path(path), file_sha256(keras_tmp),
-                                       card)
+                                       card, served)
             full_card = card.replace(
                 file=path.name,
                 file_size_bytes=keras_tmp.stat().st_size,

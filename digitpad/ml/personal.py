@@ -31,6 +31,7 @@ import keras
 import numpy as np
 
 from digitpad.ml.card import ModelCard
+from digitpad.ml.conversion import ServedForm, served_form
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.digits import INPUT_SHAPE, to_model_input
 from digitpad.ml.ink import Drawing, SampleError, strokes_fingerprint
@@ -193,6 +194,15 @@ def _as_recognizer(model: Recognizer | keras.Model) -> Recognizer:
     return Recognizer.from_keras(model, card=ModelCard(outputs=_output_names(model)))
 
 
+def _as_served(model: Recognizer | keras.Model) -> Recognizer:
+    """``model`` as the window serves it, on LiteRT: every figure is measured on that form."""
+    if isinstance(model, Recognizer) and model.keras_model is None:
+        return model
+    keras_model = model.keras_model if isinstance(model, Recognizer) else model
+    card = model.card if isinstance(model, Recognizer) else None
+    return served_form(keras_model, card).recognizer
+
+
 def _output_names(model: keras.Model) -> list[str] | None:
     """What the model card says of the outputs of a model digitpad made: None for ten."""
     return list(OUTPUT_NAMES) if model.output_shape[-1] == len(OUTPUT_NAMES) else None
@@ -207,6 +217,9 @@ class PersonalResult:
     """
 
     model: keras.Model
+    served: ServedForm
+    """The new model's LiteRT form, which its "after" figures were measured on; saving writes
+    it."""
     mnist_accuracy_before: float | None
     mnist_accuracy_after: float
     samples_accuracy_before: float | None
@@ -258,15 +271,16 @@ def train_with_samples(
 ) -> PersonalResult:
     """Train a new model on MNIST plus the user's samples (weighted, varied), minus a held-out part.
 
-    ``current`` is the model in use, measured on the same held-out samples and MNIST test set for
-    the "before" figures; ``callbacks`` are :func:`~digitpad.ml.training.train`'s. A twelve-output
-    ``config`` learns from generated non-digits too (:data:`NOT_DIGIT_SHARE` of MNIST's).
+    ``current`` is the model in use, measured (on its LiteRT form, converted here when it is given
+    as Keras) on the same held-out samples and MNIST test set for the "before" figures;
+    ``callbacks`` are :func:`~digitpad.ml.training.train`'s. A twelve-output ``config`` learns
+    from generated non-digits too (:data:`NOT_DIGIT_SHARE` of MNIST's).
     """
     started = time.perf_counter()
     split = _split_for_learning(drawings, held_out_fraction, config.seed)
     mnist_before = samples_before = None
     if current is not None:
-        current = _as_recognizer(current)
+        current = _as_served(current)
         mnist_before = mnist_test_accuracy(current, mnist)
         samples_before = _accuracy_or_none(current, split.held_out)
     twelve = config.outputs == len(OUTPUT_NAMES)
@@ -284,7 +298,7 @@ def train_with_samples(
         mnist_accuracy_before=mnist_before,
         mnist_accuracy_after=result.test_accuracy,
         samples_accuracy_before=samples_before,
-        samples_accuracy_after=_accuracy_or_none(result.model, split.held_out),
+        samples_accuracy_after=_accuracy_or_none(result.served.recognizer, split.held_out),
         trained_on=len(split.train),
         held_out=len(split.held_out),
         mnist_test_images=len(mnist.x_test),
@@ -292,6 +306,7 @@ def train_with_samples(
         history=result.history,
         not_digits=len(refusals),
         mnist_test_outputs=result.test_outputs,
+        served=result.served,
     )
 
 
@@ -348,6 +363,7 @@ def fine_tune(
     mnist: Mnist,
     config: FineTuneConfig | None = None,
     callbacks: Sequence[keras.callbacks.Callback] = (),
+    served: Recognizer | None = None,
 ) -> PersonalResult:
     """Adapt a copy of ``model`` (left untouched) to the user's samples, replaying some MNIST.
 
@@ -355,7 +371,9 @@ def fine_tune(
     accuracy is measured before and after on ``mnist``'s test images (pass
     ``mnist.subset(test=...)`` to make that quicker), the user's on the held-out samples. A
     twelve-output model replays generated non-digits too (:data:`NOT_DIGIT_SHARE` of the MNIST
-    replay), or it would soon take everything for a digit.
+    replay), or it would soon take everything for a digit. ``served`` is ``model``'s LiteRT
+    form as the window serves it, which the "before" figures are measured on (default: ``model``
+    converted here).
     """
     config = config or FineTuneConfig()
     started = time.perf_counter()
@@ -366,8 +384,9 @@ def fine_tune(
         )
     split = _split_for_learning(drawings, config.held_out_fraction, config.seed)
     current = _as_recognizer(model)
-    mnist_before = mnist_test_accuracy(current, mnist)
-    samples_before = _accuracy_or_none(current, split.held_out)
+    before = _as_served(served or current)
+    mnist_before = mnist_test_accuracy(before, mnist)
+    samples_before = _accuracy_or_none(before, split.held_out)
 
     source = current.keras_model
     keras.utils.set_random_seed(config.seed)
@@ -389,13 +408,14 @@ def fine_tune(
         verbose=0,
     )
     _unfreeze(tuned)
-    outputs = mnist_test_outputs(tuned, mnist)
+    served = served_form(tuned)
+    outputs = mnist_test_outputs(served.recognizer, mnist)
     return PersonalResult(
         model=tuned,
         mnist_accuracy_before=mnist_before,
         mnist_accuracy_after=digit_accuracy(outputs, mnist.y_test),
         samples_accuracy_before=samples_before,
-        samples_accuracy_after=_accuracy_or_none(tuned, split.held_out),
+        samples_accuracy_after=_accuracy_or_none(served.recognizer, split.held_out),
         trained_on=len(split.train),
         held_out=len(split.held_out),
         mnist_test_images=len(mnist.x_test),
@@ -403,6 +423,7 @@ def fine_tune(
         history={key: [float(v) for v in values] for key, values in history.history.items()},
         not_digits=int(np.sum(y == NOT_A_DIGIT)),
         mnist_test_outputs=outputs,
+        served=served,
     )
 
 

@@ -137,13 +137,20 @@ class Recognizer:
         form = find_litert_form(path, beside, cache_dir)
         if form is None:
             raise NeedsConversion(path)
+        return cls.from_litert(form.path, path.name, form.record.summary, path, card)
+
+    @classmethod
+    def from_litert(cls, source: Path | bytes, name: str, summary: str,
+                    path: Path | None = None, card: ModelCard | None = None) -> Recognizer:
+        """A LiteRT form: a ``.tflite`` file, or a flatbuffer just converted (a new model is
+        judged on the form the window will serve before it is saved)."""
         try:
-            model = LiteRTModel(form.path)
+            model = LiteRTModel(source)
         except LiteRTError as exc:
             raise ModelError(str(exc)) from exc
         if len(model.output_shape) != 1:
-            raise ModelError(_outputs_problem(path, model.output_shape))
-        return cls(model, model.input_shape, path.name, form.record.summary, path, card,
+            raise ModelError(_outputs_problem(path or name, model.output_shape))
+        return cls(model, model.input_shape, name, summary, path, card,
                    outputs=model.output_shape[0])
 
     @classmethod

@@ -75,7 +75,7 @@ def train_on_samples(job: TrainingJob, report: Report, stop: StopFlag) -> Outcom
         learned += f" and {len(refusals)} generated drawings that are no digit"
     card = result.card().replace(data=learned,
                                  training_seconds=round(time.perf_counter() - started, 1))
-    card = save_model(result.model, job.output, card)
+    card = save_model(result.model, job.output, card, result.served)
     Recognizer.load(Path(job.output)).predict_images(images[:1])  # its LiteRT form, as served
     if autograph.messages:
         raise JobFailed(UNEXPECTED, f"{autograph.messages[0]} digitpad's modules must be "

@@ -6,7 +6,8 @@ batch once its stop flag is set. Validation uses a split of the *training* data 
 validates on the test set, which leaks it into model selection); the test set is evaluated exactly
 once, at the end, and so are the held-out pen writers when the run learned from pen-drawn digits
 (:func:`drawings_evaluation`); what the model said of each test image is kept, for the confusion
-matrix and the mistakes the user looks through after the run.
+matrix and the mistakes the user looks through after the run. Those tests run on the model's
+LiteRT form (:func:`~digitpad.ml.conversion.served_form`), the one the window will serve.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from digitpad.ml.card import ModelCard
+from digitpad.ml.conversion import ServedForm, served_form
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.digits import ARCHITECTURES, NUM_CLASSES, to_model_input, to_pixels
 from digitpad.ml.evaluation import Evaluation, answers, evaluate
@@ -36,7 +38,7 @@ from digitpad.ml.jobs import (
     StopFlag,
     SubclassCheck,
 )
-from digitpad.ml.models import build_model
+from digitpad.ml.models import as_sequential, build_model
 from digitpad.ml.outputs import OUTPUT_NAMES
 from digitpad.ml.preprocess import ink_to_image
 from digitpad.ml.recognizer import Recognizer
@@ -123,6 +125,8 @@ class TrainingResult:
     test_outputs: np.ndarray
     """(test images, outputs) float32: what the model said of each MNIST test image, for the
     confusion matrix (:func:`digitpad.ml.evaluation.evaluate`) without predicting again."""
+    served: ServedForm
+    """The model's LiteRT form, which the test ran on; saving writes it."""
     seconds: float
     best_epoch: int
     """The epoch (from 0) with the lowest validation loss; the model has its weights only with
@@ -305,9 +309,8 @@ def train(
         shuffle=False,  # the dataset shuffles itself, reproducibly
         verbose=0,
     )
-    x_test = to_model_input(data.x_test)
-    test_loss, _ = model.evaluate(x_test, data.y_test, batch_size=1024, verbose=0)
-    test_outputs = model.predict(x_test, batch_size=1024, verbose=0).astype(np.float32)
+    served = served_form(as_sequential(model))
+    test_outputs = served.recognizer.outputs(to_model_input(data.x_test))
     test_accuracy = digit_accuracy(test_outputs, data.y_test)
     recorded = {key: [float(v) for v in history.history.get(key, [])] for key in HISTORY_KEYS}
     best_epoch = int(np.argmin(recorded["val_loss"]))  # the first of equals, as EarlyStopping
@@ -316,8 +319,9 @@ def train(
         config=config,
         history=recorded,
         test_accuracy=float(test_accuracy),
-        test_loss=float(test_loss),
+        test_loss=cross_entropy(test_outputs, data.y_test),
         test_outputs=test_outputs,
+        served=served,
         seconds=time.perf_counter() - started,
         best_epoch=best_epoch,
         train_examples=len(x_train),
@@ -373,6 +377,14 @@ def held_out_evaluation(model: Recognizer | keras.Model, drawings: Sequence[Draw
     """The model card's ``ink_evaluation`` of labelled drawings (see
     :func:`drawings_evaluation`)."""
     return ink_evaluation(drawings_evaluation(model, drawings, source), source)
+
+
+def cross_entropy(outputs: np.ndarray, labels: np.ndarray) -> float:
+    """The loss training minimised (sparse categorical cross-entropy, probabilities clipped as
+    Keras clips them), of outputs already computed."""
+    chosen = outputs[np.arange(len(labels)), labels.astype(np.intp)]
+    epsilon = keras.config.epsilon()
+    return float(-np.mean(np.log(np.clip(chosen, epsilon, 1.0 - epsilon))))
 
 
 def digit_accuracy(outputs: np.ndarray, labels: np.ndarray) -> float:

@@ -72,6 +72,7 @@ from digitpad.ml.recognizer import ModelError
 from digitpad.ml.training_data import PEN_HOLD_OUT_EVERY, InkTrainingSet, ink_training_set
 
 if TYPE_CHECKING:
+    from digitpad.ml.conversion import ServedForm
     from digitpad.ml.training import ProgressReporter
 
 MNIST_TEST = "MNIST test"
@@ -289,8 +290,8 @@ def _train(job: TrainingJob, mnist: Mnist, pen: InkTrainingSet | None,
     current_accuracy = job.current_accuracy
     if current_accuracy is None and job.current_model is not None:
         report(Stage("Testing the current model…"))
-        current_accuracy = _measure(job.current_model, mnist)
-    current_pen = _current_pen_accuracy(job.current_model, pen, report)
+        current_accuracy = _measure(job, mnist, report)
+    current_pen = _current_pen_accuracy(job, pen, report)
     extra = pen.extra_train() if pen is not None else None
     result = train(config, mnist, [progress], extra_train=extra)
     model = as_sequential(result.model)  # the form every Keras loads; a subclass's weights
@@ -299,7 +300,8 @@ def _train(job: TrainingJob, mnist: Mnist, pen: InkTrainingSet | None,
     if pen is not None:
         report(Stage(f"Testing on the {len(pen.held_out):,} pen-drawn digits of the "
                      f"{len(pen.held_out_writers)} held-out writers…"))
-        pen_evaluation = drawings_evaluation(model, pen.held_out, PEN_WRITERS)
+        pen_evaluation = drawings_evaluation(result.served.recognizer, pen.held_out,
+                                             PEN_WRITERS)
         card = card.replace(data=f"{card.data}; {_pen_text(pen)}", ink_training=pen.card_section,
                             ink_evaluation=ink_evaluation(
                                 pen_evaluation, f"{SHIPPED_PEN_DIGITS}, held-out writers only"))
@@ -308,7 +310,7 @@ def _train(job: TrainingJob, mnist: Mnist, pen: InkTrainingSet | None,
         report(Stage("Training the same network as a Sequential model, to compare…"))
         check = compare_with_sequential(config, mnist, result,
                                         [ProgressReporter(lambda message: None, stop)], extra)
-    card = _save(model, job.output, card, report)
+    card = _save(model, job.output, card, report, result.served)
     ink = card.ink_evaluation or {}
     return Outcome(job.output, card, result.test_accuracy, current_accuracy, len(mnist.x_test),
                    pen_accuracy=ink.get("accuracy"), current_pen_accuracy=current_pen,
@@ -327,25 +329,24 @@ def _pen_text(pen: InkTrainingSet) -> str:
             "random variants")
 
 
-def _current_pen_accuracy(current_model: str | None, pen: InkTrainingSet | None,
+def _current_pen_accuracy(job: TrainingJob, pen: InkTrainingSet | None,
                           report: Report) -> float | None:
     """The model in use on the held-out writers: its card's figure when it was judged on the
     same writers, else measured here; None without a model or held-out writers, or when it will
     not run here."""
-    if current_model is None or pen is None:
+    if job.current_model is None or pen is None:
         return None
-    card = ModelCard.read(current_model)
+    card = ModelCard.read(job.current_model)
     writers = (card.ink_training or {}).get("held_out_writers")
     accuracy = (card.ink_evaluation or {}).get("accuracy")
     if isinstance(writers, list) and sorted(writers) == pen.held_out_writers \
             and isinstance(accuracy, float):
         return accuracy
-    from digitpad.ml.recognizer import Recognizer
     from digitpad.ml.training import held_out_evaluation
 
     report(Stage("Testing the current model on the held-out writers…"))
     try:
-        return held_out_evaluation(Recognizer.load_keras(current_model), pen.held_out,
+        return held_out_evaluation(_served_current(job, report), pen.held_out,
                                    SHIPPED_PEN_DIGITS)["accuracy"]
     except ModelError:
         return None
@@ -358,13 +359,13 @@ def _train_with_samples(
     from digitpad.ml.training import TrainingConfig
 
     config = TrainingConfig(**job.settings)
-    current = _load_current(job, report)
+    current = _served_current(job, report)
     result = train_with_samples(config, mnist, job.drawings, current=current,
                                 callbacks=[progress])
     card = result.card(config.arch, f"{_data_text(mnist)} and {result.trained_on} of the user's "
                        f"samples{_not_digits_text(result)}", config=dict(job.settings))
-    return _personal_outcome(job.output, _save(result.model, job.output, card, report), result,
-                             mnist)
+    return _personal_outcome(job.output, _save(result.model, job.output, card, report,
+                                               result.served), result, mnist)
 
 
 def _fine_tune(
@@ -374,13 +375,14 @@ def _fine_tune(
 
     current = _load_current(job, report)
     assert current is not None  # TrainingJob requires current_model for a fine-tune
-    result = fine_tune(current, job.drawings, mnist, callbacks=[progress])
+    result = fine_tune(current, job.drawings, mnist, callbacks=[progress],
+                       served=_served(job.current_model))
     card = result.card(current.card.architecture or current.keras_model.name,
                        f"{result.trained_on} of the user's samples and a replay of MNIST"
                        f"{_not_digits_text(result)}",
                        fine_tuned_from=Path(job.current_model or "").name)
-    return _personal_outcome(job.output, _save(result.model, job.output, card, report), result,
-                             mnist)
+    return _personal_outcome(job.output, _save(result.model, job.output, card, report,
+                                               result.served), result, mnist)
 
 
 def _not_digits_text(result: Any) -> str:
@@ -401,6 +403,7 @@ def _personal_outcome(output: str, card: ModelCard, result: Any, mnist: Mnist) -
 
 
 def _load_current(job: TrainingJob, report: Report) -> Any:
+    """The model in use as Keras, to start a fine-tune from."""
     if job.current_model is None:
         return None
     from digitpad.ml.recognizer import Recognizer
@@ -409,25 +412,53 @@ def _load_current(job: TrainingJob, report: Report) -> Any:
     return Recognizer.load_keras(job.current_model)
 
 
-def _measure(model_path: str, mnist: Mnist) -> float | None:
+def _served(model_path: str | None) -> Any:
+    """The model at ``model_path`` as the window serves it, its LiteRT form where the app keeps
+    it (beside a bundled or retrained model, or in the cache); None when it has none yet (it is
+    then converted here). Figures about a model are measured on this form."""
+    from digitpad.ml.recognizer import NeedsConversion, Recognizer
+    from digitpad.paths import litert_cache_dir, trusted_model_dirs
+
+    if model_path is None:
+        return None
+    try:
+        return Recognizer.load(model_path, litert_cache_dir(), trusted_model_dirs())
+    except NeedsConversion:
+        return None
+
+
+def _served_current(job: TrainingJob, report: Report) -> Any:
+    """The model in use on LiteRT (converted here when the app has no form of it yet), for the
+    "before" figures; None without one."""
+    served = _served(job.current_model)
+    if served is not None or job.current_model is None:
+        return served
+    from digitpad.ml.conversion import served_form
+
+    keras_form = _load_current(job, report)
+    return served_form(keras_form.keras_model, keras_form.card).recognizer
+
+
+def _measure(job: TrainingJob, mnist: Mnist, report: Report) -> float | None:
     """The model in use on the test set, for the comparison; None if it will not run here."""
     from digitpad.ml.personal import mnist_test_accuracy
-    from digitpad.ml.recognizer import Recognizer
 
     try:
-        return mnist_test_accuracy(Recognizer.load_keras(model_path), mnist)
+        return mnist_test_accuracy(_served_current(job, report), mnist)
     except ModelError:
         return None
 
 
-def _save(model: Any, output: str, card: ModelCard, report: Report) -> ModelCard:
-    """Save the model with its card, its ``.keras`` appearing last (see ``save_model``); returns
-    the card as written. A full disk is the user's to fix, so it is told in those words."""
+def _save(model: Any, output: str, card: ModelCard, report: Report, served: ServedForm
+          ) -> ModelCard:
+    """Save the model with its card and ``served``, the LiteRT form it was judged on, its
+    ``.keras`` appearing last (see ``save_model``); returns the card as written. A full disk is
+    the user's to fix, so it is told in those words."""
     from digitpad.ml.modelstore import save_model
 
     report(Stage("Saving the model…"))
     try:
-        return save_model(model, output, card)
+        return save_model(model, output, card, served)
     except OSError as exc:
         raise JobFailed(
             SAVE_PROBLEM,

@@ -63,6 +63,26 @@ def test_tutorial_mlp_trains_reports_progress_and_saves_a_loadable_model(
                                                              "mlp.tflite"]
 
 
+def test_the_test_runs_on_the_form_the_window_serves_and_saving_keeps_that_form(
+    small_mnist: Mnist, tmp_path: Path
+) -> None:
+    result = train(TrainingConfig(arch="mlp", epochs=1, seed=5), small_mnist)
+    assert result.served.recognizer.keras_model is None  # LiteRT, not Keras
+
+    path = tmp_path / "mlp.keras"
+    save_model(result.model, path, result.card(), result.served)
+    assert path.with_suffix(".tflite").read_bytes() == result.served.data  # converted once
+    served = Recognizer.load(path)  # what the window would open
+    np.testing.assert_allclose(served.outputs(to_model_input(small_mnist.x_test)),
+                               result.test_outputs, atol=1e-6)
+    labels = small_mnist.y_test
+    chosen = result.test_outputs[np.arange(len(labels)), labels]
+    assert result.test_accuracy == float(np.mean(result.test_outputs.argmax(1) == labels))
+    assert result.test_loss == pytest.approx(float(-np.mean(np.log(np.clip(chosen, 1e-7, 1)))))
+    assert result.test_loss == pytest.approx(result.model.evaluate(
+        to_model_input(small_mnist.x_test), labels, verbose=0)[0], rel=1e-4)
+
+
 def test_same_seed_same_model(small_mnist: Mnist) -> None:
     tiny = small_mnist.subset(train=600, test=100)
     config = TrainingConfig(arch="mlp", epochs=1, batch_size=64, seed=11)

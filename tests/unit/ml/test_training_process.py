@@ -13,7 +13,8 @@ import pytest
 
 from digitpad.ml import training_process
 from digitpad.ml.datasets import DatasetError, Mnist, load_mnist
-from digitpad.ml.evaluation import MISTAKES_KEPT
+from digitpad.ml.digits import to_model_input
+from digitpad.ml.evaluation import MISTAKES_KEPT, answers
 from digitpad.ml.ink import Drawing, SampleError
 from digitpad.ml.jobs import (
     CONVERT,
@@ -112,6 +113,9 @@ def test_a_job_reports_each_step_and_saves_the_model_with_its_history(
         np.testing.assert_array_equal(mistake.image, sliced.x_test[mistake.index])
         assert mistake.label == sliced.y_test[mistake.index] != mistake.answer
     assert outcome.pen_evaluation is None  # no pen-drawn digits in this run
+    # The figures are the LiteRT form's, the one the window will serve.
+    served_outputs = loaded.outputs(to_model_input(sliced.x_test))
+    assert outcome.test_accuracy == float(np.mean(answers(served_outputs) == sliced.y_test))
 
 
 def test_the_current_models_card_figure_spares_measuring_it(
@@ -124,6 +128,23 @@ def test_the_current_models_card_figure_spares_measuring_it(
     outcome = run_job(job, messages.append, threading.Event())
     assert outcome.current_accuracy == 0.9916
     assert "Testing the current model…" not in [getattr(m, "text", "") for m in messages]
+
+
+def test_a_current_model_without_figures_is_measured_on_its_litert_form(
+    mnist_file: Path, tmp_path: Path
+) -> None:
+    """A model the user opened from elsewhere has no LiteRT form the child may serve: it is
+    converted in the child, and measured on that form."""
+    current = tmp_path / "elsewhere" / "mine.keras"
+    first = run_job(TrainingJob(TRAIN, str(current), {**MLP_QUICK, "epochs": 1},
+                                str(mnist_file)), lambda message: None, threading.Event())
+    current.with_suffix(".tflite").unlink()
+    messages: list[Message] = []
+    job = TrainingJob(TRAIN, str(tmp_path / "new.keras"), {**MLP_QUICK, "epochs": 1},
+                      str(mnist_file), current_model=str(current))
+    outcome = run_job(job, messages.append, threading.Event())
+    assert "Testing the current model…" in [getattr(m, "text", "") for m in messages]
+    assert outcome.current_accuracy == first.test_accuracy
 
 
 def test_without_a_file_the_child_trains_offline_on_the_data_shipped_with_digitpad(
@@ -179,6 +200,12 @@ def test_a_recipe_with_pen_digits_keeps_the_cards_writers_out_and_is_judged_on_t
     assert {str(d): a for d, a in pen.per_digit_accuracy().items()} == \
         card.ink_evaluation["per_digit_accuracy"]
     assert pen.mistakes and all(m.label != m.answer for m in pen.mistakes)
+    held_out = [d for d in few_pen_digits if d.extra["writer"] in card.ink_training[
+        "held_out_writers"]]
+    served = Recognizer.load(outcome.path).predict_drawings(held_out)
+    assert outcome.pen_accuracy == float(np.mean(
+        [p.digit == d.label and not p.is_not_a_digit
+         for p, d in zip(served, held_out, strict=True)]))
     assert "plus 200 pen-drawn digits from pendigits_train_strokes.json.gz (20 writers)" in \
         card.data
 
