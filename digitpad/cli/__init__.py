@@ -88,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare", metavar="PATH", default=None,
         help="also read each drawing with this .keras model, and give its verdict beside the "
         "first model's")
+    commands.choices["inspect"].add_argument(
+        "--png", metavar="OUT", default=None,
+        help="also draw each drawing as the window shows it (the ink coloured by why the model "
+        "reads it so, the answer, the chart with --compare's bars, every layer) into this PNG; "
+        "several drawings go to OUT-1.png, OUT-2.png, ...")
     return parser
 
 

@@ -13,6 +13,8 @@ gives them; ``why`` what :mod:`digitpad.ml.why` finds: the ``answer`` explained 
 An empty drawing has ``"input": null``, ``"values": null``, probabilities of zero and
 ``"why": null``. With ``--compare``, each result also has ``compare``: the other model's
 ``model`` file name, ``probabilities``, ``digit`` and ``not_a_digit``.
+
+``--png OUT`` draws each drawing as the window shows it (:mod:`digitpad.ui.inside.sheet`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class _Seen:
     name: str
     """The drawing's label for humans."""
     index: int
+    strokes: Sequence[np.ndarray] | None
+    """The ink, None for a picture."""
     image: np.ndarray | None
     outputs: list[np.ndarray] | None
     prediction: Prediction
@@ -62,15 +66,21 @@ def inspect_command(args: argparse.Namespace) -> int:
     other = load_recognizer(args.compare) if args.compare is not None else None
     if other is not None:
         other.sevens = recognizer.sevens
+    if args.png is not None and Path(args.png).suffix.lower() != ".png":
+        raise CliError(f"--png must end in .png; received {args.png}")
     inspector = load_layer_outputs(recognizer.path)
+    explained = args.json or args.png is not None  # some fifty model runs a drawing
     seen = [
-        _Seen(file, name, index, image, inspector.run(image) if image is not None else None,
+        _Seen(file, name, index, strokes, image,
+              inspector.run(image) if image is not None else None,
               recognizer.predict_image(image),
-              # explaining costs some fifty model runs a drawing: only JSON shows it
-              _explain(strokes, image, recognizer) if args.json else None,
+              _explain(strokes, image, recognizer) if explained else None,
               other.predict_image(image) if other is not None else None)
         for file, name, index, strokes, image in _model_inputs(args.paths)
     ]
+    if args.png is not None:
+        for path in _write_pictures(args.png, seen, inspector, recognizer, other):
+            print(f"wrote {path}", file=sys.stderr)
     if args.json:
         results = [_result(drawing, inspector.layers, other) for drawing in seen]
         json.dump({"results": results}, sys.stdout)
@@ -79,6 +89,31 @@ def inspect_command(args: argparse.Namespace) -> int:
         for drawing in seen:
             print(_text(drawing, inspector.layers, recognizer, other))
     return 0
+
+
+def _write_pictures(out: str, seen: Sequence[_Seen], inspector: LayerOutputs, recognizer: Any,
+                    other: Any) -> list[Path]:
+    """Draw each drawing with the window's own widgets, on Qt's offscreen platform: a command
+    never opens a window, and needs no screen."""
+    from PySide6.QtWidgets import QApplication
+
+    from digitpad.ui.inside.sheet import Drawn, Models, write_sheets
+
+    application = QApplication.instance() or QApplication(["digitpad", "-platform", "offscreen"])
+    models = Models(recognizer.path.name, inspector.layers, inspector.weights,
+                    recognizer.output_names, recognizer.sevens,
+                    other.path.name if other is not None else None)
+    drawn = [Drawn(Path(drawing.name).name, drawing.strokes,
+                   None if drawing.strokes is not None else Path(drawing.file), drawing.image,
+                   drawing.outputs, drawing.prediction, drawing.why, drawing.compared)
+             for drawing in seen]
+    try:
+        return write_sheets(out, models, drawn)
+    except OSError as exc:
+        raise CliError(f"{out}: could not write the picture ({exc.strerror or exc}); choose "
+                       "another file with --png") from exc
+    finally:
+        application.processEvents()  # the sheets' deferred deletions
 
 
 def load_layer_outputs(model_path: Path) -> LayerOutputs:

@@ -5,6 +5,7 @@ by its blocks, the tutorial's MLP and back twice, and the choice remembered."""
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +74,10 @@ def test_why_this_digit_explains_each_finished_drawing_with_every_model(
     assert why is not None
     best = max(why.pieces, key=lambda piece: piece.effect)
     assert best.effect > 0 and best.without < why.probability  # it did support the 7
-    assert f"drops from {why.probability:.0%} to {best.without:.0%}" in app.why.legend.text()
+    shown = re.search(r"drops from ([\d.]+)% to ([\d.]+)%", app.why.legend.text())
+    assert shown is not None and shown[1] != shown[2]
+    assert float(shown[1]) == pytest.approx(100 * why.probability, abs=0.5)
+    assert float(shown[2]) == pytest.approx(100 * best.without, abs=0.5)
 
     canvas = app.window.canvas
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=canvas.to_widget(900, 900).toPoint())

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, QThread, Signal, Slot
-from PySide6.QtGui import QAction, QPalette
+from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QLabel, QMenu, QWidget
 
 from digitpad.ml.outputs import Sevens
@@ -264,21 +264,27 @@ class ModelComparison(QObject):
     def _update_legend(self) -> None:
         if self._other is None or self._first is None:
             return
-        first = self._verdict(self._first_prediction)
-        second = self._verdict(self._second_prediction)
-        accent = self.legend.palette().color(QPalette.ColorRole.Highlight).name()
-        self._show_legend(
-            f"<span style='color:{accent}'>\N{BLACK SQUARE}</span> "
-            f"{self._first.name}: <b>{first}</b> &nbsp; "
-            f"<span style='color:{COMPARED.name()}'>\N{BLACK SQUARE}</span> "
-            f"{self._other.name}: <b>{second}</b>")
-
-    def _verdict(self, prediction: Prediction) -> str:
-        if prediction.digit is None:
-            return "\N{EM DASH}"
-        return digit_caption(prediction, sevens=self._sevens)[0]
+        self._show_legend(comparison_text(
+            (self._first.name, self._first_prediction), (self._other.name, self._second_prediction),
+            self._sevens, self.legend.palette().color(QPalette.ColorRole.Highlight)))
 
     def _show_legend(self, text: str) -> None:
         self.legend.setText(text)
         self.legend.show()
 
+
+def comparison_text(first: tuple[str, Prediction], second: tuple[str, Prediction],
+                    sevens: Sevens, accent: QColor) -> str:
+    """The line under a compared chart: each model's name by its bars' colour (``accent`` is
+    the first model's), and its verdict in the pad's words."""
+    (first_name, first_prediction), (second_name, second_prediction) = first, second
+    return (f"<span style='color:{accent.name()}'>\N{BLACK SQUARE}</span> "
+            f"{first_name}: <b>{_verdict(first_prediction, sevens)}</b> &nbsp; "
+            f"<span style='color:{COMPARED.name()}'>\N{BLACK SQUARE}</span> "
+            f"{second_name}: <b>{_verdict(second_prediction, sevens)}</b>")
+
+
+def _verdict(prediction: Prediction, sevens: Sevens) -> str:
+    if prediction.digit is None:
+        return "\N{EM DASH}"
+    return digit_caption(prediction, sevens=sevens)[0]

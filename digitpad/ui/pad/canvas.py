@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -510,10 +510,17 @@ def _same(a: Strokes, b: Strokes) -> bool:
 
 def fit_to_pad(strokes: Iterable[np.ndarray]) -> Strokes:
     """Scale and centre a drawing of any unit: its longer side spans ``FIT_FRACTION`` of the pad."""
-    arrays = tuple(np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes)
-    arrays = tuple(s for s in arrays if len(s))
+    arrays = _point_arrays(strokes)
+    fitted = pad_fitting(arrays)
+    return tuple(fitted(s) for s in arrays)
+
+
+def pad_fitting(strokes: Iterable[np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """The scaling and centring :func:`fit_to_pad` gives this drawing, for points that belong
+    with it (the pieces of ink Why This Digit explains)."""
+    arrays = _point_arrays(strokes)
     if not arrays:
-        return ()
+        return lambda points: points
     points = np.concatenate(arrays)
     low, high = points.min(axis=0), points.max(axis=0)
     size = float((high - low).max())
@@ -521,4 +528,9 @@ def fit_to_pad(strokes: Iterable[np.ndarray]) -> Strokes:
     if not math.isfinite(scale):  # a dot, or a drawing denormal numbers across: shown as a dot
         scale = 1.0
     centre = (low + high) / 2
-    return tuple((s - centre) * scale + PAD_UNITS / 2 for s in arrays)
+    return lambda points: (np.asarray(points, np.float64) - centre) * scale + PAD_UNITS / 2
+
+
+def _point_arrays(strokes: Iterable[np.ndarray]) -> Strokes:
+    arrays = tuple(np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes)
+    return tuple(s for s in arrays if len(s))

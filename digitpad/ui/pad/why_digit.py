@@ -227,10 +227,20 @@ def legend_text(why: Why, picture: bool) -> str:
     supporting = [piece for piece in why.pieces if piece.effect > 0]
     if supporting:
         best = max(supporting, key=lambda piece: piece.effect)
-        text += (f" With the bluest ink rubbed out, {answer} drops from "
-                 f"{why.probability:.0%} to {best.without:.0%}.")
+        before, after = _distinct_percents(why.probability, best.without)
+        text += f" With the bluest ink rubbed out, {answer} drops from {before} to {after}."
     elif why.pieces:
         text += " No one piece decided it: each part of the ink agrees with the rest."
     if why.pieces and why.occlusion is not None:
         text += " On the 28 by 28 picture, the same for each block covered up."
     return text
+
+
+def _distinct_percents(before: float, after: float) -> tuple[str, str]:
+    """Two shares as percentages with as few decimals (up to two) as tell them apart: a sure
+    answer that drops from 99.99 % to 99.6 % does not read "from 100% to 100%"."""
+    for decimals in range(3):
+        texts = f"{before:.{decimals}%}", f"{after:.{decimals}%}"
+        if texts[0] != texts[1]:
+            return texts
+    return texts

@@ -243,3 +243,86 @@ def test_not_a_digit_is_the_answer_explained_and_the_verdict_compared(
     line = out.splitlines()[1]
     assert line.startswith(f"  {bundled.name}: 0  (")
     assert "  ·  heavy.keras: not a digit  (" in line
+
+
+def _pixels(path: Path) -> np.ndarray:
+    """A PNG's pixels, (height, width, RGB)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"), dtype=np.int32)
+
+
+def _blue_ink(pixels: np.ndarray) -> int:
+    """Pixels of the pad (the sheet's top left) in the blue of ink that made the answer."""
+    pad = pixels[40:340, 20:320]
+    return int(np.sum(pad[..., 2] - pad[..., 0] > 60))
+
+
+def _compared_bars(pixels: np.ndarray) -> int:
+    """Pixels of the chart (the sheet's top right) in the compared model's colour."""
+    from digitpad.ui.pad.probability_chart import COMPARED
+
+    colour = (COMPARED.red(), COMPARED.green(), COMPARED.blue())
+    return int(np.sum(np.all(pixels[40:340, 510:] == colour, axis=-1)))
+
+
+def test_png_draws_each_drawing_as_the_window_shows_it(
+    cli: Cli, tmp_path: Path, pendigits: list[Drawing], bundled: Path, mlp: Path
+) -> None:
+    """The ink coloured by why, the compared model's bars, every layer: one picture a drawing."""
+    _, files = some_files(pendigits, tmp_path)  # a 3 and a 5, a picture of the 3, empty
+    out = tmp_path / "inspect.png"
+    code, _, err = cli("inspect", "--compare", str(mlp), "--png", str(out), *files)
+    assert code == 0
+    written = [tmp_path / f"inspect-{n}.png" for n in range(1, 5)]
+    assert err.splitlines() == [f"wrote {path}" for path in written] and not out.exists()
+    three, five, picture, empty = (_pixels(path) for path in written)
+    assert {image.shape[1] for image in (three, five, picture, empty)} == {960}
+    # every layer of the bundled CNN is drawn under the pad: the sheets are tall
+    assert min(image.shape[0] for image in (three, five, picture, empty)) > 3000
+    assert _blue_ink(three) > 500 and _blue_ink(five) > 500
+    assert _blue_ink(empty) == 0 and _blue_ink(picture) == 0  # a picture is explained by blocks
+    assert min(_compared_bars(image) for image in (three, five, picture)) > 100
+    assert _compared_bars(empty) == 0  # an empty drawing has no bars at all
+
+    # one drawing, no second model: exactly the file asked for, and no compared bars
+    code, _, err = cli("inspect", "--png", str(out), files[1])
+    assert (code, err) == (0, f"wrote {out}\n")
+    alone = _pixels(out)
+    assert _compared_bars(alone) == 0 and _blue_ink(alone) == 0 and alone.shape[1] == 960
+    # asked again, the picture is written again over the first
+    out.write_bytes(b"stale")
+    assert cli("inspect", "--png", str(out), files[1])[0] == 0
+    np.testing.assert_array_equal(_pixels(out), alone)
+
+
+def test_png_works_without_a_screen_in_a_fresh_process(
+    tmp_path: Path, pendigits: list[Drawing], bundled: Path
+) -> None:
+    """As a user runs it in a terminal, or over ssh with no display: Qt's offscreen platform."""
+    import os
+    import subprocess
+    import sys
+
+    save_ink(tmp_path / "seven.json", first(pendigits, 7))
+    out = tmp_path / "seven.png"
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "digitpad", "inspect", "--png", str(out),
+             str(tmp_path / "seven.json")], env=env, capture_output=True, text=True,
+            timeout=120)
+        assert (done.returncode, done.stderr.strip().splitlines()[-1]) == (0, f"wrote {out}")
+        assert _blue_ink(_pixels(out)) > 500
+
+
+def test_png_names_what_went_wrong(cli: Cli, tmp_path: Path, pendigits: list[Drawing],
+                                   bundled: Path) -> None:
+    save_ink(tmp_path / "seven.json", first(pendigits, 7))
+    ink = str(tmp_path / "seven.json")
+    code, _, err = cli("inspect", "--png", str(tmp_path / "seven.jpg"), ink)
+    assert code == 2 and "--png must end in .png" in err
+    code, _, err = cli("inspect", "--png", str(tmp_path / "seven.json" / "in-a-file.png"), ink)
+    assert code == 2 and "could not write the picture" in err and "choose another file" in err

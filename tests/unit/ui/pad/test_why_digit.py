@@ -98,6 +98,8 @@ def test_the_legend_says_what_the_colours_mean_and_what_the_bluest_ink_was_worth
     text = legend_text(why, picture=False)
     assert text.startswith("Why a 7:") and "argued against it" in text
     assert "a 7 drops from 93% to 12%" in text
+    sure = legend_text(Why(2, 0.99996, (piece(0.4, 0.9963),), None), picture=False)
+    assert "a 2 drops from 100.0% to 99.6%" in sure  # not "from 100% to 100%"
     assert "Why an 8:" in legend_text(Why(8, 0.9, (piece(1.0, 0.2),), None), picture=False)
     refused = legend_text(Why(None, 0.95, (piece(1.0, 0.4),), None), picture=False)
     assert refused.startswith("Why not a digit:") and "made it not a digit" in refused
