@@ -93,7 +93,10 @@ def test_the_default_reads_mnist_and_the_held_out_writers_well_within_three_minu
         f"{marks['last batch'] - marks['first batch']:.1f} s, testing and saving "
         f"{started + seconds - marks['last batch']:.1f} s)\n"
         f"the training process used {cpu:.1f} CPU-seconds ({cpu / (os.cpu_count() or 1):.1f} s "
-        "if it had every core to itself)"
+        "if it had every core to itself)\n"
+        "each step began after: " + ", ".join(
+            f"{text} {at - started:.1f} s" for text, at in sorted(marks.items(),
+                                                                 key=lambda mark: mark[1]))
     )
     assert outcome.test_accuracy >= TARGET_MNIST
     assert outcome.pen_accuracy is not None and outcome.pen_accuracy >= TARGET_PEN_WRITERS

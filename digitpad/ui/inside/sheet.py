@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImageReader, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -32,6 +32,7 @@ from digitpad.ui.pad.probability_chart import ProbabilityChart
 from digitpad.ui.pad.verdict import Certainty, verdict_for
 from digitpad.ui.pad.why_digit import legend_text
 from digitpad.ui.pad.why_marks import InkEffect
+from digitpad.ui.support.saving import png_bytes
 
 SHEET_WIDTH = 960
 """Pixels: wide enough for a conv layer's 32 maps in two rows, narrow enough for a slide."""
@@ -155,12 +156,7 @@ class InspectSheet(QWidget):
         self.layout().activate()
         self.resize(SHEET_WIDTH, self.heightForWidth(SHEET_WIDTH)
                     if self.hasHeightForWidth() else self.sizeHint().height())
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.grab().save(buffer, "PNG")
-        buffer.close()
-        return bytes(data.data())
+        return png_bytes(self.grab().toImage())
 
 
 def write_sheets(out: str | os.PathLike[str], models: Models, drawings: Sequence[Drawn]

@@ -10,38 +10,25 @@ the colours mean and how much the strongest piece mattered.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel
 
 from digitpad.ml.numbers import NumberReading
 from digitpad.ml.outputs import Sevens
 from digitpad.ml.why import Why, explain_image, explain_ink
+from digitpad.ui.pad.explainer import Explainer, Job
 from digitpad.ui.pad.why_marks import AGAINST, SUPPORTED, InkEffect
-from digitpad.ui.pad.workers import Model, ModelInfo, ModelThread, model_thread
+from digitpad.ui.pad.workers import Model, ModelInfo
 from digitpad.ui.support.notice import digit_name
 from digitpad.ui.support.settings import read_bool
 
-log = logging.getLogger(__name__)
-
 SETTING = "view/why_this_digit"
 SHORTCUT = "Ctrl+E"
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """The answer to explanation request ``request_id``: ``why`` is None for no ink."""
-
-    request_id: int
-    why: Why | None
-    picture: bool
-    """Whether a picture was explained (its blocks only; it has no strokes)."""
 
 
 class WhyThisDigit(QObject):
@@ -58,23 +45,15 @@ class WhyThisDigit(QObject):
     """(7, 7) strengths in [-1, 1] for the preview's blocks, or None for none."""
     explained = Signal()
     """The overlay now explains the latest reading (for tests and benchmarks)."""
-    _load_requested = Signal(str)
-    _sevens_changed = Signal(object)
 
     def __init__(self, loader: Callable[[Path], Model], settings: QSettings,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._loader = loader
         self._settings = settings
-        self._worker: ModelThread | None = None
-        self._thread: QThread | None = None
-        self._model_path: str | None = None
-        """The model in use; the thread loads it when the view is first switched on."""
-        self._loaded_path: str | None = None
-        self._sevens = Sevens.PLAIN
-        self._request_id = 0
+        self._explainer = Explainer(loader, "why-this-digit", self)
+        self._explainer.explained.connect(self._on_explained)
         self._why: Why | None = None
-        self._wanted: Callable[[Model], Why | None] | None = None
+        self._wanted: Job | None = None
         """The explanation of the latest reading, until it is shown (or replaced)."""
         self._picture = False
 
@@ -97,32 +76,27 @@ class WhyThisDigit(QObject):
 
     def shutdown(self) -> None:
         """End the explaining thread (at quit)."""
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
+        self._explainer.shutdown()
 
     # -- what the composition root tells it ----------------------------------------------------
 
     @Slot(object)
     def set_model(self, info: ModelInfo) -> None:
         """The model in use (ready: any preparation it needed is done)."""
-        self._model_path = str(info.path)
+        self._explainer.set_model(info.path)
         self.ink_changed()  # an explanation by the model before is no longer wanted
         if self.is_on():
-            self._load()
+            self._explainer.load()
 
     @Slot(object)
     def set_sevens(self, sevens: Sevens) -> None:
-        self._sevens = sevens
-        self._sevens_changed.emit(sevens)
+        self._explainer.set_sevens(sevens)
 
     @Slot()
     def ink_changed(self) -> None:
         """The ink moved on: the colours explained the drawing before it."""
-        self._request_id += 1
         self._wanted = None
-        if self._worker is not None:
-            self._worker.drop_pending()
+        self._explainer.drop()
         self._clear()
 
     def explain(self, reading: NumberReading | None, selected: int,
@@ -143,53 +117,26 @@ class WhyThisDigit(QObject):
             return
         self._picture = not strokes
         if self.is_on():
-            self._post()
+            self._explainer.explain(self._wanted)
 
-    # -- the thread -----------------------------------------------------------------------------
+    # -- the answers ------------------------------------------------------------------------------
 
     @Slot(bool)
     def _on_toggled(self, on: bool) -> None:
         self._settings.setValue(SETTING, on)
-        if on:
-            self._load()
-            self._post()
-        else:
-            if self._worker is not None:
-                self._worker.drop_pending()
+        if not on:
+            self._explainer.drop()
             self._clear()
-
-    def _load(self) -> None:
-        if self._model_path is None or self._model_path == self._loaded_path:
-            return
-        self._ensure_worker()
-        self._loaded_path = self._model_path
-        self._load_requested.emit(self._model_path)
-
-    def _ensure_worker(self) -> None:
-        """The thread starts when the view is first switched on: most sessions never need it."""
-        if self._worker is not None:
-            return
-        worker, thread = model_thread(self._loader, "why-this-digit", self._sevens)
-        self._load_requested.connect(worker.load_model)
-        self._sevens_changed.connect(worker.set_sevens)
-        worker.predicted.connect(self._on_explained)
-        worker.model_failed.connect(self._on_model_failed)
-        worker.conversion_needed.connect(self._on_model_failed)
-        self._worker, self._thread = worker, thread
-        thread.start()
-
-    def _post(self) -> None:
-        if self._wanted is None or self._worker is None:
-            return
-        request_id, picture, job = self._request_id, self._picture, self._wanted
-        self._worker.post(lambda model: Explanation(request_id, job(model), picture))
+        elif self._wanted is not None:
+            self._explainer.explain(self._wanted)
+        else:
+            self._explainer.load()
 
     @Slot(object)
-    def _on_explained(self, explanation: Explanation) -> None:
-        if explanation.request_id != self._request_id or not self.is_on():
-            return  # of a drawing since changed
+    def _on_explained(self, why: Why | None) -> None:
+        if not self.is_on():
+            return
         self._wanted = None
-        why = explanation.why
         self._why = why
         if why is None:
             self._clear()
@@ -198,16 +145,9 @@ class WhyThisDigit(QObject):
         self.effects_changed.emit([InkEffect(piece.points, piece.effect / strongest)
                                    for piece in why.pieces])
         self.blocks_changed.emit(None if why.occlusion is None else why.occlusion / strongest)
-        self.legend.setText(legend_text(why, explanation.picture))
+        self.legend.setText(legend_text(why, self._picture))
         self.legend.show()
         self.explained.emit()
-
-    @Slot(str)
-    def _on_model_failed(self, path: str, *_: str) -> None:
-        # The live reader loaded this very model: a second load failing is rare (memory, a
-        # file replaced meanwhile). The overlay stays empty; the log says why.
-        log.warning("why-this-digit could not load %s", path)
-        self._loaded_path = None
 
     def _clear(self) -> None:
         self._why = None

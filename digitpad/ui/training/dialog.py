@@ -18,6 +18,8 @@ composition root connects to the recogniser.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,8 +39,10 @@ from PySide6.QtWidgets import (
 from digitpad.ml.ink import Drawing
 from digitpad.ml.jobs import DATA_PROBLEM, FINE_TUNE, TRAIN, BatchEnd, EpochEnd, Outcome
 from digitpad.ml.model_library import ModelLibrary
+from digitpad.ml.recognizer import Recognizer
 from digitpad.samples import SampleStore
-from digitpad.ui.pad.workers import ModelInfo
+from digitpad.ui.pad.explainer import Explainer
+from digitpad.ui.pad.workers import Model, ModelInfo
 from digitpad.ui.support.dialogs import PNG_FILTER, Dialogs, last_folder, remember_folder
 from digitpad.ui.support.saving import save_problem
 from digitpad.ui.training.form import MNIST_FILTER, PresetChoice, RecipeForm
@@ -94,12 +98,17 @@ class TrainingDialog(QDialog):
         runner: TrainingRunner | None = None,
         parent: QWidget | None = None,
         child_log: Path | None = None,
+        loader: Callable[[Path], Model] | None = None,
     ) -> None:
+        """``loader`` opens a model this dialog trained, to explain its mistakes (default: its
+        LiteRT form beside it in ``library``, which only digitpad writes)."""
         super().__init__(parent)
         self._child_log = child_log
         """Where the training child writes what TensorFlow prints (None: the app's stderr)."""
         self._settings = settings
         self._library = library
+        self._loader = loader or functools.partial(Recognizer.load,
+                                                   trusted_dirs=(library.directory,))
         self.runner = runner if runner is not None else TrainingRunner()
         self.runner.setParent(self)
         self.dialogs = Dialogs(self)
@@ -157,7 +166,8 @@ class TrainingDialog(QDialog):
         curves_widget = QWidget()
         curves_widget.setLayout(curves)
 
-        self.results = ResultTabs(curves_widget)
+        self.explainer = Explainer(self._loader, "explain-mistakes", self)
+        self.results = ResultTabs(curves_widget, self.explainer)
         self.results.view_changed.connect(self._on_view_changed)
         top = QHBoxLayout()
         top.addWidget(settings_column)
@@ -228,6 +238,7 @@ class TrainingDialog(QDialog):
         self.runner.shutdown()
         self.run_progress.stop(finished=False)
         self.handwriting.wait()
+        self.explainer.shutdown()
 
     # -- settings ----------------------------------------------------------------------------
 

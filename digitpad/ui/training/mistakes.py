@@ -39,7 +39,9 @@ from PySide6.QtWidgets import (
 from digitpad.ml.digits import FRAME_SIZE, NUM_CLASSES, to_model_input
 from digitpad.ml.evaluation import ANSWER_NAMES, NOT_A_DIGIT_ANSWER, Evaluation, Mistake
 from digitpad.ml.outputs import CROSSED_SEVEN, NOT_A_DIGIT
+from digitpad.ml.why import Why
 from digitpad.ui.pad.preview import ModelInputPreview
+from digitpad.ui.pad.why_digit import legend_text
 from digitpad.ui.training.confusion import EXPORT_SCALE, RIGHT_COLOUR, WRONG_COLOUR
 
 THUMBNAIL_ZOOM = 2
@@ -243,11 +245,14 @@ class MistakeDetail(QWidget):
             QFontMetricsF(self.font()).horizontalAdvance("Labelled 0,") * 1.1))
         self.where = QLabel(wordWrap=True)
         self.where.setProperty("role", "note")
+        self.why = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.why.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.bars = OutputBars()
         words = QVBoxLayout()
         words.setContentsMargins(0, 0, 0, 0)
         words.addWidget(self.title)
         words.addWidget(self.where)
+        words.addWidget(self.why)
         words.addStretch(1)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -261,6 +266,8 @@ class MistakeDetail(QWidget):
         self.show_mistake(None, None)
 
     def show_mistake(self, mistake: Mistake | None, evaluation: Evaluation | None) -> None:
+        """Show ``mistake``, unexplained until :meth:`show_why` (None: nothing chosen)."""
+        self.show_why(None)
         if mistake is None or evaluation is None:
             self.preview.set_image(None)
             self.title.setText("No mistakes to show" if evaluation is not None else "")
@@ -274,6 +281,20 @@ class MistakeDetail(QWidget):
         self.where.setText(f"{evaluation.title}, image {mistake.index + 1:,}")
         self.bars.set_outputs(evaluation.output_names, mistake.outputs, mistake.label,
                               mistake.answer)
+
+
+    def show_why(self, why: Why | None) -> None:
+        """Colour the image's blocks by what each did to the wrong answer, and say so (None:
+        no colours)."""
+        if why is None:
+            self.preview.set_blocks(None)
+            self.why.setText("")
+            self.why.hide()
+            return
+        self.preview.set_blocks(None if why.occlusion is None
+                                else why.occlusion / (why.strongest() or 1.0))
+        self.why.setText(legend_text(why, picture=True))
+        self.why.show()
 
 
 def sheet_size(count: int, font: QFont) -> QSize:

@@ -28,9 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from digitpad.atomic import write_bytes_atomic
+from digitpad.ml.digits import to_model_input
 from digitpad.ml.evaluation import Evaluation, Mistake
 from digitpad.ml.jobs import Outcome
+from digitpad.ml.why import explain_image
 from digitpad.ui.models.pages import summary_html
+from digitpad.ui.pad.explainer import Explainer
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support.saving import png_bytes
 from digitpad.ui.training.confusion import EXPORT_SCALE, ConfusionMatrix, figures_text
@@ -138,12 +141,15 @@ class MatrixPage(QWidget):
 class MistakesPage(QWidget):
     """The chosen test set's mistakes beside the one chosen of them."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, explainer: Explainer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._evaluation: Evaluation | None = None
         self.header = SetHeader(stacked=True)
         self.gallery = MistakeGallery()
         self.detail = MistakeDetail()
+        self.explainer = explainer
+        """The new model on a thread of its own: which blocks made the chosen mistake."""
+        self.explainer.explained.connect(self.detail.show_why)
         self.gallery.mistake_chosen.connect(self._show_mistake)
         thumbnails = QVBoxLayout()
         thumbnails.setContentsMargins(0, 0, 0, 0)
@@ -169,6 +175,11 @@ class MistakesPage(QWidget):
     @Slot(object)
     def _show_mistake(self, mistake: Mistake | None) -> None:
         self.detail.show_mistake(mistake, self._evaluation)
+        if mistake is None:
+            self.explainer.drop()
+            return
+        image = to_model_input(mistake.image)
+        self.explainer.explain(lambda model: explain_image(image, model))
 
 
 class SummaryPage(QTextBrowser):
@@ -214,13 +225,15 @@ class ResultTabs(QTabWidget):
     view_changed = Signal(str)
     """The tab shown now, as :meth:`view` names it."""
 
-    def __init__(self, curves: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(self, curves: QWidget, explainer: Explainer,
+                 parent: QWidget | None = None) -> None:
+        """``explainer`` explains the mistakes with the model whose results are shown."""
         super().__init__(parent)
         self.setDocumentMode(True)
         self.setTabBarAutoHide(True)  # the curves alone need no tab bar
         self.curves = curves
         self.matrix_page = MatrixPage()
-        self.mistakes_page = MistakesPage()
+        self.mistakes_page = MistakesPage(explainer)
         self.summary_page = SummaryPage()
         for header in (self.matrix_page.header, self.mistakes_page.header):
             header.chosen.connect(self.choose_set)
@@ -257,6 +270,7 @@ class ResultTabs(QTabWidget):
     def show_outcome(self, outcome: Outcome) -> None:
         """The finished run's results, each on its tab; the curves stay in view."""
         self.clear_results()
+        self.mistakes_page.explainer.set_model(outcome.path)
         self._evaluations = [evaluation for evaluation in (outcome.mnist_evaluation,
                                                            outcome.pen_evaluation)
                              if evaluation is not None]

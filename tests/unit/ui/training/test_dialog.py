@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage
@@ -18,7 +19,8 @@ from shiboken6 import Shiboken
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
-from digitpad.ml.evaluation import MISTAKES_KEPT
+from digitpad.ml.digits import to_model_input
+from digitpad.ml.evaluation import MISTAKES_KEPT, Mistake
 from digitpad.ml.ink import Drawing
 from digitpad.ml.jobs import DATA_PROBLEM, TRAIN, UNEXPECTED, Outcome, TrainingJob, Work
 from digitpad.ml.model_library import ModelLibrary
@@ -26,11 +28,14 @@ from digitpad.ml.modelstore import save_model
 from digitpad.ml.presets import BEST, OVERFIT, PRESETS, TUTORIAL, Preset
 from digitpad.ml.recognizer import Recognizer
 from digitpad.ml.training_process import run_job
+from digitpad.ml.why import explain_image
 from digitpad.paths import bundled_model_path
 from digitpad.samples import SampleStore
 from digitpad.ui.pad.workers import ModelInfo
+from digitpad.ui.support.notice import digit_name
 from digitpad.ui.training.dialog import VALIDATION_NOTE, TrainingDialog
 from digitpad.ui.training.form import MNIST_PATH_KEY
+from digitpad.ui.training.mistakes import MistakeDetail
 from digitpad.ui.training.plots import TRAINING, VALIDATION
 from digitpad.ui.training.results import CURVES, MATRIX, MISTAKES, SUMMARY
 from digitpad.ui.training.runner import TrainingRunner
@@ -231,7 +236,7 @@ def test_the_tutorials_model_as_a_subclass_has_the_same_parameters_and_results(
     plain = sequential.args[0]
     assert plain.subclass_check is None and plain.card.parameters == 101_770
     assert "subclass" not in dialog.banner_message()
-    assert_results_shown(dialog, plain)
+    assert_results_shown(qtbot, dialog, plain)
 
     assert dialog.form.subclass.isEnabled()
     dialog.form.subclass.setChecked(True)
@@ -239,7 +244,7 @@ def test_the_tutorials_model_as_a_subclass_has_the_same_parameters_and_results(
         dialog.train_button.click()
         assert dialog.results.views() == [CURVES]  # the first run's results went with it
     outcome = subclassed.args[0]
-    assert_results_shown(dialog, outcome)  # the second run's, in place of the first's
+    assert_results_shown(qtbot, dialog, outcome)  # the second run's, in place of the first's
     check = outcome.subclass_check
     assert check.parameters == check.sequential_parameters == plain.card.parameters
     assert check.same_weights and check.test_accuracy == check.sequential_test_accuracy
@@ -252,9 +257,9 @@ def test_the_tutorials_model_as_a_subclass_has_the_same_parameters_and_results(
     assert Recognizer.load(outcome.path).card.parameters == 101_770  # saved as the Sequential
 
 
-def assert_results_shown(dialog: TrainingDialog, outcome: Outcome) -> None:
+def assert_results_shown(qtbot, dialog: TrainingDialog, outcome: Outcome) -> None:
     """The run's confusion matrix and mistakes on MNIST's test images, as the user finds them on
-    their tabs, and its layers."""
+    their tabs, each mistake explained by the new model, and its layers."""
     results = dialog.results
     assert results.views() == [CURVES, MATRIX, MISTAKES, SUMMARY]
     assert results.view() == CURVES  # the curves stay in view until the user looks further
@@ -276,10 +281,28 @@ def assert_results_shown(dialog: TrainingDialog, outcome: Outcome) -> None:
     first = evaluation.mistakes[0]
     assert gallery.item(0).text() == f"{first.label} → {first.answer}"
     assert results.mistakes_page.detail.bars.values().tolist() == first.outputs.tolist()
+    # Why: which blocks of the image made the new model's wrong answer, as Why This Digit shows
+    # a picture's, for the mistake shown at once and for one clicked
+    page = results.mistakes_page
+    served = Recognizer.load(outcome.path)
+    qtbot.waitUntil(page.detail.why.isVisible, timeout=QUICK_MS)
+    assert_explained(page.detail, first, served)
+    third = evaluation.mistakes[2]
+    with qtbot.waitSignal(page.explainer.explained, timeout=QUICK_MS):
+        gallery.setCurrentRow(2)
+        assert not page.detail.why.isVisible()  # not the first's explanation, meanwhile
+    assert_explained(page.detail, third, served)
 
     results.show_view(SUMMARY)
     assert "dense" in results.summary_page.toPlainText()
     results.show_view(CURVES)
+
+
+def assert_explained(detail: MistakeDetail, mistake: Mistake, model: Recognizer) -> None:
+    why = explain_image(to_model_input(mistake.image), model)
+    assert why.answer == mistake.answer
+    assert detail.why.text().startswith(f"Why {digit_name(mistake.answer)}: ")
+    np.testing.assert_allclose(detail.preview.blocks(), why.occlusion / why.strongest())
 
 
 def test_a_run_shows_progress_curves_and_the_result(qtbot, make_dialog, library) -> None:

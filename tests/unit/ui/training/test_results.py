@@ -3,6 +3,7 @@ the mistakes, the summary), one test set at a time, and go when the next run sta
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from PySide6.QtWidgets import QWidget
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.jobs import Outcome
+from digitpad.ml.recognizer import Recognizer
 from digitpad.paths import bundled_model_path
+from digitpad.ui.pad.explainer import Explainer
 from digitpad.ui.training.confusion import EXPORT_SCALE
 from digitpad.ui.training.results import (
     CURVES,
@@ -36,13 +39,15 @@ def outcome(pen: bool = True, card: ModelCard = BUNDLED_CARD) -> Outcome:
 
 
 @pytest.fixture
-def tabs(qtbot) -> ResultTabs:
-    widget = ResultTabs(QWidget())
+def tabs(qtbot) -> Iterator[ResultTabs]:
+    explainer = Explainer(Recognizer.load, "explain-mistakes")
+    widget = ResultTabs(QWidget(), explainer)
     qtbot.addWidget(widget)
     widget.resize(560, 420)
     widget.show()
     qtbot.waitExposed(widget)
-    return widget
+    yield widget
+    explainer.shutdown()
 
 
 def test_before_a_result_the_curves_are_alone_without_a_tab_bar(tabs: ResultTabs) -> None:
