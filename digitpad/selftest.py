@@ -78,6 +78,7 @@ def checks(parts: Digitpad, samples: Path, training: TrainingCheck) -> Iterator[
     """The checks in order, each yielding what it found."""
     yield check_window(parts)
     yield check_image_formats()
+    yield check_picture_reading()
     yield check_model(parts)
     drawings = load_samples(samples)
     yield from check_samples(parts, drawings)
@@ -116,6 +117,28 @@ def check_image_formats() -> str:
             f"from the installation (Qt reads {', '.join(sorted(readable))})"
         )
     return f"Qt reads {', '.join(QT_IMAGE_FORMATS)} pictures"
+
+
+def check_picture_reading() -> str:
+    """digitpad's own reader (Pillow: ``classify``, ``read``, Open Image's digits) opens a
+    picture of each format it offers; a frozen build leaves out Pillow's other codecs."""
+    from PIL import Image
+
+    from digitpad.ml.preprocess import ImageLoadError, load_image
+
+    picture = Image.new("L", (64, 64), 255)
+    picture.paste(0, (28, 8, 36, 56))  # a 1, dark on paper
+    with tempfile.TemporaryDirectory(prefix="digitpad-self-test-") as folder:
+        for name in IMAGE_FORMATS:
+            path = Path(folder) / f"one.{name.lower()}"
+            try:
+                picture.save(path, name)
+                image = load_image(path)
+            except (OSError, ImageLoadError) as exc:
+                raise SelfTestFailed(f"a {name} picture cannot be read: {exc}") from exc
+            if image is None or image.max() <= 0.5:
+                raise SelfTestFailed(f"a {name} picture of a digit reads as blank")
+    return f"digitpad reads {', '.join(IMAGE_FORMATS)} pictures of digits"
 
 
 def check_model(parts: Digitpad) -> str:

@@ -110,8 +110,9 @@ def test_a_working_app_passes_and_shows_what_it_checked(start_app, samples, caps
     out = capsys.readouterr().out.splitlines()
     assert "self-test: window shown on the 'offscreen' platform" in out[0]
     assert out[1] == "self-test: Qt reads png, jpeg, bmp, gif, webp, tiff pictures"
-    assert out[2].startswith("self-test: model ") and "digitpad-cnn.keras ready" in out[2]
-    assert out[2].endswith("on LiteRT")
+    assert out[2] == "self-test: digitpad reads PNG, JPEG, BMP, GIF, WEBP, TIFF pictures of digits"
+    assert out[3].startswith("self-test: model ") and "digitpad-cnn.keras ready" in out[3]
+    assert out[3].endswith("on LiteRT")
     sample_lines = [line for line in out if line.startswith("self-test: sample ")]
     assert len(sample_lines) == len(samples) >= 10
     for line, drawing in zip(sample_lines, samples, strict=True):
@@ -124,6 +125,16 @@ def test_a_working_app_passes_and_shows_what_it_checked(start_app, samples, caps
     assert out[-2] == "self-test: TensorFlow was never imported in the window's process"
     assert out[-1].startswith("self-test: OK in ")
     assert app.recognition.model().path == bundled_model_path()  # left as it started
+
+
+def test_a_picture_format_digitpad_cannot_read_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a frozen build that left out a codec it needs would."""
+    from PIL import Image
+
+    Image.init()
+    monkeypatch.delitem(Image.OPEN, "WEBP")
+    with pytest.raises(selftest.SelfTestFailed, match="a WEBP picture cannot be read"):
+        selftest.check_picture_reading()
 
 
 def test_tensorflow_in_the_window_process_fails(start_app, samples, capsys, monkeypatch) -> None:
