@@ -136,22 +136,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             ready: list[bool] = []
             parts.recognition.model_ready.connect(lambda *_: ready.append(True))
             parts.recognition.load_model(str(bundled_model_path()))
-            _wait_until(app, lambda: bool(ready), "the model to load")
+            wait_until(app, lambda: bool(ready), "the model to load")
             options.out.mkdir(parents=True, exist_ok=True)
             for name, drawing in [*shots, *why, *compare]:
                 parts.why.action.setChecked(name in WHY)
                 if name in COMPARE:
                     parts.comparison.compare_with(str(mlp))
-                    _wait_until(app, lambda: parts.comparison.other() is not None,
+                    wait_until(app, lambda: parts.comparison.other() is not None,
                                 "the second model")
                 parts.window.clear_action.trigger()
                 parts.window.canvas.set_strokes(drawing.strokes)
-                _wait_until(app, parts.recognition.is_up_to_date, "the prediction")
+                wait_until(app, parts.recognition.is_up_to_date, "the prediction")
                 if name in COMPARE:
-                    _wait_until(app, parts.comparison.is_up_to_date, "the second model's bars")
+                    wait_until(app, parts.comparison.is_up_to_date, "the second model's bars")
                 if name in WHY:
-                    _wait_until(app, lambda: parts.why.why() is not None, "the explanation")
-                _pause(app, 2 * ANIMATION_MS / 1000)  # the chart's bars settle
+                    wait_until(app, lambda: parts.why.why() is not None, "the explanation")
+                pause(app, 2 * ANIMATION_MS / 1000)  # the chart's bars settle
                 path = options.out / name
                 if not parts.window.grab().save(str(path)):
                     raise SystemExit(f"could not write {path}")
@@ -166,10 +166,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             parts.inside.dock.show()
             for name, model in inside:
                 parts.recognition.load_model(str(model))
-                _wait_until(app, lambda model=model: parts.inside.is_up_to_date()
+                wait_until(app, lambda model=model: parts.inside.is_up_to_date()
                             and parts.recognition.model().path == model, "the layers")
                 _show_busiest_unit(parts)
-                _pause(app, 2 * ANIMATION_MS / 1000)
+                pause(app, 2 * ANIMATION_MS / 1000)
                 path = options.out / name
                 if not parts.window.grab().save(str(path)):
                     raise SystemExit(f"could not write {path}")
@@ -209,19 +209,20 @@ def _tutorial_mlp(folder: Path, mnist: Path) -> Path:
     return path
 
 
-def _wait_until(app: QApplication, condition: Callable[[], bool], what: str) -> None:
+def wait_until(app: QApplication, condition: Callable[[], bool], what: str,
+               timeout: float = TIMEOUT_S) -> None:
     """Run the event loop until ``condition`` holds."""
-    deadline = time.monotonic() + TIMEOUT_S
+    deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise SystemExit(f"gave up waiting for {what} after {TIMEOUT_S:.0f} s")
+            raise SystemExit(f"gave up waiting for {what} after {timeout:.0f} s")
         app.processEvents()
         time.sleep(0.01)
 
 
-def _pause(app: QApplication, seconds: float) -> None:
+def pause(app: QApplication, seconds: float) -> None:
     end = time.monotonic() + seconds
-    _wait_until(app, lambda: time.monotonic() > end, "a pause")
+    wait_until(app, lambda: time.monotonic() > end, "a pause")
 
 
 if __name__ == "__main__":

@@ -305,6 +305,11 @@ class TrainingPlot(QWidget):
         if epoch is not None:
             self._best_line.setValue(float(epoch))
             self._widen(epoch)
+            # The label stands right of the line, or left of it at the last epoch, where the
+            # plot's edge would cut it.
+            side = 1.0 if epoch >= self._epochs else 0.0
+            self._best_line.label.anchors = [(side, 0.5), (side, 0.5)]
+            self._best_line.label.updatePosition()
 
     def has_data(self) -> bool:
         return bool(len(self._batches) or any(self._epoch_points.values()))

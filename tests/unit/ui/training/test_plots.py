@@ -316,3 +316,21 @@ parts.shutdown()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=PROJECT_ROOT, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "[] True"
+
+
+def test_the_best_epochs_label_stays_inside_the_plot_at_the_last_epoch(
+    qtbot, plots: TrainingPlots
+) -> None:
+    """Best for drawings' two epochs often end best: "best" beside the plot's right edge."""
+    plots.reset(2)
+    train_epochs(plots, [[(0.9, 0.3)] * 5] * 2, [(0.95, 0.2), (0.97, 0.1)])
+    for epoch in (1, 2):
+        plots.mark_best_epoch(epoch)
+        plots.grab()
+        for plot in (plots.accuracy, plots.loss):
+            line = plot._best_line
+            label = line.label.sceneBoundingRect()
+            at = line.scenePos().x()
+            frame = plot._view.sceneBoundingRect()
+            assert frame.left() <= label.left() and label.right() <= frame.right() + 1
+            assert (label.left() >= at - 1) if epoch == 1 else (label.right() <= at + 1)
