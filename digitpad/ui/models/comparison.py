@@ -174,9 +174,8 @@ class ModelComparison(QObject):
     def _ensure_worker(self) -> None:
         if self._worker is not None:
             return
-        worker, thread = model_thread(self._loader, "comparison", self._sevens)
-        self._load_requested.connect(worker.load_model)
-        self._sevens_changed.connect(worker.set_sevens)
+        worker, thread = model_thread(self._loader, "comparison", self._sevens,
+                                      self._load_requested, self._sevens_changed)
         worker.model_loaded.connect(self._on_loaded)
         worker.model_failed.connect(self._on_failed)
         worker.conversion_needed.connect(self._on_conversion_needed)

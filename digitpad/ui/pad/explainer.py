@@ -96,9 +96,8 @@ class Explainer(QObject):
     def _ensure_worker(self) -> None:
         if self._worker is not None:
             return
-        worker, thread = model_thread(self._loader, self._name, self._sevens)
-        self._load_requested.connect(worker.load_model)
-        self._sevens_changed.connect(worker.set_sevens)
+        worker, thread = model_thread(self._loader, self._name, self._sevens,
+                                      self._load_requested, self._sevens_changed)
         worker.predicted.connect(self._on_answer)
         worker.model_failed.connect(self._on_model_failed)
         worker.conversion_needed.connect(self._on_model_failed)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, SignalInstance, Slot
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.number_images import read_number_image
@@ -199,16 +199,20 @@ class ModelThread(QObject):
             self.predicted.emit(job(self._model))
 
 
-def model_thread(loader: Callable[[Path], Model], name: str, sevens: Sevens
+def model_thread(loader: Callable[[Path], Model], name: str, sevens: Sevens,
+                 load_requested: SignalInstance, sevens_changed: SignalInstance
                  ) -> tuple[ModelThread, QThread]:
     """A second model's worker on its own (not yet started) thread, reading 1 and 7 as
-    ``sevens`` from the start; the caller connects its signals, then starts the thread."""
+    ``sevens`` from the start, loading the model each ``load_requested(path)`` names and
+    following ``sevens_changed``; the caller connects its answers, then starts the thread."""
     worker = ModelThread(loader)
     worker.set_sevens(sevens)  # before the thread runs: no race
     thread = QThread()
     thread.setObjectName(name)
     worker.moveToThread(thread)
     thread.finished.connect(worker.deleteLater)
+    load_requested.connect(worker.load_model)
+    sevens_changed.connect(worker.set_sevens)
     return worker, thread
 
 
