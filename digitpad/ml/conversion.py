@@ -13,6 +13,7 @@ import contextlib
 import io
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ def tflite_bytes(model: Any) -> bytes:
     except OSError:  # a full disk under the converter's temporary files: not the model's fault
         raise
     except Exception as exc:  # the converter raises many types for unsupported models
+        _check_temporary_space()  # ...and for temporary files it could not write
         raise ModelError(f"{model.name}: cannot be converted for LiteRT "
                          f"({str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r})"
                          ) from exc
@@ -90,6 +92,15 @@ def served_form(model: Any, card: ModelCard | None = None) -> ServedForm:
     recognizer = Recognizer.from_litert(data, keras_form.name, keras_form.summary(), card=card)
     _check_same_answers(keras_form, recognizer)
     return ServedForm(data, recognizer)
+
+
+def _check_temporary_space() -> None:
+    """Raise OSError when a megabyte cannot be written where the converter keeps its temporary
+    files: it then fails with errors that name no file ("'NoneType' object is not callable")."""
+    with tempfile.TemporaryFile() as probe:
+        probe.write(bytes(1 << 20))
+        probe.flush()
+        os.fsync(probe.fileno())
 
 
 def write_litert_form(model: Any, tflite_path: Path, keras_sha256: str,

@@ -364,6 +364,7 @@ def fine_tune(
     config: FineTuneConfig | None = None,
     callbacks: Sequence[keras.callbacks.Callback] = (),
     served: Recognizer | None = None,
+    mnist_before: float | None = None,
 ) -> PersonalResult:
     """Adapt a copy of ``model`` (left untouched) to the user's samples, replaying some MNIST.
 
@@ -373,7 +374,8 @@ def fine_tune(
     twelve-output model replays generated non-digits too (:data:`NOT_DIGIT_SHARE` of the MNIST
     replay), or it would soon take everything for a digit. ``served`` is ``model``'s LiteRT
     form as the window serves it, which the "before" figures are measured on (default: ``model``
-    converted here).
+    converted here); ``mnist_before`` its MNIST figure when it is known already (its model
+    card's), which spares testing it again.
     """
     config = config or FineTuneConfig()
     started = time.perf_counter()
@@ -385,7 +387,8 @@ def fine_tune(
     split = _split_for_learning(drawings, config.held_out_fraction, config.seed)
     current = _as_recognizer(model)
     before = _as_served(served or current)
-    mnist_before = mnist_test_accuracy(before, mnist)
+    if mnist_before is None:
+        mnist_before = mnist_test_accuracy(before, mnist)
     samples_before = _accuracy_or_none(before, split.held_out)
 
     source = current.keras_model

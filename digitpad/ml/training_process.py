@@ -27,10 +27,12 @@ No Qt here: the app reads the messages in :mod:`digitpad.ui.training.runner`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -45,7 +47,7 @@ from digitpad.ml.datasets import (
     shipped_pen_digits,
 )
 from digitpad.ml.evaluation import evaluate
-from digitpad.ml.ink import SampleError
+from digitpad.ml.ink import Drawing, SampleError
 from digitpad.ml.jobs import (
     CONVERT,
     DATA_PROBLEM,
@@ -291,9 +293,11 @@ def _train(job: TrainingJob, mnist: Mnist, pen: InkTrainingSet | None,
     if current_accuracy is None and job.current_model is not None:
         report(Stage("Testing the current model…"))
         current_accuracy = _measure(job, mnist, report)
-    current_pen = _current_pen_accuracy(job, pen, report)
+    current_pen = _current_pen_accuracy(job, pen.held_out if pen else None,
+                                        pen.held_out_writers if pen else [], report)
     extra = pen.extra_train() if pen is not None else None
-    result = train(config, mnist, [progress], extra_train=extra)
+    with _saving(job.output):  # training ends with the model's LiteRT form
+        result = train(config, mnist, [progress], extra_train=extra)
     model = as_sequential(result.model)  # the form every Keras loads; a subclass's weights
     card = result.card().replace(data=_data_text(mnist, config.train_limit))
     pen_evaluation = None
@@ -329,27 +333,47 @@ def _pen_text(pen: InkTrainingSet) -> str:
             "random variants")
 
 
-def _current_pen_accuracy(job: TrainingJob, pen: InkTrainingSet | None,
-                          report: Report) -> float | None:
-    """The model in use on the held-out writers: its card's figure when it was judged on the
-    same writers, else measured here; None without a model or held-out writers, or when it will
-    not run here."""
-    if job.current_model is None or pen is None:
+def _current_pen_accuracy(job: TrainingJob, held_out: list[Drawing] | None,
+                          held_out_writers: list[str], report: Report) -> float | None:
+    """The model in use on the held-out writers' ``held_out`` drawings: its card's figure when
+    it was judged on the same writers, else measured here; None without a model or held-out
+    writers, or when it will not run here."""
+    if job.current_model is None or held_out is None:
         return None
     card = ModelCard.read(job.current_model)
     writers = (card.ink_training or {}).get("held_out_writers")
     accuracy = (card.ink_evaluation or {}).get("accuracy")
-    if isinstance(writers, list) and sorted(writers) == pen.held_out_writers \
+    if isinstance(writers, list) and sorted(writers) == held_out_writers \
             and isinstance(accuracy, float):
         return accuracy
     from digitpad.ml.training import held_out_evaluation
 
     report(Stage("Testing the current model on the held-out writers…"))
     try:
-        return held_out_evaluation(_served_current(job, report), pen.held_out,
+        return held_out_evaluation(_served_current(job, report), held_out,
                                    SHIPPED_PEN_DIGITS)["accuracy"]
     except ModelError:
         return None
+
+
+def _judged_on_pen_writers(job: TrainingJob, served: Any, report: Report) -> dict[str, Any]:
+    """A model that learned from the user's samples, and the model in use, on the pen-drawn
+    digits of the writers the bundled model never learned from: the Outcome's pen figures. None
+    of them when the shipped drawings cannot be read (the samples' figures still stand)."""
+    from digitpad.ml.ink_augment import split_by_writer
+    from digitpad.ml.training import drawings_evaluation
+
+    try:
+        drawings = shipped_pen_digits()
+    except DatasetError:
+        return {}
+    _, held_out, writers = split_by_writer(drawings, PEN_HOLD_OUT_EVERY)
+    report(Stage(f"Testing on the {len(held_out):,} pen-drawn digits of the {len(writers)} "
+                 "held-out writers…"))
+    evaluation = drawings_evaluation(served, held_out, PEN_WRITERS)
+    return {"pen_accuracy": evaluation.accuracy, "pen_samples": evaluation.samples,
+            "pen_writers": len(writers), "pen_evaluation": evaluation,
+            "current_pen_accuracy": _current_pen_accuracy(job, held_out, writers, report)}
 
 
 def _train_with_samples(
@@ -360,12 +384,12 @@ def _train_with_samples(
 
     config = TrainingConfig(**job.settings)
     current = _served_current(job, report)
-    result = train_with_samples(config, mnist, job.drawings, current=current,
-                                callbacks=[progress])
+    with _saving(job.output):
+        result = train_with_samples(config, mnist, job.drawings, current=current,
+                                    callbacks=[progress])
     card = result.card(config.arch, f"{_data_text(mnist)} and {result.trained_on} of the user's "
                        f"samples{_not_digits_text(result)}", config=dict(job.settings))
-    return _personal_outcome(job.output, _save(result.model, job.output, card, report,
-                                               result.served), result, mnist)
+    return _personal_outcome(job, card, result, mnist, report)
 
 
 def _fine_tune(
@@ -375,14 +399,18 @@ def _fine_tune(
 
     current = _load_current(job, report)
     assert current is not None  # TrainingJob requires current_model for a fine-tune
-    result = fine_tune(current, job.drawings, mnist, callbacks=[progress],
-                       served=_served(job.current_model))
+    with _saving(job.output):
+        result = fine_tune(current, job.drawings, mnist, callbacks=[progress],
+                           served=_served(job.current_model),
+                           mnist_before=job.current_accuracy)
     card = result.card(current.card.architecture or current.keras_model.name,
                        f"{result.trained_on} of the user's samples and a replay of MNIST"
                        f"{_not_digits_text(result)}",
                        fine_tuned_from=Path(job.current_model or "").name)
-    return _personal_outcome(job.output, _save(result.model, job.output, card, report,
-                                               result.served), result, mnist)
+    # the pen writers its parent learned from are the ones it learned from, as far as pen
+    # digits go: the card says so, and which writers it was not shown
+    card = card.replace(ink_training=current.card.ink_training)
+    return _personal_outcome(job, card, result, mnist, report)
 
 
 def _not_digits_text(result: Any) -> str:
@@ -391,14 +419,24 @@ def _not_digits_text(result: Any) -> str:
         if result.not_digits else ""
 
 
-def _personal_outcome(output: str, card: ModelCard, result: Any, mnist: Mnist) -> Outcome:
-    """The Outcome of a ``personal.PersonalResult`` tested on ``mnist``."""
+def _personal_outcome(job: TrainingJob, card: ModelCard, result: Any, mnist: Mnist,
+                      report: Report) -> Outcome:
+    """Judge a ``personal.PersonalResult`` on the held-out pen writers too, save it with its
+    card, and say how it did on ``mnist``, the user's held-out samples and those writers."""
+    from digitpad.ml.training import ink_evaluation
+
+    pen = _judged_on_pen_writers(job, result.served.recognizer, report)
+    if pen:
+        card = card.replace(ink_evaluation=ink_evaluation(
+            pen["pen_evaluation"], f"{SHIPPED_PEN_DIGITS}, held-out writers only"))
+    card = _save(result.model, job.output, card, report, result.served)
     return Outcome(
-        output, card, result.mnist_accuracy_after, result.mnist_accuracy_before,
+        job.output, card, result.mnist_accuracy_after, result.mnist_accuracy_before,
         result.mnist_test_images, result.samples_accuracy_before, result.samples_accuracy_after,
         result.held_out, result.trained_on,
         mnist_evaluation=evaluate(result.mnist_test_outputs, mnist.y_test, mnist.x_test,
                                   MNIST_TEST),
+        **pen,
     )
 
 
@@ -457,8 +495,16 @@ def _save(model: Any, output: str, card: ModelCard, report: Report, served: Serv
     from digitpad.ml.modelstore import save_model
 
     report(Stage("Saving the model…"))
-    try:
+    with _saving(output):
         return save_model(model, output, card, served)
+
+
+@contextlib.contextmanager
+def _saving(output: str) -> Iterator[None]:
+    """A full disk while the new model is made ready to serve (its LiteRT form, at the end of
+    training) or saved is the user's to fix, so it is told in those words."""
+    try:
+        yield
     except OSError as exc:
         raise JobFailed(
             SAVE_PROBLEM,

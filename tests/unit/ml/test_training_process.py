@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from digitpad.ml import training_process
+from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import DatasetError, Mnist, load_mnist
 from digitpad.ml.digits import to_model_input
 from digitpad.ml.evaluation import MISTAKES_KEPT, answers
@@ -265,6 +266,19 @@ def test_training_with_samples_records_them_and_the_held_out_figures(
     assert card.data is not None
     assert card.data.endswith(f"and {outcome.trained_on} of the user's samples")
     assert outcome.mnist_evaluation.accuracy == outcome.test_accuracy
+    # and on the held-out pen writers, beside the model in use (its card's figure)
+    bundled = ModelCard.read(bundled_model_path())
+    assert outcome.current_pen_accuracy == bundled.ink_evaluation["accuracy"]
+    assert outcome.pen_samples == bundled.ink_evaluation["samples"] == 2498
+    assert outcome.pen_writers == 10
+    assert outcome.pen_accuracy == card.ink_evaluation["accuracy"] == \
+        outcome.pen_evaluation.accuracy
+    held_out = [d for d in pendigits
+                if d.extra["writer"] in bundled.ink_training["held_out_writers"]]
+    served = Recognizer.load(outcome.path).predict_drawings(held_out)
+    assert outcome.pen_accuracy == float(np.mean(
+        [p.digit == d.label and not p.is_not_a_digit
+         for p, d in zip(served, held_out, strict=True)]))
 
 
 def test_a_fine_tuned_twelve_output_model_keeps_its_outputs_and_opens_as_one(
@@ -298,6 +312,10 @@ def test_a_fine_tuned_twelve_output_model_keeps_its_outputs_and_opens_as_one(
     assert evaluation.confusion.shape == (10, 11) and evaluation.output_names == OUTPUT_NAMES
     assert evaluation.accuracy == outcome.test_accuracy
     assert all(m.outputs.shape == (12,) for m in evaluation.mistakes)
+    # judged on the held-out pen writers, the model in use measured there too (its card has no
+    # figure for them)
+    assert outcome.pen_samples == 2498 and outcome.current_pen_accuracy is not None
+    assert outcome.pen_accuracy == outcome.card.ink_evaluation["accuracy"]
 
 
 def test_a_model_that_cannot_be_saved_is_a_save_problem(

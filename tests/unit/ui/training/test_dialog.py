@@ -538,6 +538,10 @@ def test_fine_tuning_adapts_the_current_model_to_my_samples(
     message = dialog.banner_message()
     assert "New model" in message and "current.keras" in message
     assert "held-out samples" in message
+    # and both models on the held-out pen writers, side by side
+    assert outcome.pen_samples == 2498 and outcome.current_pen_accuracy is not None
+    assert (f"Pen writers\n{outcome.pen_accuracy:.2%}\n{outcome.current_pen_accuracy:.2%}"
+            in message)
 
 
 def test_a_failure_is_not_mistaken_for_a_data_problem(qtbot, make_dialog) -> None:
