@@ -146,6 +146,18 @@ class ModelCard:
         """How many of the user's samples the model learned from, if any."""
         return (self.personal_samples or {}).get("trained_on")
 
+    @property
+    def drawings_accuracy(self) -> float | None:
+        """Accuracy on labelled drawings the model never learned from (for digitpad's models,
+        the held-out pen writers'), if it was judged on any."""
+        return (self.ink_evaluation or {}).get("accuracy")
+
+    @property
+    def samples_accuracy(self) -> float | None:
+        """Accuracy on the user's samples held out of its training, if it learned from some."""
+        samples = self.personal_samples or {}
+        return samples.get("held_out_accuracy_after", samples.get("held_out_accuracy"))
+
     def figures(self) -> list[tuple[str, str]]:
         """The card's figures a person asks about, as (what, value) in words, those it has."""
         rows: list[tuple[str, str]] = []
@@ -168,6 +180,10 @@ class ModelCard:
         ink = self.ink_evaluation
         if ink:
             add(f"accuracy on {ink['file']}", f"{ink['accuracy']:.2%} ({ink['samples']} drawings)")
+        if self.samples_accuracy is not None:
+            held_out = (self.personal_samples or {}).get("held_out")
+            add("accuracy on your held-out samples", f"{self.samples_accuracy:.2%}"
+                + (f" ({held_out} samples)" if held_out else ""))
         add("saved", self.saved)
         return rows
 

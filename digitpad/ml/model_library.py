@@ -52,6 +52,14 @@ class LibraryModel:
         return self.card.mnist_test_accuracy
 
     @property
+    def pen_accuracy(self) -> float | None:
+        return self.card.drawings_accuracy
+
+    @property
+    def samples_accuracy(self) -> float | None:
+        return self.card.samples_accuracy
+
+    @property
     def history(self) -> dict[str, list[float]]:
         return self.card.history or {}
 

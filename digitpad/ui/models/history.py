@@ -1,7 +1,9 @@
 """Model → History…: the retrained models on disk, their curves, and which one is in use.
 
-Lists the model library newest first (date, architecture, epochs, MNIST test accuracy, what it
-learned from) with the selected model's accuracy and loss curves from its card. "Use" and "Reset
+Lists the model library newest first (date, architecture, epochs, accuracy on MNIST's test set,
+on the held-out pen writers and on the user's held-out samples, what it learned from), the model
+in use's figures above the list to compare with, and the selected model's accuracy and loss
+curves from its card. "Use" and "Reset
 to Bundled Model" are requests (signals) for the composition root; "Delete" asks first, and is
 not offered for the model in use.
 """
@@ -36,8 +38,16 @@ from digitpad.ui.training.plots import TrainingPlots, framed
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("", "Saved", "Architecture", "Epochs", "MNIST test accuracy", "Learned from")
+COLUMNS = ("", "Saved", "Architecture", "Epochs", "MNIST test", "Pen writers", "Your samples",
+           "Learned from")
+FIGURES = range(3, 7)
+"""The columns of numbers, aligned right."""
 IN_USE = "\N{BLACK CIRCLE}"
+
+
+def percent(share: float | None) -> str:
+    """A figure in the list, or a dash for one the model was not judged on."""
+    return "\N{EM DASH}" if share is None else f"{share:.2%}"
 
 
 def ask_question(parent: QWidget, title: str, text: str) -> bool:
@@ -90,6 +100,10 @@ class ModelHistoryDialog(QDialog):
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.itemDoubleClicked.connect(self._use)
 
+        self.in_use = QLabel(textFormat=Qt.TextFormat.RichText)
+        self.in_use.setToolTip("Pen writers: the pen-drawn digits of the writers the model never "
+                               "learned from; your samples: those of yours it did not learn "
+                               "from")
         self.empty = QLabel("No retrained models yet.\nModel → Retrain… trains one; it appears "
                             "here, with its curves.", alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty.setProperty("role", "note")
@@ -127,6 +141,7 @@ class ModelHistoryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(10)
+        layout.addWidget(self.in_use)
         layout.addWidget(self.stack, 1)
         layout.addWidget(framed(self.plots))
         layout.addWidget(self.folder)
@@ -145,7 +160,13 @@ class ModelHistoryDialog(QDialog):
 
     @Slot(object)
     def set_current_model(self, info: ModelInfo) -> None:
+        """The model in use: marked in the list, and its figures above it to compare with."""
         self._current = info.path
+        card = info.card
+        self.in_use.setText(
+            f"In use: <b>{info.name}</b> &nbsp; MNIST test {percent(card.mnist_test_accuracy)}"
+            f" &nbsp; pen writers {percent(card.drawings_accuracy)} &nbsp; your samples "
+            f"{percent(card.samples_accuracy)}")
         self._mark_current()
         self._on_selection()
 
@@ -179,13 +200,15 @@ class ModelHistoryDialog(QDialog):
                 model.saved.astimezone().strftime("%Y-%m-%d %H:%M"),
                 (model.architecture or "?").upper(),
                 "—" if model.epochs is None else str(model.epochs),
-                "—" if model.test_accuracy is None else f"{model.test_accuracy:.2%}",
+                percent(model.test_accuracy),
+                percent(model.pen_accuracy),
+                percent(model.samples_accuracy),
                 model.origin,
             )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setToolTip(str(model.path))
-                if column in (3, 4):
+                if column in FIGURES:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)

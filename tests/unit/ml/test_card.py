@@ -65,6 +65,12 @@ def test_the_description_gives_the_figures_a_person_asks_about() -> None:
         "  MNIST test accuracy: 98.12%",
         "  accuracy on pen.json: 90.00% (40 drawings)",
     ]
+    tuned = ModelCard(personal_samples={"trained_on": 40, "held_out": 10,
+                                        "held_out_accuracy_before": 0.7,
+                                        "held_out_accuracy_after": 0.9})
+    assert tuned.describe().splitlines()[-1] == (
+        "  accuracy on your held-out samples: 90.00% (10 samples)")
+    assert ModelCard(personal_samples={"held_out_accuracy": 0.5}).samples_accuracy == 0.5
 
 
 def test_the_save_time_is_read_in_utc_when_the_card_gives_no_zone() -> None:

@@ -43,7 +43,11 @@ def two_models(library: ModelLibrary) -> tuple[Path, Path]:
         "saved": "2025-01-01T10:00:00+00:00", "history": HISTORY})
     newer = put_model(library, "newer.keras", {
         "architecture": "cnn", "epochs_run": 3, "mnist_test_accuracy": 0.9931,
-        "saved": "2025-02-01T10:00:00+00:00", "personal_samples": {"trained_on": 24}})
+        "saved": "2025-02-01T10:00:00+00:00",
+        "ink_evaluation": {"file": "pendigits_train_strokes.json.gz, held-out writers only",
+                           "samples": 2498, "accuracy": 0.9952},
+        "personal_samples": {"trained_on": 24, "held_out": 6, "held_out_accuracy_after": 5 / 6,
+                             "held_out_accuracy_before": 4 / 6}})
     return older, newer
 
 
@@ -73,10 +77,29 @@ def test_models_are_listed_newest_first_with_their_figures(
     history.open_dialog()
     assert history.stack.currentWidget() is history.table
     newer_row, older_row = cells(history, 0), cells(history, 1)
-    assert newer_row[2:] == ["CNN", "3", "99.31%", "MNIST and 24 of your samples"]
-    assert older_row[2:] == ["MLP", "2", "97.12%", "MNIST"]
+    assert newer_row[2:] == ["CNN", "3", "99.31%", "99.52%", "83.33%",
+                             "MNIST and 24 of your samples"]
+    assert older_row[2:] == ["MLP", "2", "97.12%", "\N{EM DASH}", "\N{EM DASH}", "MNIST"]
     assert newer_row[1].startswith("2025-02-01") and older_row[1].startswith("2025-01-01")
     assert history.selected() is not None and history.selected().path == two_models[1]
+
+
+def test_the_model_in_use_has_its_figures_above_the_list_to_compare_with(
+    history: ModelHistoryDialog, two_models: tuple[Path, Path]
+) -> None:
+    from digitpad.paths import bundled_model_path
+
+    bundled = ModelCard.read(bundled_model_path())
+    history.set_current_model(ModelInfo(bundled_model_path(), "digitpad-cnn.keras", "", bundled))
+    history.open_dialog()
+    assert history.in_use.text() == (
+        f"In use: <b>digitpad-cnn.keras</b> &nbsp; MNIST test {bundled.mnist_test_accuracy:.2%} "
+        f"&nbsp; pen writers {bundled.ink_evaluation['accuracy']:.2%} &nbsp; your samples "
+        "\N{EM DASH}")
+    history.set_current_model(ModelInfo(two_models[1], "newer.keras", "",
+                                        ModelCard.read(two_models[1])))
+    assert "pen writers 99.52% &nbsp; your samples 83.33%" in history.in_use.text()
+    assert cells(history, 0)[0] == IN_USE
 
 
 def test_the_selected_model_shows_its_curves(
