@@ -34,3 +34,16 @@ def app(qtbot, tmp_path: Path) -> Iterator[Digitpad]:
     yield parts
     parts.window.close()
     parts.shutdown()
+
+
+def downloaded_mlp(tmp_path: Path) -> Path:
+    """The tutorial's MLP (untrained) as a file the user downloaded: saved as digitpad saves
+    models, in a folder whose ``.tflite`` the app does not trust (it prepares its own)."""
+    from digitpad.ml.card import ModelCard
+    from digitpad.ml.models import build_mlp
+    from digitpad.ml.modelstore import save_model
+
+    mlp = tmp_path / "downloads" / "tutorial mlp.keras"
+    mlp.parent.mkdir()
+    save_model(build_mlp(), mlp, ModelCard(architecture="mlp"))
+    return mlp

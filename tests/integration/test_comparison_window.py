@@ -10,13 +10,11 @@ import numpy as np
 import pytest
 
 from digitpad.app import Digitpad
-from digitpad.ml.card import ModelCard
 from digitpad.ml.ink import Drawing
-from digitpad.ml.models import build_mlp
-from digitpad.ml.modelstore import save_model
 from digitpad.ml.recognizer import Recognizer
 from digitpad.paths import bundled_model_path, litert_cache_dir
 from digitpad.ui.pad.verdict import digit_caption
+from tests.integration.conftest import downloaded_mlp
 from tests.integration.window_driver import dialogs, draw, shown_digit
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
@@ -36,9 +34,7 @@ def compared_for(app: Digitpad, path: Path, qtbot) -> None:
 def test_a_second_model_reads_the_same_drawings_beside_the_first(
     app: Digitpad, held_out_pendigits: list[Drawing], qtbot, tmp_path: Path
 ) -> None:
-    mlp = tmp_path / "downloads" / "tutorial mlp.keras"
-    mlp.parent.mkdir()
-    save_model(build_mlp(), mlp, ModelCard(architecture="mlp"))
+    mlp = downloaded_mlp(tmp_path)
     drawings = [next(d for d in held_out_pendigits if d.label == n) for n in (7, 2)]
     assert app.window.chart.comparison() is None and not app.comparison.legend.isVisible()
     assert app.comparison.menu.menuAction() in app.window.model_menu.actions()

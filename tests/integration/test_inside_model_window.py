@@ -13,15 +13,12 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 
 from digitpad.app import Digitpad
-from digitpad.ml.card import ModelCard
 from digitpad.ml.conversion import convert_file
 from digitpad.ml.ink import Drawing
-from digitpad.ml.models import build_mlp
-from digitpad.ml.modelstore import save_model
 from digitpad.ml.recognizer import load_keras_model
 from digitpad.paths import bundled_model_path, litert_cache_dir
 from digitpad.ui.inside.pictures import Kind
-from tests.integration.conftest import MODEL_TIMEOUT_MS
+from tests.integration.conftest import MODEL_TIMEOUT_MS, downloaded_mlp
 from tests.integration.window_driver import dialogs, in_widget, shown_digit
 
 PREPARED_MS = 240_000
@@ -88,9 +85,7 @@ def click_unit(app: Digitpad, row: int, unit: int) -> None:
 def test_inside_the_bundled_cnn_and_the_tutorial_mlp_live_and_switching_twice(
     app: Digitpad, pendigits: list[Drawing], qtbot, tmp_path: Path
 ) -> None:
-    mlp = tmp_path / "downloads" / "tutorial mlp.keras"
-    mlp.parent.mkdir()
-    save_model(build_mlp(), mlp, ModelCard(architecture="mlp"))
+    mlp = downloaded_mlp(tmp_path)
     convert_file(mlp, litert_cache_dir(tmp_path / "data"))  # its layers are the app's to make
     seven = next(d for d in pendigits if d.label == 7 and len(d.strokes) == 1)
 

@@ -14,15 +14,12 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 
 from digitpad.app import Digitpad, build
-from digitpad.ml.card import ModelCard
 from digitpad.ml.conversion import convert_file
 from digitpad.ml.ink import Drawing
-from digitpad.ml.models import build_mlp
-from digitpad.ml.modelstore import save_model
 from digitpad.paths import bundled_model_path, litert_cache_dir
 from digitpad.ui.pad.canvas import PAD_UNITS
 from digitpad.ui.pad.why_digit import SETTING
-from tests.integration.conftest import MODEL_TIMEOUT_MS
+from tests.integration.conftest import MODEL_TIMEOUT_MS, downloaded_mlp
 from tests.integration.window_driver import dialogs, draw_on, shown_digit
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
@@ -102,9 +99,7 @@ def test_why_this_digit_explains_each_finished_drawing_with_every_model(
     assert app.why.legend.text().startswith(f"Why a {shown_digit(app)}: ")
     assert "blocks of the picture" in app.why.legend.text()
 
-    mlp = tmp_path / "downloads" / "tutorial mlp.keras"
-    mlp.parent.mkdir()
-    save_model(build_mlp(), mlp, ModelCard(architecture="mlp"))
+    mlp = downloaded_mlp(tmp_path)
     convert_file(mlp, litert_cache_dir(tmp_path / "data"))
     for _ in range(2):
         for choose in (lambda: setattr(dialogs(app), "paths", [mlp])
