@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from digitpad.cli.common import CliError, evaluate_drawings
-from digitpad.ml.digits import ARCHITECTURES
+from digitpad.ml.digits import ARCHITECTURES, NUM_CLASSES
 from digitpad.ml.ink import Drawing, load_ink
 from digitpad.ml.outputs import OUTPUT_NAMES
 from digitpad.ml.presets import BEST, DEFAULT, PRESETS, Preset, preset
@@ -102,21 +102,32 @@ def add_train_arguments(parser: argparse.ArgumentParser,
         f"(default: {BEST.pen_copies})",
     )
     parser.add_argument(
+        "--outputs",
+        type=int,
+        choices=(NUM_CLASSES, len(OUTPUT_NAMES)),
+        default=None,
+        help=f"{NUM_CLASSES}: the digits alone, as the tutorial; {len(OUTPUT_NAMES)}: also a "
+        "crossed 7 and \"not a digit\", taught by generated drawings that are no digit and "
+        "the pen writers' 1s and 7s as much of the world writes them (needs pen-drawn digits; "
+        "default: the preset's)",
+    )
+    parser.add_argument(
         "--not-a-digit",
         metavar="N",
         type=positive_int,
         default=None,
-        help="with pen-drawn digits: also train on N generated drawings that are no digit "
-        "(letters, scribbles, shapes, two digits together), so the model can say \"not a "
-        "digit\"; the model then has twelve outputs (with a crossed 7)",
+        help="with pen-drawn digits: how many generated drawings that are no digit (letters, "
+        "scribbles, shapes, two digits together) to learn from, each as drawn and varied as "
+        f"the pen-drawn digits; implies --outputs {len(OUTPUT_NAMES)} "
+        f"(default: {BEST.not_a_digit})",
     )
     parser.add_argument(
         "--regional-copies",
         metavar="K",
         type=positive_int,
-        default=2,
-        help="with --not-a-digit: K long-flag versions of each pen-drawn 1 and crossed versions of "
-        "each uncrossed 7, as much of the world writes them (default: 2)",
+        default=None,
+        help="with twelve outputs: K long-flag versions of each pen-drawn 1 and crossed versions "
+        f"of each uncrossed 7, as much of the world writes them (default: {BEST.regional_copies})",
     )
     parser.add_argument(
         "--samples",
@@ -142,8 +153,8 @@ def recipe_settings(args: argparse.Namespace) -> tuple[Preset, dict[str, Any]]:
         if value is not None:  # given
             settings[field] = value
     settings["seed"] = args.seed
-    if args.not_a_digit:
-        settings["outputs"] = len(OUTPUT_NAMES)
+    settings["outputs"] = len(OUTPUT_NAMES) if not_a_digit_count(
+        args, chosen, pen_copies(args, chosen)) else NUM_CLASSES
     return chosen, settings
 
 
@@ -171,6 +182,31 @@ def pen_copies(args: argparse.Namespace, chosen: Preset) -> int:
     if not wanted:
         return 0
     return args.ink_copies or chosen.pen_copies or BEST.pen_copies
+
+
+def not_a_digit_count(args: argparse.Namespace, chosen: Preset, copies: int) -> int:
+    """How many generated non-digits to learn from with ``copies`` variants of the pen-drawn
+    digits; 0 for a ten-output model."""
+    if args.outputs == NUM_CLASSES:
+        if args.not_a_digit:
+            raise CliError(f"--not-a-digit teaches a {len(OUTPUT_NAMES)}-output model; "
+                           f"--outputs {NUM_CLASSES} says the digits alone: give one of them")
+        return 0
+    asked = args.outputs is not None or args.not_a_digit is not None
+    if not copies:
+        if asked:
+            raise CliError(f"{len(OUTPUT_NAMES)} outputs need pen-drawn digits (--pen-digits "
+                           "or --ink): their writers make the pairs of digits that are no "
+                           "digit, and teach the crossed 7")
+        return 0
+    if not (asked or chosen.twelve_outputs):
+        return 0
+    return args.not_a_digit or chosen.not_a_digit or BEST.not_a_digit
+
+
+def regional_copies(args: argparse.Namespace, chosen: Preset) -> int:
+    """Long-flag 1s and crossed 7s made per pen writer's 1 and 7, for a twelve-output model."""
+    return args.regional_copies or chosen.regional_copies or BEST.regional_copies
 
 
 class _ConsoleProgress:
@@ -215,6 +251,7 @@ class _ConsoleProgress:
 def train_command(args: argparse.Namespace) -> int:
     chosen, settings = recipe_settings(args)
     copies = pen_copies(args, chosen)
+    not_a_digit = not_a_digit_count(args, chosen, copies)
     if args.out is not None and Path(args.out).suffix != ".keras":
         raise CliError(f"--out must end in .keras (Keras' file format); received {args.out}")
     eval_drawings = load_ink(args.eval_ink) if args.eval_ink else None
@@ -243,12 +280,9 @@ def train_command(args: argparse.Namespace) -> int:
     data_text = (f"MNIST ({Path(data.source).name}), {f'{learned} of its ' if learned else ''}"
                  f"{len(data.x_train)} training images")
     eval_name = Path(args.eval_ink).name if args.eval_ink else ""
-    if args.not_a_digit and not copies:
-        raise CliError("--not-a-digit needs pen-drawn digits (--pen-digits or --ink): their "
-                       "writers make the pairs of digits that are no digit, and teach the "
-                       "crossed 7")
     if copies:
-        extra_train, eval_drawings, ink_training = _ink_training_set(args, copies)
+        extra_train, eval_drawings, ink_training = _ink_training_set(
+            args, copies, not_a_digit, regional_copies(args, chosen))
         variants = f"{copies} random variant{'s' if copies > 1 else ''}"
         data_text += (
             f"; plus {ink_training['drawings']} pen-drawn digits from "
@@ -256,12 +290,12 @@ def train_command(args: argparse.Namespace) -> int:
             f"each as drawn and as {variants}"
         )
         eval_name = f"{ink_training['file']}, held-out writers only"
-        if args.not_a_digit:
+        if not_a_digit:
             data_text += (
-                f"; their 1s with long flags and uncrossed 7s crossed, {args.regional_copies} of "
-                f"each; and {args.not_a_digit} generated drawings that are no digit (letters, "
-                "scribbles, shapes, two digits together), each as drawn and as "
-                f"{variants}")
+                f"; their 1s with long flags and uncrossed 7s crossed, "
+                f"{regional_copies(args, chosen)} of each; and {not_a_digit} generated drawings "
+                "that are no digit (letters, scribbles, shapes, two digits together), each as "
+                f"drawn and as {variants}")
     held_out_samples: list[Drawing] = []
     if args.samples:
         extra_train, held_out_samples, trained_on = _with_personal_samples(
@@ -346,7 +380,7 @@ def _with_personal_samples(
 
 
 def _ink_training_set(
-    args: argparse.Namespace, copies: int,
+    args: argparse.Namespace, copies: int, not_a_digit: int, regional: int,
 ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], list[Drawing], dict[str, Any]]:
     """Labelled drawings for training (``--ink``, else the shipped pen-drawn digits, as
     Retrain's child takes them), their held-out writers for evaluation, and the card's
@@ -358,8 +392,8 @@ def _ink_training_set(
                         else (shipped_pen_digits(), SHIPPED_PEN_DIGITS))
     try:
         ink = ink_training_set(drawings, source, hold_out_every=args.hold_out_writers,
-                               copies=copies, seed=args.seed, not_a_digit=args.not_a_digit or 0,
-                               regional_copies=args.regional_copies)
+                               copies=copies, seed=args.seed, not_a_digit=not_a_digit,
+                               regional_copies=regional)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     return ink.extra_train(), ink.held_out, ink.card_section

@@ -72,6 +72,11 @@ class TrainingJob:
     training writers each as drawn and as this many random variants, and test on the held-out
     writers (0: MNIST alone). A recipe's data, like the command line's ``--ink``, so not among
     the ``settings``."""
+    not_a_digit: int = 0
+    """With ``pen_copies``: also learn from this many generated non-digits and the world's 1 and
+    7 (a twelve-output model; the ``settings`` then say ``outputs=12``)."""
+    regional_copies: int = 0
+    """With ``not_a_digit``: long-flag 1s and crossed 7s made per training writer's 1 and 7."""
     priority: int = BACKGROUND_PRIORITY
     log_path: str | None = None
     """Where the child's own output goes (TensorFlow writes to the process's stderr); None keeps
@@ -84,6 +89,9 @@ class TrainingJob:
             raise ValueError(f"a {self.kind} job needs current_model, the model to start from")
         if self.pen_copies < 0:
             raise ValueError(f"pen_copies must be 0 or more; received {self.pen_copies}")
+        if self.not_a_digit and not self.pen_copies:
+            raise ValueError("not_a_digit needs pen_copies: the pen writers make the pairs of "
+                             "digits that are no digit and teach the crossed 7")
 
 
 # -- messages from the child, in the order they come ---------------------------------------------

@@ -262,7 +262,8 @@ def _pen_digits(job: TrainingJob, report: Report) -> InkTrainingSet:
         raise JobFailed(INPUT_PROBLEM, f"{exc} Or train without the pen-drawn digits.") from exc
     report(Stage("Rendering the training writers' pen-drawn digits…"))
     return ink_training_set(drawings, SHIPPED_PEN_DIGITS, hold_out_every=PEN_HOLD_OUT_EVERY,
-                            copies=job.pen_copies, seed=int(job.settings.get("seed", 0)))
+                            copies=job.pen_copies, seed=int(job.settings.get("seed", 0)),
+                            not_a_digit=job.not_a_digit, regional_copies=job.regional_copies)
 
 
 def _check(stop: StopFlag) -> None:
@@ -328,9 +329,15 @@ def _train(job: TrainingJob, mnist: Mnist, pen: InkTrainingSet | None,
 
 def _pen_text(pen: InkTrainingSet) -> str:
     """The pen-drawn digits a run learned from, for its card's data."""
-    return (f"plus {pen.card_section['drawings']} pen-drawn digits from {SHIPPED_PEN_DIGITS} "
-            f"({len(pen.writers)} writers), {len(pen.data.images)} images as drawn and as "
-            "random variants")
+    counts = pen.data.counts
+    text = (f"plus {pen.card_section['drawings']} pen-drawn digits from {SHIPPED_PEN_DIGITS} "
+            f"({len(pen.writers)} writers)")
+    if "not_digits" in counts:
+        text += (f", their 1s with long flags ({counts['flagged_ones']}) and uncrossed 7s "
+                 f"crossed ({counts['crossed_sevens_made']}), and {counts['not_digits']} "
+                 "generated drawings that are no digit (letters, scribbles, shapes, two digits "
+                 "together)")
+    return f"{text}: {len(pen.data.images)} images as drawn and as random variants"
 
 
 def _current_pen_accuracy(job: TrainingJob, held_out: list[Drawing] | None,

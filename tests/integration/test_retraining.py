@@ -14,6 +14,8 @@ from digitpad.app import Digitpad, build, open_window
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
 from digitpad.ml.jobs import SAVE_PROBLEM, BatchEnd, EpochEnd
+from digitpad.ml.outputs import OUTPUT_NAMES
+from digitpad.ml.presets import BEST
 from digitpad.paths import bundled_model_path
 from digitpad.ui.models.choice import MODEL_KEY
 from digitpad.ui.models.history import IN_USE
@@ -120,6 +122,9 @@ def test_retrain_use_the_new_model_and_find_it_in_history(start, qtbot) -> None:
         dialog.use_button.click()
     assert model_path(app) == new_path
     assert app.window.model_status.text() == f"Model: {new_path.name}"
+    # The default recipe keeps the bundled model's twelve outputs: it can say "not a digit".
+    assert app.recognition.model().card.outputs == list(OUTPUT_NAMES)
+    assert outcome.card.ink_training["not_digits"] == BEST.not_a_digit
     draw_something(app, qtbot)
 
     app.window.history_action.trigger()
@@ -141,6 +146,7 @@ def test_cancel_mid_epoch_leaves_the_app_as_it_was(start, qtbot, tmp_path: Path)
     app.window.retrain_action.trigger()
     dialog = app.training
     dialog.form.batch_size.setValue(16)  # the CNN: hundreds of batches in an epoch
+    dialog.form.pen_digits.setChecked(False)  # MNIST alone: the first batch comes sooner
     with qtbot.waitSignal(dialog.runner.batch_ended, timeout=TRAINING_MS):
         dialog.train_button.click()
     with qtbot.waitSignal(dialog.runner.cancelled, timeout=MODEL_MS), \
@@ -161,6 +167,7 @@ def test_a_failure_inside_the_training_is_shown_and_the_app_keeps_working(
     dialog = app.training
     dialog.form.arch.setCurrentIndex(dialog.form.arch.findData("mlp"))
     dialog.form.epochs.setValue(1)
+    dialog.form.pen_digits.setChecked(False)  # MNIST alone: to the saving sooner
     app.window.retrain_action.trigger()
     with qtbot.waitSignal(dialog.runner.failed, timeout=TRAINING_MS) as failed:
         dialog.train_button.click()

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from digitpad.ml.datasets import SHIPPED_SOURCE, keras_mnist_cached
+from digitpad.ml.digits import NUM_CLASSES
 from digitpad.ml.ink import Drawing
 from digitpad.ml.jobs import FINE_TUNE, TRAIN, TRAIN_WITH_SAMPLES, TrainingJob
+from digitpad.ml.outputs import OUTPUT_NAMES
 from digitpad.ml.presets import BEST, DEFAULT, PRESETS, Preset, preset
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.support.settings import read_path
@@ -120,6 +122,12 @@ class RecipeForm(QGroupBox):
         self.pen_digits.setToolTip(
             "Also learn from the 4,996 pen-drawn digits of 20 writers that ship with digitpad. "
             "The other 10 writers' 2,498 are kept out, to test how the model reads drawings.")
+        self.not_a_digit = QCheckBox("Teach “not a digit” and the crossed 7")
+        self.not_a_digit.setToolTip(
+            "Also learn from generated drawings that are no digit (letters, scribbles, shapes, "
+            "two digits together), and from the pen writers' 1s with long flags and 7s with a "
+            "bar, so the new model can say “not a digit” and follow how you write 1 and 7, as "
+            "the bundled model does. Without them it has only the ten digits.")
         self.early_stopping = QCheckBox("Stop early when validation loss stalls")
         self.early_stopping.setToolTip("Stop after 3 epochs without a lower validation loss and "
                                        "keep the weights of the best epoch")
@@ -139,10 +147,12 @@ class RecipeForm(QGroupBox):
         form.addRow("Seed", self.seed)
         form.addRow(self.augment)
         form.addRow(self.pen_digits)
+        form.addRow(self.not_a_digit)
         form.addRow(self.early_stopping)
         form.addRow(self.include_samples)
         self.arch.currentIndexChanged.connect(self._follow_choices)
         self.include_samples.toggled.connect(self._follow_choices)
+        self.pen_digits.toggled.connect(self._follow_choices)
         self.apply_preset(DEFAULT)
 
         self.data_label = QLabel(wordWrap=True)
@@ -170,16 +180,19 @@ class RecipeForm(QGroupBox):
         self.learning_rate.setValue(settings["learning_rate"])
         self.augment.setChecked(settings["augment"])
         self.pen_digits.setChecked(chosen.pen_copies > 0)
+        self.not_a_digit.setChecked(chosen.twelve_outputs)
         self.early_stopping.setChecked(settings["early_stopping"])
         self._follow_choices()
 
     @Slot()
     def _follow_choices(self) -> None:
-        """Offer what the other choices allow: a subclass of the MLP only, and neither it nor
-        the pen-drawn digits with the user's samples (that training takes neither yet)."""
+        """Offer what the other choices allow: a subclass of the MLP only, neither it nor the
+        pen-drawn digits with the user's samples (that training takes neither yet), and "not a
+        digit" with the pen-drawn digits (their writers teach the crossed 7) or the samples."""
         samples = self.include_samples.isChecked()
         self.subclass.setEnabled(self.arch.currentData() == "mlp" and not samples)
         self.pen_digits.setEnabled(not samples)
+        self.not_a_digit.setEnabled(samples or self.pen_copies() > 0)
 
     # -- the data -------------------------------------------------------------------------------
 
@@ -236,6 +249,7 @@ class RecipeForm(QGroupBox):
             "augment": self.augment.isChecked(),
             "train_limit": self.train_images.value() or None,
             "subclass": self.subclass.isChecked() and self.subclass.isEnabled(),
+            "outputs": len(OUTPUT_NAMES) if self.twelve_outputs() else NUM_CLASSES,
         }
 
     def pen_copies(self) -> int:
@@ -244,6 +258,17 @@ class RecipeForm(QGroupBox):
         if not (self.pen_digits.isChecked() and self.pen_digits.isEnabled()):
             return 0
         return self._preset.pen_copies or BEST.pen_copies
+
+    def twelve_outputs(self) -> bool:
+        """A model that can say "not a digit" and tell a crossed 7, as the bundled one."""
+        return self.not_a_digit.isChecked() and self.not_a_digit.isEnabled()
+
+    def not_a_digit_count(self) -> int:
+        """Generated non-digits to learn with the pen-drawn digits (0: none); the preset's
+        number, or the default preset's when the user switched them on."""
+        if not (self.twelve_outputs() and self.pen_copies()):
+            return 0
+        return self._preset.not_a_digit or BEST.not_a_digit
 
     def training_kind(self) -> str:
         """A new model: from MNIST alone, or with the user's samples if they are included."""
@@ -257,6 +282,9 @@ class RecipeForm(QGroupBox):
             output=str(output),
             settings={} if kind == FINE_TUNE else self.recipe(),
             pen_copies=self.pen_copies() if kind == TRAIN else 0,
+            not_a_digit=self.not_a_digit_count() if kind == TRAIN else 0,
+            regional_copies=(self._preset.regional_copies or BEST.regional_copies)
+            if kind == TRAIN and self.not_a_digit_count() else 0,
             data_path=self.data_path(),
             current_model=str(current.path) if current is not None else None,
             current_accuracy=current.card.mnist_test_accuracy if current else None,

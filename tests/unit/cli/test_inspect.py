@@ -49,14 +49,24 @@ def mlp(mlp_files: Path) -> Path:
     return library / mlp_files.name
 
 
-@pytest.fixture
-def bundled() -> Path:
-    """The bundled model, its layers form made in this process as a first inspect's child would
-    make it (a child per test is slow)."""
+@pytest.fixture(scope="module")
+def bundled_layers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache holding the bundled model's layers form, made once in this process as a first
+    inspect's child would make it (a child, or a conversion, per test is slow)."""
     from digitpad.ml.conversion import convert_layers_file
+    from digitpad.paths import bundled_model_path
+
+    cache = tmp_path_factory.mktemp("layers-cache")
+    convert_layers_file(bundled_model_path(), cache)
+    return cache
+
+
+@pytest.fixture
+def bundled(bundled_layers: Path) -> Path:
+    """The bundled model, its layers form in this test's cache."""
     from digitpad.paths import bundled_model_path, litert_cache_dir
 
-    convert_layers_file(bundled_model_path(), litert_cache_dir())
+    shutil.copytree(bundled_layers, litert_cache_dir(), dirs_exist_ok=True)
     return bundled_model_path()
 
 

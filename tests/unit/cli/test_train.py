@@ -9,8 +9,17 @@ from pathlib import Path
 import pytest
 
 from digitpad.cli import build_parser
-from digitpad.cli.train import pen_copies, recipe_settings, recorded_command, train_command
-from digitpad.ml.presets import BEST, DEFAULT, OVERFIT, PRESETS, TUTORIAL
+from digitpad.cli.train import (
+    not_a_digit_count,
+    pen_copies,
+    recipe_settings,
+    recorded_command,
+    regional_copies,
+    train_command,
+)
+from digitpad.ml.digits import NUM_CLASSES
+from digitpad.ml.outputs import CROSSED_SEVEN, NOT_A_DIGIT, OUTPUT_NAMES
+from digitpad.ml.presets import BEST, DEFAULT, OVERFIT, PRESETS, TUTORIAL, Preset, preset
 from tests.unit.cli.conftest import Run
 
 
@@ -21,23 +30,58 @@ def parsed(*args: str) -> tuple[dict, int]:
     return settings, pen_copies(options, chosen)
 
 
+def non_digits(*args: str) -> tuple[int, int]:
+    """The generated non-digits and long-flag/crossed copies ``digitpad train ARGS`` learns."""
+    options = build_parser().parse_args(["train", *args])
+    chosen = preset(options.preset)
+    return (not_a_digit_count(options, chosen, pen_copies(options, chosen)),
+            regional_copies(options, chosen))
+
+
+def outputs_of(chosen: Preset) -> int:
+    return len(OUTPUT_NAMES) if chosen.twelve_outputs else NUM_CLASSES
+
+
 @pytest.mark.parametrize("chosen", PRESETS, ids=[p.name for p in PRESETS])
 def test_a_preset_by_name_gives_its_whole_recipe(chosen) -> None:
-    assert parsed("--preset", chosen.name) == ({**chosen.settings, "seed": 0},
-                                               chosen.pen_copies)
+    assert parsed("--preset", chosen.name) == (
+        {**chosen.settings, "seed": 0, "outputs": outputs_of(chosen)}, chosen.pen_copies)
 
 
 def test_no_options_is_retrains_default_recipe() -> None:
     assert DEFAULT is BEST
-    assert parsed() == ({**BEST.settings, "seed": 0}, BEST.pen_copies)
+    assert parsed() == ({**BEST.settings, "seed": 0, "outputs": len(OUTPUT_NAMES)},
+                        BEST.pen_copies)
+    assert non_digits() == (BEST.not_a_digit, BEST.regional_copies)
     assert build_parser().parse_args(["train"]).out is None  # into the models folder
+
+
+def test_twelve_outputs_follow_the_pen_digits_unless_asked_for() -> None:
+    """The default keeps the bundled model's twelve outputs; without pen-drawn digits (which
+    teach them) a preset's recipe is the ten digits, and ``--outputs 10`` asks for them."""
+    assert parsed("--no-pen-digits")[0]["outputs"] == NUM_CLASSES
+    assert non_digits("--no-pen-digits")[0] == 0
+    assert parsed("--outputs", "10")[0]["outputs"] == NUM_CLASSES
+    assert parsed("--preset", "tutorial")[0]["outputs"] == NUM_CLASSES
+    assert parsed("--preset", "tutorial", "--pen-digits", "--outputs", "12")[0]["outputs"] == 12
+    assert non_digits("--not-a-digit", "500", "--regional-copies", "3") == (500, 3)
+    assert non_digits("--preset", "tutorial", "--pen-digits", "--not-a-digit", "9")[0] == 9
+
+
+def test_twelve_outputs_without_the_data_that_teaches_them_are_refused(cli: Run) -> None:
+    for args in (["--no-pen-digits", "--outputs", "12"], ["--preset", "tutorial",
+                                                          "--not-a-digit", "100"]):
+        code, _, err = cli("train", *args)
+        assert code == 2 and "12 outputs need pen-drawn digits" in err, err
+    code, _, err = cli("train", "--outputs", "10", "--not-a-digit", "100")
+    assert code == 2 and "give one of them" in err
 
 
 def test_the_options_given_override_the_preset() -> None:
     settings, copies = parsed("--preset", "overfit", "--epochs", "150", "--early-stopping",
                               "--train-images", "500", "--seed", "4")
     assert settings == {**OVERFIT.settings, "epochs": 150, "early_stopping": True,
-                        "train_limit": 500, "seed": 4}
+                        "train_limit": 500, "seed": 4, "outputs": NUM_CLASSES}
     assert copies == 0
     settings, copies = parsed("--arch", "mlp", "--batch-size", "32", "--learning-rate", "0.01",
                               "--no-augment", "--validation-fraction", "0.2")
@@ -48,8 +92,8 @@ def test_the_options_given_override_the_preset() -> None:
     assert parsed("--ink-copies", "1")[1] == 1
     assert parsed("--preset", "tutorial", "--pen-digits")[1] == BEST.pen_copies
     assert parsed("--preset", "tutorial", "--ink", "pen.json")[1] == BEST.pen_copies
-    assert parsed("--preset", "tutorial", "--subclass")[0] == {**TUTORIAL.settings,
-                                                              "subclass": True, "seed": 0}
+    assert parsed("--preset", "tutorial", "--subclass")[0] == {
+        **TUTORIAL.settings, "subclass": True, "seed": 0, "outputs": NUM_CLASSES}
 
 
 def test_an_unknown_preset_is_refused_with_the_names(
@@ -99,11 +143,17 @@ def test_with_no_options_it_trains_on_the_shipped_data_into_the_models_folder(
     with pytest.raises(Trained):
         train_command(options)
 
-    assert seen["config"] == training.TrainingConfig(**BEST.settings, seed=0)
+    assert seen["config"] == training.TrainingConfig(**BEST.settings, seed=0,
+                                                     outputs=len(OUTPUT_NAMES))
     assert seen["data"].source == datasets.SHIPPED_SOURCE
     images, labels, weights = seen["extra"]
-    # The 20 training writers' ten each, as drawn and as the variants; all weighing as one.
-    assert len(images) == len(labels) == 200 * (1 + BEST.pen_copies)
+    assert len(images) == len(labels) == len(weights)
+    # The 20 training writers' ten each, as drawn and as the variants, then their 1s and 7s as
+    # much of the world writes them, then the non-digits as drawn and as the variants; all
+    # weighing as one.
+    drawn = 200 * (1 + BEST.pen_copies)
+    assert set(labels[:drawn].tolist()) <= {*range(NUM_CLASSES), CROSSED_SEVEN}
+    assert (labels == NOT_A_DIGIT).sum() == BEST.not_a_digit * (1 + BEST.pen_copies)
     assert set(weights.tolist()) == {1.0}
     err = capsys.readouterr().err
     assert err.startswith("training cnn (Best for drawings) on MNIST (shipped with digitpad), "

@@ -19,12 +19,13 @@ from shiboken6 import Shiboken
 
 from digitpad.ml.card import ModelCard
 from digitpad.ml.datasets import Mnist
-from digitpad.ml.digits import to_model_input
+from digitpad.ml.digits import NUM_CLASSES, to_model_input
 from digitpad.ml.evaluation import MISTAKES_KEPT, Mistake
 from digitpad.ml.ink import Drawing
 from digitpad.ml.jobs import DATA_PROBLEM, TRAIN, UNEXPECTED, Outcome, TrainingJob, Work
 from digitpad.ml.model_library import ModelLibrary
 from digitpad.ml.modelstore import save_model
+from digitpad.ml.outputs import OUTPUT_NAMES
 from digitpad.ml.presets import BEST, OVERFIT, PRESETS, TUTORIAL, Preset
 from digitpad.ml.recognizer import Recognizer
 from digitpad.ml.training_process import run_job
@@ -181,14 +182,16 @@ def test_a_preset_puts_its_recipe_in_the_form_and_train_sends_it(
     assert form.early_stopping.isChecked() is settings["early_stopping"]
     assert form.train_images.value() == (settings["train_limit"] or 0)
     assert form.pen_digits.isChecked() is (chosen.pen_copies > 0)
+    assert form.not_a_digit.isChecked() is chosen.twelve_outputs
     assert not form.subclass.isChecked()
     assert dialog.plots.accuracy.epochs() == settings["epochs"]  # the empty plots span the run
 
     jobs = jobs_started(dialog, monkeypatch)
     dialog.train_button.click()
     [job] = jobs
-    assert job.kind == TRAIN and job.settings == {**settings, "seed": 0}
-    assert job.pen_copies == chosen.pen_copies
+    outputs = len(OUTPUT_NAMES) if chosen.twelve_outputs else NUM_CLASSES
+    assert job.kind == TRAIN and job.settings == {**settings, "seed": 0, "outputs": outputs}
+    assert (job.pen_copies, job.not_a_digit) == (chosen.pen_copies, chosen.not_a_digit)
     assert job.current_model == str(BUNDLED.path)
 
 

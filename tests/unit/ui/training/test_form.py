@@ -9,7 +9,9 @@ from PySide6.QtCore import QSettings
 
 from digitpad.ml import digits
 from digitpad.ml.card import ModelCard
+from digitpad.ml.digits import NUM_CLASSES
 from digitpad.ml.jobs import FINE_TUNE, TRAIN, TRAIN_WITH_SAMPLES
+from digitpad.ml.outputs import OUTPUT_NAMES
 from digitpad.ml.presets import BEST, OVERFIT, TUTORIAL
 from digitpad.ui.pad.workers import ModelInfo
 from digitpad.ui.training.form import ARCHITECTURES, MNIST_PATH_KEY, RecipeForm
@@ -62,7 +64,8 @@ def test_a_preset_fills_every_setting_and_the_user_may_change_them(
     qtbot.addWidget(form)
     form.seed.setValue(7)
     form.apply_preset(OVERFIT)
-    assert form.recipe() == {**OVERFIT.settings, "seed": 7}  # the seed stays the user's
+    assert form.recipe() == {**OVERFIT.settings, "seed": 7,  # the seed stays the user's
+                             "outputs": NUM_CLASSES}
     assert form.train_images.value() == 1000 and not form.pen_digits.isChecked()
     form.epochs.setValue(150)
     form.early_stopping.setChecked(True)
@@ -91,3 +94,29 @@ def test_pen_digits_and_the_subclass_are_offered_where_the_training_takes_them(
     job = form.job(form.training_kind(), tmp_path / "new.keras", None, (), None)
     assert job.kind == TRAIN_WITH_SAMPLES and job.pen_copies == 0
     assert not job.settings["subclass"]
+
+
+def test_not_a_digit_is_taught_with_the_pen_digits_or_the_samples(
+    qtbot, settings: QSettings, tmp_path: Path
+) -> None:
+    """The default recipe keeps the bundled model's twelve outputs; the pen-drawn digits (or,
+    with the samples, generated non-digits of its own) are what teach them."""
+    form = RecipeForm(settings)
+    qtbot.addWidget(form)
+    job = form.job(form.training_kind(), tmp_path / "new.keras", None, (), None)
+    assert form.not_a_digit.isChecked() and job.settings["outputs"] == len(OUTPUT_NAMES)
+    assert (job.pen_copies, job.not_a_digit, job.regional_copies) == (
+        BEST.pen_copies, BEST.not_a_digit, BEST.regional_copies)
+    form.pen_digits.setChecked(False)
+    job = form.job(form.training_kind(), tmp_path / "new.keras", None, (), None)
+    assert not form.not_a_digit.isEnabled() and job.settings["outputs"] == NUM_CLASSES
+    assert (job.pen_copies, job.not_a_digit, job.regional_copies) == (0, 0, 0)
+    form.show_sample_count(3, running=False)
+    form.include_samples.setChecked(True)
+    job = form.job(form.training_kind(), tmp_path / "new.keras", None, (), None)
+    assert job.kind == TRAIN_WITH_SAMPLES and form.not_a_digit.isEnabled()
+    assert job.settings["outputs"] == len(OUTPUT_NAMES) and job.not_a_digit == 0
+    form.not_a_digit.setChecked(False)
+    assert form.recipe()["outputs"] == NUM_CLASSES
+    form.apply_preset(TUTORIAL)
+    assert not form.not_a_digit.isChecked()
